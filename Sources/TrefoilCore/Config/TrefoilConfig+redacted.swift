@@ -1,0 +1,55 @@
+import Foundation
+
+extension TrefoilConfig {
+    /// The settings as one log line of `key=value` pairs, with secrets shown only as "set" or "not set".
+    public var redactedSummary: String {
+        let reverseWSText = reverseWS.map { entry in
+            "\(entry.role.rawValue) \(entry.effectiveURL.map(Self.loggableURL) ?? "(no URL)")"
+        }
+        let httpPostText = httpPost.map { entry in
+            "\(Self.loggableURL(entry.url)) (secret \(Self.presence(entry.secret)))"
+        }
+        let pairs: [(String, String)] = [
+            ("self_id", "\(selfID)"),
+            ("nickname", ConfigWording.quoted(nickname)),
+            ("access_token", Self.presence(accessToken)),
+            ("server.host", server.host),
+            ("server.port", "\(server.port)"),
+            ("server.public_url", Self.loggableURL(server.publicURL)),
+            ("server.max_body_bytes", "\(server.maxBodyBytes)"),
+            ("server.ws_max_message_bytes", "\(server.wsMaxMessageBytes)"),
+            ("heartbeat.enable", "\(heartbeat.enable)"),
+            ("heartbeat.interval_ms", "\(heartbeat.intervalMS)"),
+            ("reverse_ws", "[\(reverseWSText.joined(separator: ", "))]"),
+            ("http_post", "[\(httpPostText.joined(separator: ", "))]"),
+            ("storage.data_dir", ConfigWording.quoted(storage.dataDir)),
+            ("limits.max_file_bytes", "\(limits.maxFileBytes)"),
+            ("limits.group_total_space", "\(limits.groupTotalSpace)"),
+            ("limits.group_file_limit", "\(limits.groupFileLimit)"),
+            ("limits.max_folder_depth", "\(limits.maxFolderDepth)"),
+            ("retention.group_file_days", "\(retention.groupFileDays)"),
+            ("retention.private_file_days", "\(retention.privateFileDays)"),
+            ("upload.local_roots", "[\(upload.localRoots.map(ConfigWording.quoted).joined(separator: ", "))]"),
+            ("upload.url_fetch_timeout_ms", "\(upload.urlFetchTimeoutMS)"),
+            ("upload.allow_private_networks", "\(upload.allowPrivateNetworks)"),
+            ("upload.compute_sha3", "\(upload.computeSHA3)"),
+            ("download.url_ttl_seconds", "\(download.urlTTLSeconds)"),
+            ("download.signing_key", Self.presence(download.signingKey)),
+        ]
+        return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+    }
+
+    private static func presence(_ secret: String) -> String {
+        secret.isEmpty ? "not set" : "set"
+    }
+
+    /// A URL without user info, query or fragment: operators sometimes put tokens there, and logs outlive configs.
+    private static func loggableURL(_ text: String) -> String {
+        guard var components = URLComponents(string: text) else { return "(unparseable URL)" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "(unparseable URL)"
+    }
+}

@@ -1,0 +1,269 @@
+/// The server's settings, as loaded from the config file and `TREFOIL_` environment variables.
+///
+/// Every initializer argument defaults to the embedded default; `ConfigLoader` builds a validated value from the
+/// config file and environment.
+public struct TrefoilConfig: Sendable, Equatable {
+    /// The bot's own user ID, reported in every OneBot event.
+    public var selfID: Int64
+    /// The bot's display name.
+    public var nickname: String
+    /// The token clients must present; empty means no authentication.
+    public var accessToken: String
+    /// Where the HTTP and WebSocket listener binds and how large requests may be.
+    public var server: Server
+    /// Periodic heartbeat events.
+    public var heartbeat: Heartbeat
+    /// Outgoing (reverse) WebSocket connections to OneBot clients.
+    public var reverseWS: [ReverseWebSocket]
+    /// Outgoing HTTP POST event deliveries.
+    public var httpPost: [HTTPPost]
+    /// Where persistent data lives.
+    public var storage: Storage
+    /// Size and count limits for group files.
+    public var limits: Limits
+    /// How long stored files are kept.
+    public var retention: Retention
+    /// Rules for accepting uploaded files.
+    public var upload: Upload
+    /// Rules for signed download URLs.
+    public var download: Download
+
+    /// Creates a config; every argument defaults to the embedded default.
+    public init(
+        selfID: Int64 = 10000,
+        nickname: String = "Trefoil",
+        accessToken: String = "",
+        server: Server = Server(),
+        heartbeat: Heartbeat = Heartbeat(),
+        reverseWS: [ReverseWebSocket] = [],
+        httpPost: [HTTPPost] = [],
+        storage: Storage = Storage(),
+        limits: Limits = Limits(),
+        retention: Retention = Retention(),
+        upload: Upload = Upload(),
+        download: Download = Download()
+    ) {
+        self.selfID = selfID
+        self.nickname = nickname
+        self.accessToken = accessToken
+        self.server = server
+        self.heartbeat = heartbeat
+        self.reverseWS = reverseWS
+        self.httpPost = httpPost
+        self.storage = storage
+        self.limits = limits
+        self.retention = retention
+        self.upload = upload
+        self.download = download
+    }
+
+    /// The listener's address and request size limits.
+    public struct Server: Sendable, Equatable {
+        /// The address to bind, such as `127.0.0.1` or `0.0.0.0`.
+        public var host: String
+        /// The TCP port to bind.
+        public var port: Int
+        /// The base URL clients use to reach this server, used when building download links.
+        public var publicURL: String
+        /// The largest HTTP request body accepted, in bytes.
+        public var maxBodyBytes: Int64
+        /// The largest WebSocket message accepted, in bytes.
+        public var wsMaxMessageBytes: Int
+
+        /// Creates server settings; every argument defaults to the embedded default.
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 5700,
+            publicURL: String = "http://127.0.0.1:5700",
+            maxBodyBytes: Int64 = 4_294_967_296,
+            wsMaxMessageBytes: Int = 67_108_864
+        ) {
+            self.host = host
+            self.port = port
+            self.publicURL = publicURL
+            self.maxBodyBytes = maxBodyBytes
+            self.wsMaxMessageBytes = wsMaxMessageBytes
+        }
+    }
+
+    /// Periodic heartbeat meta events.
+    public struct Heartbeat: Sendable, Equatable {
+        /// Whether heartbeats are sent at all.
+        public var enable: Bool
+        /// The time between heartbeats, in milliseconds.
+        public var intervalMS: Int
+
+        /// Creates heartbeat settings; every argument defaults to the embedded default.
+        public init(enable: Bool = true, intervalMS: Int = 15000) {
+            self.enable = enable
+            self.intervalMS = intervalMS
+        }
+    }
+
+    /// One outgoing WebSocket connection to a OneBot client.
+    public struct ReverseWebSocket: Sendable, Equatable {
+        /// The URL for a `Universal` connection, and the fallback for `API` and `Event` connections.
+        public var url: String
+        /// The URL for an `API` connection; empty means use `url`.
+        public var apiURL: String
+        /// The URL for an `Event` connection; empty means use `url`.
+        public var eventURL: String
+        /// What the connection carries.
+        public var role: Role
+        /// The delay before reconnecting after the connection drops, in milliseconds.
+        public var reconnectIntervalMS: Int
+
+        /// What a reverse WebSocket connection carries, as named in the OneBot `X-Client-Role` header.
+        public enum Role: String, Sendable, Equatable, CaseIterable {
+            /// API calls and events over one connection.
+            case universal = "Universal"
+            /// API calls only.
+            case api = "API"
+            /// Events only.
+            case event = "Event"
+        }
+
+        /// Creates a reverse WebSocket entry; every argument defaults to the per-entry default.
+        public init(
+            url: String = "",
+            apiURL: String = "",
+            eventURL: String = "",
+            role: Role = .universal,
+            reconnectIntervalMS: Int = 3000
+        ) {
+            self.url = url
+            self.apiURL = apiURL
+            self.eventURL = eventURL
+            self.role = role
+            self.reconnectIntervalMS = reconnectIntervalMS
+        }
+    }
+
+    /// One outgoing HTTP POST event delivery target.
+    public struct HTTPPost: Sendable, Equatable {
+        /// The URL events are posted to.
+        public var url: String
+        /// The HMAC key for the `X-Signature` header; empty means unsigned.
+        public var secret: String
+        /// The time limit for one delivery attempt, in milliseconds.
+        public var timeoutMS: Int
+        /// How long a failed delivery is retried with backoff before being dropped, in milliseconds.
+        public var retryWindowMS: Int
+
+        /// Creates an HTTP POST entry; every argument defaults to the per-entry default.
+        public init(url: String = "", secret: String = "", timeoutMS: Int = 5000, retryWindowMS: Int = 60000) {
+            self.url = url
+            self.secret = secret
+            self.timeoutMS = timeoutMS
+            self.retryWindowMS = retryWindowMS
+        }
+    }
+
+    /// Where persistent data lives.
+    public struct Storage: Sendable, Equatable {
+        /// The directory for the database and stored files.
+        public var dataDir: String
+
+        /// Creates storage settings; every argument defaults to the embedded default.
+        public init(dataDir: String = "./data") {
+            self.dataDir = dataDir
+        }
+    }
+
+    /// Size and count limits for group files.
+    public struct Limits: Sendable, Equatable {
+        /// The largest single file accepted, in bytes.
+        public var maxFileBytes: Int64
+        /// The total space one group's files may use, in bytes.
+        public var groupTotalSpace: Int64
+        /// The most files one group may hold.
+        public var groupFileLimit: Int
+        /// The deepest folder nesting allowed in a group.
+        public var maxFolderDepth: Int
+
+        /// Creates limits; every argument defaults to the embedded default.
+        public init(
+            maxFileBytes: Int64 = 4_294_967_296,
+            groupTotalSpace: Int64 = 10_737_418_240,
+            groupFileLimit: Int = 10000,
+            maxFolderDepth: Int = 8
+        ) {
+            self.maxFileBytes = maxFileBytes
+            self.groupTotalSpace = groupTotalSpace
+            self.groupFileLimit = groupFileLimit
+            self.maxFolderDepth = maxFolderDepth
+        }
+    }
+
+    /// How long stored files are kept.
+    public struct Retention: Sendable, Equatable {
+        /// Days a group file is kept before it expires.
+        public var groupFileDays: Int
+        /// Days a private file is kept before it expires.
+        public var privateFileDays: Int
+
+        /// Creates retention settings; every argument defaults to the embedded default.
+        public init(groupFileDays: Int = 0, privateFileDays: Int = 7) {
+            self.groupFileDays = groupFileDays
+            self.privateFileDays = privateFileDays
+        }
+    }
+
+    /// Rules for accepting uploaded files.
+    public struct Upload: Sendable, Equatable {
+        /// Absolute directories from which local file paths may be uploaded.
+        public var localRoots: [String]
+        /// The time limit for fetching a file from a URL, in milliseconds.
+        public var urlFetchTimeoutMS: Int
+        /// Whether URL fetches may reach loopback and private-range addresses.
+        public var allowPrivateNetworks: Bool
+        /// Whether a SHA3 digest is computed for each stored file.
+        public var computeSHA3: Bool
+
+        /// Creates upload settings; every argument defaults to the embedded default.
+        public init(
+            localRoots: [String] = [],
+            urlFetchTimeoutMS: Int = 60000,
+            allowPrivateNetworks: Bool = false,
+            computeSHA3: Bool = false
+        ) {
+            self.localRoots = localRoots
+            self.urlFetchTimeoutMS = urlFetchTimeoutMS
+            self.allowPrivateNetworks = allowPrivateNetworks
+            self.computeSHA3 = computeSHA3
+        }
+    }
+
+    /// Rules for signed download URLs.
+    public struct Download: Sendable, Equatable {
+        /// How long a download URL stays valid, in seconds.
+        public var urlTTLSeconds: Int
+        /// The key that signs download URLs.
+        public var signingKey: String
+
+        /// Creates download settings; every argument defaults to the embedded default.
+        public init(urlTTLSeconds: Int = 3600, signingKey: String = "") {
+            self.urlTTLSeconds = urlTTLSeconds
+            self.signingKey = signingKey
+        }
+    }
+}
+
+extension TrefoilConfig.ReverseWebSocket {
+    /// The URL this entry connects to for its role, or nil when the role's URL is missing.
+    public var effectiveURL: String? {
+        let candidate: String
+        switch role {
+        case .universal: candidate = url
+        case .api: candidate = apiURL.isEmpty ? url : apiURL
+        case .event: candidate = eventURL.isEmpty ? url : eventURL
+        }
+        return candidate.isEmpty ? nil : candidate
+    }
+
+    /// Whether this connection carries API calls.
+    public var carriesAPI: Bool { role != .event }
+
+    /// Whether this connection carries events.
+    public var carriesEvents: Bool { role != .api }
+}

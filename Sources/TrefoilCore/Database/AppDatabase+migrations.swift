@@ -1,0 +1,107 @@
+import GRDB
+
+extension AppDatabase {
+    /// The schema's history. Append new migrations; never edit a shipped one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-file-tree") { db in
+            // A space is one owner's file tree: a group's shared files or one user's private files.
+            try db.execute(
+                sql: """
+                    CREATE TABLE space (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('group', 'user')),
+                        owner INTEGER NOT NULL,
+                        used_space INTEGER NOT NULL DEFAULT 0 CHECK (used_space >= 0),
+                        file_count INTEGER NOT NULL DEFAULT 0 CHECK (file_count >= 0),
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (kind, owner)
+                    );
+
+                    CREATE TABLE blob (
+                        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        md5 TEXT NOT NULL CHECK (length(md5) = 32),
+                        sha1 TEXT NOT NULL CHECK (length(sha1) = 40),
+                        sha3 TEXT CHECK (sha3 IS NULL OR length(sha3) = 64),
+                        ref_count INTEGER NOT NULL DEFAULT 0 CHECK (ref_count >= 0),
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX blob_unreferenced ON blob(sha256) WHERE ref_count = 0;
+
+                    -- Every space has a root folder row ('/', no parent), so that files and folders
+                    -- always reference a real parent row.
+                    CREATE TABLE folder (
+                        space_id INTEGER NOT NULL REFERENCES space(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL,
+                        parent_id TEXT,
+                        name TEXT NOT NULL,
+                        depth INTEGER NOT NULL CHECK (depth >= 0),
+                        create_time INTEGER NOT NULL,
+                        modify_time INTEGER NOT NULL,
+                        creator INTEGER NOT NULL,
+                        creator_name TEXT NOT NULL DEFAULT '',
+                        file_count INTEGER NOT NULL DEFAULT 0 CHECK (file_count >= 0),
+                        PRIMARY KEY (space_id, id),
+                        FOREIGN KEY (space_id, parent_id) REFERENCES folder(space_id, id) ON DELETE CASCADE,
+                        UNIQUE (space_id, parent_id, name),
+                        CHECK ((parent_id IS NULL) = (id = '/')),
+                        CHECK (id = '/' OR length(CAST(name AS BLOB)) BETWEEN 1 AND 255)
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE file (
+                        id TEXT PRIMARY KEY,
+                        space_id INTEGER NOT NULL,
+                        folder_id TEXT NOT NULL,
+                        name TEXT NOT NULL CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 255),
+                        sha256 TEXT NOT NULL REFERENCES blob(sha256),
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        busid INTEGER NOT NULL CHECK (busid IN (102, 104)),
+                        dead_time INTEGER NOT NULL DEFAULT 0,
+                        upload_time INTEGER NOT NULL,
+                        modify_time INTEGER NOT NULL,
+                        download_times INTEGER NOT NULL DEFAULT 0 CHECK (download_times >= 0),
+                        uploader INTEGER NOT NULL,
+                        uploader_name TEXT NOT NULL DEFAULT '',
+                        FOREIGN KEY (space_id, folder_id) REFERENCES folder(space_id, id) ON DELETE CASCADE,
+                        CHECK ((busid = 102) = (dead_time = 0))
+                    );
+                    -- Covers listing: a deep OFFSET steps through this index alone, without touching rows.
+                    CREATE INDEX file_listing ON file(space_id, folder_id, upload_time DESC, id, dead_time);
+                    CREATE INDEX file_blob ON file(sha256);
+                    CREATE INDEX file_expiry ON file(dead_time) WHERE dead_time > 0;
+
+                    -- Counters move in the same statement as the rows they count, whatever deletes
+                    -- the row: an explicit DELETE, a folder cascade, or the expiry janitor.
+                    CREATE TRIGGER file_added AFTER INSERT ON file BEGIN
+                        UPDATE space SET used_space = used_space + NEW.size, file_count = file_count + 1
+                            WHERE id = NEW.space_id;
+                        UPDATE folder SET file_count = file_count + 1
+                            WHERE space_id = NEW.space_id AND id = NEW.folder_id;
+                        UPDATE blob SET ref_count = ref_count + 1 WHERE sha256 = NEW.sha256;
+                    END;
+                    CREATE TRIGGER file_removed AFTER DELETE ON file BEGIN
+                        UPDATE space SET used_space = used_space - OLD.size, file_count = file_count - 1
+                            WHERE id = OLD.space_id;
+                        UPDATE folder SET file_count = file_count - 1
+                            WHERE space_id = OLD.space_id AND id = OLD.folder_id;
+                        UPDATE blob SET ref_count = ref_count - 1 WHERE sha256 = OLD.sha256;
+                    END;
+                    CREATE TRIGGER file_moved AFTER UPDATE OF folder_id ON file
+                        WHEN OLD.folder_id <> NEW.folder_id BEGIN
+                        UPDATE folder SET file_count = file_count - 1
+                            WHERE space_id = OLD.space_id AND id = OLD.folder_id;
+                        UPDATE folder SET file_count = file_count + 1
+                            WHERE space_id = NEW.space_id AND id = NEW.folder_id;
+                    END;
+                    CREATE TRIGGER file_content_fixed BEFORE UPDATE OF size, sha256, space_id ON file
+                        WHEN NEW.size IS NOT OLD.size OR NEW.sha256 IS NOT OLD.sha256
+                            OR NEW.space_id IS NOT OLD.space_id BEGIN
+                        SELECT RAISE(ABORT, 'a stored file''s content and space never change');
+                    END;
+                    """
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+
+/// The metadata database: owns the writer and the schema.
+///
+/// Production uses a `DatabasePool` in WAL mode on disk; pure-logic tests may pass an in-memory
+/// `DatabaseQueue`. Both run the same migrations.
+public struct AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (creating when needed) the database file at `path`.
+    public static func open(path: String) throws(TrefoilError) -> AppDatabase {
+        do {
+            return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+        } catch {
+            throw .databaseError("cannot open \(path): \(error)")
+        }
+    }
+
+    /// An empty database in memory, for tests of pure logic.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: configuration))
+    }
+
+    private static var configuration: Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // A commit must survive power loss, not only a process crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+}

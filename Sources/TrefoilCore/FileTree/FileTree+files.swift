@@ -1,0 +1,91 @@
+import GRDB
+
+extension FileTree {
+    /// A live file of this owner, or `.fileNotFound`.
+    public func file(_ id: FileID, of owner: Owner) async throws -> StoredFile {
+        let now = clock()
+        return try await read { db in
+            guard let detail = try Self.file(db, owner, id, now: now) else { throw TrefoilError.fileNotFound }
+            return detail.stored
+        }
+    }
+
+    /// A live file by id alone, whoever owns it: for signed download links, where the signature
+    /// already proves the caller was given this file.
+    public func file(_ id: FileID) async throws -> StoredFile {
+        let now = clock()
+        return try await read { db in
+            guard
+                let detail = try FileDetail.fetchOne(
+                    db, sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
+                    arguments: [id.rawValue, now])
+            else { throw TrefoilError.fileNotFound }
+            return detail.stored
+        }
+    }
+
+    /// Deletes a file; its blob goes when nothing else references it.
+    public func deleteFile(_ id: FileID, of owner: Owner) async throws {
+        let now = clock()
+        let orphans = try await write { db -> [String] in
+            guard let detail = try Self.file(db, owner, id, now: now) else { throw TrefoilError.fileNotFound }
+            try FileRow.deleteOne(db, key: detail.file.id)
+            return try Self.unreferencedBlobs(db)
+        }
+        collectQuietly(orphans)
+    }
+
+    /// Moves a group file to another folder of the same group.
+    ///
+    /// When `expectedParent` is given and the file is not in it, throws `.fileNotFound` (the file
+    /// is not where the caller says it is).
+    public func moveFile(_ id: FileID, in group: Int64, to target: FolderID, expectedParent: FolderID? = nil)
+        async throws
+    {
+        let now = clock()
+        try await write { db in
+            guard let detail = try Self.file(db, .group(group), id, now: now) else { throw TrefoilError.fileNotFound }
+            if let expectedParent, expectedParent.rawValue != detail.file.folder_id { throw TrefoilError.fileNotFound }
+            guard try Self.folder(db, space: detail.file.space_id, target) != nil else {
+                throw TrefoilError.folderNotFound
+            }
+            var row = detail.file
+            if row.folder_id == target.rawValue { return }
+            row.folder_id = target.rawValue
+            row.modify_time = now
+            try row.update(db)
+        }
+    }
+
+    /// Renames a file; the new name follows the file-name rules (bad characters become `_`).
+    public func renameFile(_ id: FileID, of owner: Owner, to rawName: String) async throws {
+        let name = try Names.fileName(rawName, param: "new_name")
+        let now = clock()
+        try await write { db in
+            guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
+            row.name = name
+            row.modify_time = now
+            try row.update(db)
+        }
+    }
+
+    /// Makes a temporary file permanent; a permanent file is left as it is.
+    public func makePermanent(_ id: FileID, of owner: Owner) async throws {
+        let now = clock()
+        try await write { db in
+            guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
+            if row.busid == BusID.permanent.rawValue { return }
+            row.busid = BusID.permanent.rawValue
+            row.dead_time = 0
+            row.modify_time = now
+            try row.update(db)
+        }
+    }
+
+    /// Counts one download of a file (a GET whose body starts at byte 0).
+    public func recordDownload(of id: FileID) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE file SET download_times = download_times + 1 WHERE id = ?", arguments: [id.rawValue])
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import GRDB
+
+extension FileTree {
+    /// Creates a folder under `parent` (default the root), creating the group on first use.
+    ///
+    /// Throws `.badParam` for a bad name, `.folderNotFound` for a missing parent, `.nameConflict`
+    /// when the parent already has a folder of that name, `.folderTooDeep` past the depth limit.
+    public func createFolder(
+        named rawName: String,
+        in group: Int64,
+        parent: FolderID = .root,
+        by member: Member
+    ) async throws -> Folder {
+        let name = try Names.folderName(rawName)
+        let now = clock()
+        let maxDepth = settings.maxFolderDepth
+        let owner = Owner.group(group)
+        return try await write { db in
+            let space: SpaceRow
+            if parent.isRoot {
+                space = try Self.ensureSpace(db, owner, now: now, by: member)
+            } else {
+                guard let existing = try Self.space(db, owner) else { throw TrefoilError.folderNotFound }
+                space = existing
+            }
+            guard let parentRow = try Self.folder(db, space: space.id!, parent) else {
+                throw TrefoilError.folderNotFound
+            }
+            if parentRow.depth + 1 > maxDepth { throw TrefoilError.folderTooDeep }
+            try Self.ensureNameFree(db, space: space.id!, parent: parent, name: name)
+            let row = FolderRow(
+                space_id: space.id!, id: FolderID.make().rawValue, parent_id: parent.rawValue, name: name,
+                depth: parentRow.depth + 1, create_time: now, modify_time: now, creator: member.id,
+                creator_name: member.name, file_count: 0)
+            try row.insert(db)
+            return row.folder(owner: owner)
+        }
+    }
+
+    /// Renames a folder; the root cannot be renamed.
+    public func renameFolder(_ folder: FolderID, in group: Int64, to rawName: String) async throws {
+        let name = try Names.folderName(rawName)
+        if folder.isRoot { throw TrefoilError.badParam("invalid [folder_id]: the root folder cannot be renamed") }
+        let now = clock()
+        try await write { db in
+            guard let space = try Self.space(db, .group(group)),
+                var row = try Self.folder(db, space: space.id!, folder),
+                let parent = row.parent_id
+            else { throw TrefoilError.folderNotFound }
+            if row.name == name { return }
+            try Self.ensureNameFree(db, space: space.id!, parent: FolderID(parent), name: name)
+            row.name = name
+            row.modify_time = now
+            try row.update(db)
+        }
+    }
+
+    /// Deletes a folder with every folder and file inside it; blobs nobody references any more go too.
+    public func deleteFolder(_ folder: FolderID, in group: Int64) async throws {
+        if folder.isRoot { throw TrefoilError.badParam("invalid [folder_id]: the root folder cannot be deleted") }
+        let orphans = try await write { db -> [String] in
+            guard let space = try Self.space(db, .group(group)),
+                try Self.folder(db, space: space.id!, folder) != nil
+            else { throw TrefoilError.folderNotFound }
+            // ON DELETE CASCADE removes sub-folders and files; the triggers move every counter.
+            try db.execute(
+                sql: "DELETE FROM folder WHERE space_id = ? AND id = ?", arguments: [space.id!, folder.rawValue])
+            return try Self.unreferencedBlobs(db)
+        }
+        collectQuietly(orphans)
+    }
+
+    /// One folder of a group, or `.folderNotFound`.
+    public func folder(_ id: FolderID, in group: Int64) async throws -> Folder {
+        try await read { db in
+            guard let space = try Self.space(db, .group(group)), let row = try Self.folder(db, space: space.id!, id)
+            else { throw TrefoilError.folderNotFound }
+            return row.folder(owner: .group(group))
+        }
+    }
+
+    private static func ensureNameFree(_ db: Database, space: Int64, parent: FolderID, name: String) throws {
+        let taken = try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS (SELECT 1 FROM folder WHERE space_id = ? AND parent_id = ? AND name = ?)",
+            arguments: [space, parent.rawValue, name])
+        if taken == true { throw TrefoilError.nameConflict }
+    }
+}

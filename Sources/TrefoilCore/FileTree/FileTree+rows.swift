@@ -1,0 +1,49 @@
+import GRDB
+
+/// Row-level helpers shared by the operations; all run inside a caller's transaction.
+extension FileTree {
+    static func space(_ db: Database, _ owner: Owner) throws -> SpaceRow? {
+        try SpaceRow.filter(sql: "kind = ? AND owner = ?", arguments: [owner.kind, owner.number]).fetchOne(db)
+    }
+
+    /// The owner's space, created with its root folder on first write.
+    static func ensureSpace(_ db: Database, _ owner: Owner, now: Int64, by member: Member) throws -> SpaceRow {
+        if let existing = try space(db, owner) { return existing }
+        var row = SpaceRow(id: nil, kind: owner.kind, owner: owner.number, used_space: 0, file_count: 0, created_at: now)
+        try row.insert(db)
+        row.id = db.lastInsertedRowID
+        let root = FolderRow(
+            space_id: db.lastInsertedRowID, id: FolderID.root.rawValue, parent_id: nil, name: "", depth: 0,
+            create_time: now, modify_time: now, creator: member.id, creator_name: member.name, file_count: 0)
+        try root.insert(db)
+        return row
+    }
+
+    static func folder(_ db: Database, space: Int64, _ id: FolderID) throws -> FolderRow? {
+        try FolderRow.filter(sql: "space_id = ? AND id = ?", arguments: [space, id.rawValue]).fetchOne(db)
+    }
+
+    /// A live (not expired) file of this owner.
+    static func file(_ db: Database, _ owner: Owner, _ id: FileID, now: Int64) throws -> FileDetail? {
+        try FileDetail.fetchOne(
+            db,
+            sql: FileDetail.select
+                + " WHERE file.id = ? AND space.kind = ? AND space.owner = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
+            arguments: [id.rawValue, owner.kind, owner.number, now])
+    }
+
+    /// Blobs whose last reference went away, for the collector.
+    static func unreferencedBlobs(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE ref_count = 0")
+    }
+
+    /// The busid and dead time a new file of this owner gets under the retention settings.
+    func lifetime(for owner: Owner, now: Int64) -> (BusID, Int64) {
+        let days =
+            switch owner {
+            case .group: settings.groupFileDays
+            case .user: settings.privateFileDays
+            }
+        return days > 0 ? (.temporary, now + Int64(days) * 86_400) : (.permanent, 0)
+    }
+}

@@ -1,0 +1,102 @@
+import GRDB
+
+extension FileTree {
+    /// Stores a new file from a stream of bytes and returns it once it is durable.
+    ///
+    /// The bytes are hashed while they stream to `tmp/`, moved to their content address, and the
+    /// file exists from the moment its row commits; the group's quota and file count are checked in
+    /// that same transaction, so concurrent uploads can never overshoot them. A `.fileUploaded`
+    /// event follows the commit. Private files (`.user` owners) always go to the root.
+    ///
+    /// Throws a `TrefoilError` (`.badParam` for the name, `.folderNotFound`, `.fileTooLarge`,
+    /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
+    /// byte source throws. On any error nothing is stored.
+    public func upload<Bytes: AsyncSequence>(
+        _ bytes: Bytes,
+        name rawName: String,
+        to owner: Owner,
+        folder: FolderID = .root,
+        by member: Member
+    ) async throws -> StoredFile where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
+        let name = try Names.fileName(rawName)
+        if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
+        try await precheck(owner: owner, folder: folder)
+
+        let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
+        // A simulated crash leaves its files exactly where a real one would: no clean-up.
+        try faults.check(.afterTempWrite)
+        try blobs.place(temp)
+        let sha = temp.digests.sha256
+        let stored: StoredFile
+        do {
+            try faults.check(.afterRename)
+            stored = try await commit(temp, name: name, owner: owner, folder: folder, member: member)
+        } catch let crash as SimulatedCrash {
+            throw crash
+        } catch {
+            blobs.unpin(sha)
+            _ = try? collectGarbage(candidates: [sha])
+            throw error
+        }
+        blobs.unpin(sha)
+        logger.debug(
+            "upload stored",
+            metadata: ["owner": "\(owner)", "file": "\(stored.id)", "size": "\(stored.size)", "sha256": "\(sha)"])
+        events.publish(.fileUploaded(stored))
+        return stored
+    }
+
+    /// Refuses early what the commit would refuse anyway, before any byte is read.
+    private func precheck(owner: Owner, folder: FolderID) async throws {
+        let limit = settings.groupFileLimit
+        try await read { db in
+            guard let space = try Self.space(db, owner) else {
+                if !folder.isRoot { throw TrefoilError.folderNotFound }
+                return
+            }
+            guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
+            if case .group = owner, space.file_count >= limit { throw TrefoilError.fileCountLimit }
+        }
+    }
+
+    private func commit(
+        _ temp: TempBlob,
+        name: String,
+        owner: Owner,
+        folder: FolderID,
+        member: Member
+    ) async throws -> StoredFile {
+        let now = clock()
+        let (busid, deadTime) = lifetime(for: owner, now: now)
+        let settings = self.settings
+        let faults = self.faults
+        return try await write { db in
+            let space = try Self.ensureSpace(db, owner, now: now, by: member)
+            guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
+            if case .group = owner {
+                if space.file_count + 1 > settings.groupFileLimit { throw TrefoilError.fileCountLimit }
+                if space.used_space + temp.size > settings.groupTotalSpace { throw TrefoilError.quotaExceeded }
+            }
+            let digests = temp.digests
+            try db.execute(
+                sql: """
+                    INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at)
+                    VALUES (?, ?, ?, ?, ?, 0, ?)
+                    ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
+                    """,
+                arguments: [
+                    digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
+                ])
+            let row = FileRow(
+                id: FileID.make().rawValue, space_id: space.id!, folder_id: folder.rawValue, name: name,
+                sha256: digests.sha256, size: temp.size, busid: busid.rawValue, dead_time: deadTime, upload_time: now,
+                modify_time: now, download_times: 0, uploader: member.id, uploader_name: member.name)
+            try row.insert(db)
+            guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {
+                throw TrefoilError.internalError("a file row vanished inside its own transaction")
+            }
+            try faults.check(.beforeCommit)
+            return detail.stored
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// A file as the tree stores it.
+public struct StoredFile: Sendable, Equatable {
+    public var id: FileID
+    public var owner: Owner
+    /// The folder holding the file; `.root` for private files.
+    public var folderID: FolderID
+    public var name: String
+    public var size: Int64
+    public var busid: BusID
+    /// Unix seconds.
+    public var uploadTime: Int64
+    /// Unix seconds; 0 for a permanent file.
+    public var deadTime: Int64
+    public var modifyTime: Int64
+    public var downloadTimes: Int64
+    public var uploader: Int64
+    public var uploaderName: String
+    public var digests: Digests
+}
+
+/// Lowercase hex digests of a file's bytes.
+public struct Digests: Sendable, Equatable {
+    public var sha256: String
+    public var md5: String
+    public var sha1: String
+    /// Empty when SHA3-256 was not computed (`upload.compute_sha3` off when the bytes arrived).
+    public var sha3: String
+
+    public init(sha256: String, md5: String, sha1: String, sha3: String) {
+        self.sha256 = sha256
+        self.md5 = md5
+        self.sha1 = sha1
+        self.sha3 = sha3
+    }
+}
+
+/// A folder in a group's tree.
+public struct Folder: Sendable, Equatable {
+    public var id: FolderID
+    public var owner: Owner
+    /// `nil` only for the root.
+    public var parentID: FolderID?
+    public var name: String
+    /// 0 for the root, 1 for a folder directly under it.
+    public var depth: Int
+    public var createTime: Int64
+    public var modifyTime: Int64
+    public var creator: Int64
+    public var creatorName: String
+    /// Files directly inside this folder.
+    public var fileCount: Int64
+}
+
+/// One page of a folder: sub-folders first (by name), then files (newest first).
+public struct FolderListing: Sendable, Equatable {
+    public var folders: [Folder]
+    public var files: [StoredFile]
+}
+
+/// A group's usage and limits.
+public struct FileSystemInfo: Sendable, Equatable {
+    public var fileCount: Int64
+    public var limitCount: Int64
+    public var usedSpace: Int64
+    public var totalSpace: Int64
+}
+
+/// Who performs a write, for `uploader` and `creator` fields.
+public struct Member: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+
+    public init(id: Int64, name: String = "") {
+        self.id = id
+        self.name = name
+    }
+}

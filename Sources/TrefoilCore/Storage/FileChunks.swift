@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The bytes of a local file (or any readable descriptor) as an async sequence of chunks.
+public struct FileChunks: AsyncSequence, Sendable {
+    public typealias Element = [UInt8]
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let chunkSize: Int
+
+    /// Opens `path` for reading; throws `.localFileNotFound` when it cannot.
+    public init(path: String, chunkSize: Int = 1 << 20) throws(TrefoilError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .localFileNotFound("cannot read \(path): \(errnoText())") }
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .localFileNotFound("\(path) is not a regular file")
+        }
+        self.init(descriptor: fd, ownsDescriptor: true, chunkSize: chunkSize)
+    }
+
+    /// Reads an already open descriptor (standard input, a pipe) until end of file.
+    public init(descriptor: Int32, ownsDescriptor: Bool = false, chunkSize: Int = 1 << 20) {
+        self.fd = descriptor
+        self.ownsDescriptor = ownsDescriptor
+        self.chunkSize = chunkSize
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(reader: Reader(fd: fd, owns: ownsDescriptor), chunkSize: chunkSize)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let reader: Reader
+        let chunkSize: Int
+
+        public mutating func next() async throws -> [UInt8]? {
+            try reader.read(chunkSize)
+        }
+    }
+
+    /// Owns the descriptor so that it is closed once, when the last iterator is gone.
+    public final class Reader: @unchecked Sendable {
+        private let fd: Int32
+        private let owns: Bool
+
+        init(fd: Int32, owns: Bool) {
+            self.fd = fd
+            self.owns = owns
+        }
+
+        func read(_ count: Int) throws -> [UInt8]? {
+            var chunk = [UInt8](repeating: 0, count: count)
+            let n = chunk.withUnsafeMutableBytes { raw -> Int in
+                while true {
+                    let n = Glibc.read(fd, raw.baseAddress!, count)
+                    if n < 0 && errno == EINTR { continue }
+                    return n
+                }
+            }
+            if n < 0 { throw TrefoilError.localFileNotFound("reading failed: \(errnoText())") }
+            if n == 0 { return nil }
+            chunk.removeLast(count - n)
+            return chunk
+        }
+
+        deinit { if owns { close(fd) } }
+    }
+}

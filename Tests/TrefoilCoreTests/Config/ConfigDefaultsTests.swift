@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TrefoilCore
+
+@Suite("Config defaults and merging")
+struct ConfigDefaultsTests {
+    @Test func defaultsLoadWhenPathIsNil() throws {
+        let loaded = try ConfigLoader.load(path: nil, environment: [:])
+        #expect(loaded.config == TrefoilConfig.defaults)
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.config.selfID == 10000)
+        #expect(loaded.config.server.port == 5700)
+        #expect(loaded.config.server.maxBodyBytes == 4_294_967_296)
+        #expect(loaded.config.limits.groupTotalSpace == 10_737_418_240)
+        #expect(loaded.config.retention.privateFileDays == 7)
+        #expect(loaded.config.reverseWS.isEmpty)
+    }
+
+    @Test func emptyObjectEqualsDefaults() throws {
+        #expect(try ConfigTestSupport.load("{}").config == TrefoilConfig.defaults)
+    }
+
+    @Test func fullFileWithDefaultValuesLoadsEveryField() throws {
+        let json = """
+            {
+              "self_id": 10000, "nickname": "Trefoil", "access_token": "",
+              "server": { "host": "127.0.0.1", "port": 5700, "public_url": "http://127.0.0.1:5700",
+                          "max_body_bytes": 4294967296, "ws_max_message_bytes": 67108864 },
+              "heartbeat": { "enable": true, "interval_ms": 15000 },
+              "reverse_ws": [{"url": "ws://127.0.0.1:8080/onebot/v11/ws", "api_url": "", "event_url": "",
+                              "role": "Universal", "reconnect_interval_ms": 3000}],
+              "http_post": [{"url": "http://127.0.0.1:8080/onebot/v11/http", "secret": "", "timeout_ms": 5000,
+                             "retry_window_ms": 60000}],
+              "storage": { "data_dir": "./data" },
+              "limits": { "max_file_bytes": 4294967296, "group_total_space": 10737418240,
+                          "group_file_limit": 10000, "max_folder_depth": 8 },
+              "retention": { "group_file_days": 0, "private_file_days": 7 },
+              "upload": { "local_roots": [], "url_fetch_timeout_ms": 60000, "allow_private_networks": false,
+                          "compute_sha3": false },
+              "download": { "url_ttl_seconds": 3600, "signing_key": "" }
+            }
+            """
+        var expected = TrefoilConfig.defaults
+        expected.reverseWS = [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws")]
+        expected.httpPost = [.init(url: "http://127.0.0.1:8080/onebot/v11/http")]
+        #expect(try ConfigTestSupport.load(json).config == expected)
+    }
+
+    @Test func everyKeyIsReadIntoItsProperty() throws {
+        let json = """
+            {
+              "self_id": 42, "nickname": "Bot", "access_token": "tok",
+              "server": { "host": "0.0.0.0", "port": 8080, "public_url": "https://files.example.com",
+                          "max_body_bytes": 1000, "ws_max_message_bytes": 2000 },
+              "heartbeat": { "enable": false, "interval_ms": 5000 },
+              "reverse_ws": [{"url": "ws://a/ws", "api_url": "ws://a/api", "event_url": "wss://a/event",
+                              "role": "Event", "reconnect_interval_ms": 100}],
+              "http_post": [{"url": "https://b/post", "secret": "sec", "timeout_ms": 200, "retry_window_ms": 300}],
+              "storage": { "data_dir": "/var/lib/trefoil" },
+              "limits": { "max_file_bytes": 11, "group_total_space": 12, "group_file_limit": 13, "max_folder_depth": 14 },
+              "retention": { "group_file_days": 15, "private_file_days": 16 },
+              "upload": { "local_roots": ["/srv", "/tmp"], "url_fetch_timeout_ms": 17, "allow_private_networks": true,
+                          "compute_sha3": true },
+              "download": { "url_ttl_seconds": 18, "signing_key": "key" }
+            }
+            """
+        let expected = TrefoilConfig(
+            selfID: 42, nickname: "Bot", accessToken: "tok",
+            server: .init(
+                host: "0.0.0.0", port: 8080, publicURL: "https://files.example.com", maxBodyBytes: 1000,
+                wsMaxMessageBytes: 2000),
+            heartbeat: .init(enable: false, intervalMS: 5000),
+            reverseWS: [
+                .init(
+                    url: "ws://a/ws", apiURL: "ws://a/api", eventURL: "wss://a/event", role: .event,
+                    reconnectIntervalMS: 100)
+            ],
+            httpPost: [.init(url: "https://b/post", secret: "sec", timeoutMS: 200, retryWindowMS: 300)],
+            storage: .init(dataDir: "/var/lib/trefoil"),
+            limits: .init(maxFileBytes: 11, groupTotalSpace: 12, groupFileLimit: 13, maxFolderDepth: 14),
+            retention: .init(groupFileDays: 15, privateFileDays: 16),
+            upload: .init(
+                localRoots: ["/srv", "/tmp"], urlFetchTimeoutMS: 17, allowPrivateNetworks: true, computeSHA3: true),
+            download: .init(urlTTLSeconds: 18, signingKey: "key"))
+        #expect(try ConfigTestSupport.load(json).config == expected)
+    }
+
+    @Test func nestedMergeKeepsDefaultsForSiblings() throws {
+        let config = try ConfigTestSupport.load(#"{"server": {"port": 8080}, "limits": {"max_folder_depth": 3}}"#)
+            .config
+        var expected = TrefoilConfig.defaults
+        expected.server.port = 8080
+        expected.limits.maxFolderDepth = 3
+        #expect(config == expected)
+    }
+
+    @Test func listEntriesTakePerEntryDefaults() throws {
+        let config = try ConfigTestSupport.load(
+            #"{"reverse_ws": [{"url": "ws://h/ws"}], "http_post": [{"url": "http://h/post"}]}"#
+        ).config
+        #expect(config.reverseWS == [.init(url: "ws://h/ws", role: .universal, reconnectIntervalMS: 3000)])
+        #expect(config.httpPost == [.init(url: "http://h/post", secret: "", timeoutMS: 5000, retryWindowMS: 60000)])
+    }
+
+    @Test func wholeNumbersWrittenWithFractionOrExponentAreIntegers() throws {
+        let config = try ConfigTestSupport.load(#"{"server": {"port": 8080.0}, "heartbeat": {"interval_ms": 2e3}}"#)
+            .config
+        #expect(config.server.port == 8080)
+        #expect(config.heartbeat.intervalMS == 2000)
+    }
+
+    @Test func exampleFileLoadsWithoutProblems() throws {
+        // Tests/TrefoilCoreTests/Config/this file → the package root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("config.example.json").path
+        let loaded = try ConfigLoader.load(path: path, environment: [:])
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.config.upload.localRoots == ["/tmp"])
+        #expect(loaded.config.reverseWS == [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws", role: .universal)])
+        #expect(loaded.config.httpPost == [.init(url: "http://127.0.0.1:8080/onebot/v11/http")])
+    }
+}

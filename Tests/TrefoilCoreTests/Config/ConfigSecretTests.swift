@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TrefoilCore
+
+@Suite("Config secrets stay out of output")
+struct ConfigSecretTests {
+    @Test func secretsWithWrongTypesReportOnlyTheType() {
+        let json = """
+            {"access_token": 123456789, "download": {"signing_key": true},
+             "http_post": [{"url": "http://h/", "secret": ["hunter2"]}]}
+            """
+        let problems = ConfigTestSupport.problems(json)
+        #expect(
+            problems == [
+                "config.json: access_token: expected a string, got a number",
+                "config.json: download.signing_key: expected a string, got a boolean",
+                "config.json: http_post[0].secret: expected a string, got an array",
+            ])
+        for line in problems {
+            #expect(!line.contains("123456789"))
+            #expect(!line.contains("hunter2"))
+        }
+    }
+
+    @Test func unquotedSecretIsNotQuotedInTheSyntaxError() {
+        #expect(
+            ConfigTestSupport.problems(#"{"access_token": hunter2}"#) == [
+                "config.json: (file): not valid JSON: unexpected character (expected a value) at line 1, column 18"
+            ])
+    }
+
+    @Test func validSecretsNeverAppearInProblemsWarningsOrSummary() throws {
+        let secrets = ["file-token-5f2a", "file-signing-9c1d", "file-post-7e3b", "env-token-4a8e", "env-post-2b6f"]
+        let json = """
+            {"access_token": "\(secrets[0])", "download": {"signing_key": "\(secrets[1])"},
+             "http_post": [{"url": "http://h/", "secret": "\(secrets[2])"}], "server": {"port": 0}}
+            """
+        let environment = [
+            "TREFOIL_ACCESS_TOKEN": secrets[3],
+            "TREFOIL_HTTP_POST": #"[{"url":"http://h/","secret":"\#(secrets[4])","timeout_ms":0}]"#,
+            "TREFOIL_ACCES_TOKEN": secrets[3],
+        ]
+        let problems = ConfigTestSupport.problems(json, environment: environment)
+        #expect(
+            problems == [
+                "config.json: server.port: 0 is out of range (allowed: 1 to 65535)",
+                "environment: TREFOIL_HTTP_POST: [0].timeout_ms: 0 is out of range (allowed: 1 or more)",
+            ])
+
+        let valid = try ConfigTestSupport.load(
+            json.replacingOccurrences(of: #""port": 0"#, with: #""port": 1"#),
+            environment: environment.merging(["TREFOIL_HTTP_POST": #"[{"url":"http://h/","secret":"\#(secrets[4])"}]"#])
+            {
+                $1
+            })
+        #expect(valid.config.accessToken == secrets[3])
+        #expect(valid.config.httpPost.first?.secret == secrets[4])
+        #expect(
+            valid.warnings == ["TREFOIL_ACCES_TOKEN names no config key; ignored (did you mean TREFOIL_ACCESS_TOKEN?)"])
+        let output = (problems + valid.warnings + [valid.config.redactedSummary]).joined(separator: "\n")
+        for secret in secrets {
+            #expect(!output.contains(secret))
+        }
+        #expect(valid.config.redactedSummary.contains("access_token=set"))
+        #expect(valid.config.redactedSummary.contains("download.signing_key=set"))
+        #expect(valid.config.redactedSummary.contains("http_post=[http://h/ (secret set)]"))
+    }
+
+    @Test func summaryOfDefaultsIsOneLine() {
+        #expect(
+            TrefoilConfig.defaults.redactedSummary
+                == "self_id=10000 nickname=\"Trefoil\" access_token=not set server.host=127.0.0.1 server.port=5700"
+                + " server.public_url=http://127.0.0.1:5700 server.max_body_bytes=4294967296"
+                + " server.ws_max_message_bytes=67108864 heartbeat.enable=true heartbeat.interval_ms=15000"
+                + " reverse_ws=[] http_post=[] storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
+                + " limits.group_total_space=10737418240 limits.group_file_limit=10000 limits.max_folder_depth=8"
+                + " retention.group_file_days=0 retention.private_file_days=7 upload.local_roots=[]"
+                + " upload.url_fetch_timeout_ms=60000 upload.allow_private_networks=false upload.compute_sha3=false"
+                + " download.url_ttl_seconds=3600 download.signing_key=not set")
+    }
+
+    @Test func summaryDropsCredentialsEmbeddedInURLs() {
+        let config = TrefoilConfig(
+            reverseWS: [.init(url: "ws://user:pw@h:8080/ws?access_token=abc", role: .universal)],
+            httpPost: [.init(url: "https://h/post?token=xyz#frag")])
+        let summary = config.redactedSummary
+        #expect(summary.contains("reverse_ws=[Universal ws://h:8080/ws]"))
+        #expect(summary.contains("http_post=[https://h/post (secret not set)]"))
+        #expect(!summary.contains("pw"))
+        #expect(!summary.contains("abc"))
+        #expect(!summary.contains("xyz"))
+    }
+}

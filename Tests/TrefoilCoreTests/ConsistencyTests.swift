@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import TrefoilCore
+
+@Suite("fsck")
+struct ConsistencyTests {
+    @Test("a store built by normal operations is clean")
+    func cleanStore() async throws {
+        let store = try TestStore()
+        let folder = try await store.tree.createFolder(named: "f", in: 1, by: Member(id: 1))
+        try await store.upload("a", folder: folder.id)
+        try await store.upload("a", name: "dup")
+        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+    }
+
+    @Test("wrong counters are reported line by line and repaired")
+    func brokenCounters() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("abc")
+        try await store.tree.database.writer.write { db in
+            try db.execute(sql: "UPDATE space SET used_space = 99, file_count = 5")
+            try db.execute(sql: "UPDATE blob SET ref_count = 3")
+        }
+        let report = try store.tree.checkConsistency(repair: false)
+        #expect(
+            report.problems == [
+                "group 1: counters say 5 files / 99 bytes, rows say 1 / 3",
+                "blob \(file.digests.sha256): ref_count 3, referenced by 1",
+            ])
+        let repaired = try store.tree.checkConsistency(repair: true)
+        #expect(repaired.repairs == ["recomputed space, folder and blob counters"])
+        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.fileSystemInfo(of: 1).usedSpace == 3)
+    }
+
+    @Test("a missing blob is reported and not hidden by repair")
+    func missingBlob() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("gone")
+        try FileManager.default.removeItem(atPath: store.tree.blobPath(of: file))
+        let line = "blob \(file.digests.sha256): missing on disk (referenced by 1 files)"
+        #expect(try store.tree.checkConsistency(repair: false).problems == [line])
+        #expect(try store.tree.checkConsistency(repair: true).problems == [line])
+        #expect(try store.tree.checkConsistency(repair: false).problems == [line])
+    }
+
+    @Test("repair removes orphan blobs and temp files")
+    func repairOrphans() async throws {
+        let store = try TestStore()
+        try await store.upload("x")
+        #expect(FileManager.default.createFile(atPath: store.directory.tmpPath + "/t.part", contents: nil))
+        let orphan = String(repeating: "cd", count: 32)
+        let path = store.tree.blobs.path(for: orphan)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(try store.tree.checkConsistency(repair: false).problems.count == 2)
+        let report = try store.tree.checkConsistency(repair: true)
+        #expect(report.repairs.contains("removed 1 temp files"))
+        #expect(report.repairs.contains("removed 1 orphan or unreferenced blobs"))
+        #expect(try store.tree.checkConsistency(repair: false).isClean)
+    }
+}
+
+

@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import TrefoilCore
+
+/// A store in a fresh temp directory with a clock the test moves by hand.
+final class TestStore: Sendable {
+    let directory: DataDirectory
+    let clock: TestClock
+    let settings: FileTree.Settings
+    let tree: FileTree
+    /// The store this one reopened: kept alive so that its clean-up cannot run under our feet.
+    private let previous: TestStore?
+
+    init(
+        settings: FileTree.Settings = .init(), crashAt: WriteStep? = nil, directory: DataDirectory? = nil,
+        previous: TestStore? = nil
+    ) throws {
+        self.directory = directory ?? DataDirectory(path: makeTempDirectory())
+        self.previous = previous
+        self.settings = settings
+        clock = TestClock()
+        let clock = self.clock
+        tree = try FileTree.open(
+            directory: self.directory, settings: settings, clock: { clock.now }, faults: FaultInjector(crashAt: crashAt))
+    }
+
+    /// Opens the same directory again, as a restarted process would.
+    func reopened(settings: FileTree.Settings? = nil) throws -> TestStore {
+        try TestStore(settings: settings ?? self.settings, directory: directory, previous: self)
+    }
+
+    @discardableResult
+    func upload(
+        _ text: String, name: String = "a.txt", group: Int64 = 1, folder: FolderID = .root, by uploader: Int64 = 42
+    ) async throws -> StoredFile {
+        try await tree.upload(
+            chunks(Array(text.utf8)), name: name, to: .group(group), folder: folder, by: Member(id: uploader, name: "Alice"))
+    }
+
+    func blobFiles() -> [String] { tree.blobs.storedHashes() }
+    func tempFiles() -> [String] { tree.blobs.tempFileNames() }
+
+    deinit {
+        if previous == nil { try? FileManager.default.removeItem(at: directory.root) }
+    }
+}
+
+/// A clock that only moves when told to.
+final class TestClock: Sendable {
+    private let seconds = Atomic<Int64>(1_700_000_000)
+    var now: Int64 { seconds.load(ordering: .relaxed) }
+    func advance(by delta: Int64) { seconds.add(delta, ordering: .relaxed) }
+}
+
+func makeTempDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-test-\(UUID().uuidString)").path
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// `bytes` as an async sequence of chunks of at most `size` bytes.
+func chunks(_ bytes: [UInt8], size: Int = 7) -> AsyncStream<[UInt8]> {
+    AsyncStream { continuation in
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + size, bytes.count)
+            continuation.yield(Array(bytes[start..<end]))
+            start = end
+        }
+        continuation.finish()
+    }
+}
+
+/// Deterministic pseudo-random bytes.
+func pseudoRandomBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    return (0..<count).map { _ in
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return UInt8(truncatingIfNeeded: state)
+    }
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
+}
+
+/// Runs `body` and returns the `TrefoilError` it threw, failing the test when it threw nothing else.
+func trefoilError(_ body: () async throws -> Void) async -> TrefoilError? {
+    do {
+        try await body()
+        Issue.record("expected a TrefoilError, got success")
+        return nil
+    } catch let error as TrefoilError {
+        return error
+    } catch {
+        Issue.record("expected a TrefoilError, got \(error)")
+        return nil
+    }
+}

@@ -1,0 +1,191 @@
+import Crypto
+import Foundation
+import Synchronization
+import Testing
+
+@testable import TrefoilCore
+
+@Suite("Uploads")
+struct UploadTests {
+    @Test("an upload stores the exact bytes with their digests, permanent by default")
+    func uploadStoresBytesAndDigests() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("hello", name: "greeting.txt")
+        #expect(file.name == "greeting.txt")
+        #expect(file.size == 5)
+        #expect(file.owner == .group(1))
+        #expect(file.folderID == .root)
+        #expect(file.busid == .permanent)
+        #expect(file.deadTime == 0)
+        #expect(file.uploadTime == store.clock.now)
+        #expect(file.modifyTime == store.clock.now)
+        #expect(file.uploader == 42)
+        #expect(file.uploaderName == "Alice")
+        #expect(file.downloadTimes == 0)
+        #expect(file.digests.sha256 == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        #expect(file.digests.md5 == "5d41402abc4b2a76b9719d911017c592")
+        #expect(file.digests.sha1 == "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d")
+        #expect(file.digests.sha3 == "")
+        #expect(readFile(store.tree.blobPath(of: file)) == Array("hello".utf8))
+        #expect(try await store.tree.file(file.id, of: .group(1)) == file)
+    }
+
+    @Test("file ids are a slash and a lowercase UUID")
+    func fileIdShape() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("x")
+        #expect(file.id.rawValue.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil)
+    }
+
+    @Test("SHA3-256 is computed only when enabled")
+    func sha3WhenEnabled() async throws {
+        let store = try TestStore(settings: .init(computeSHA3: true))
+        let file = try await store.upload("hello")
+        #expect(file.digests.sha3 == "3338be694f50c5f338814986cdf0686453a888b84f424d792af4b9202398f392")
+    }
+
+    @Test("large uploads in odd chunk sizes hash the same as the whole")
+    func largeUploadDigests() async throws {
+        let store = try TestStore()
+        let bytes = pseudoRandomBytes(3 * (1 << 20) + 12345)
+        let file = try await store.tree.upload(
+            chunks(bytes, size: 65_537), name: "big.bin", to: .group(7), by: Member(id: 1))
+        #expect(file.size == Int64(bytes.count))
+        #expect(readFile(store.tree.blobPath(of: file)) == bytes)
+        let expected = sha256Hex(bytes)
+        #expect(file.digests.sha256 == expected)
+    }
+
+    @Test("an empty file is a valid upload")
+    func zeroBytes() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("", name: "empty")
+        #expect(file.size == 0)
+        #expect(file.digests.md5 == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(readFile(store.tree.blobPath(of: file)) == [])
+    }
+
+    @Test("bad characters in file names become underscores and names are trimmed")
+    func fileNameSanitised() async throws {
+        let store = try TestStore()
+        let file = try await store.upload("x", name: "  a/b\\c\u{0}d\ne.txt ")
+        #expect(file.name == "a_b_c_d_e.txt")
+    }
+
+    @Test("empty and over-long names are refused with BAD_PARAM and store nothing")
+    func badNames() async throws {
+        let store = try TestStore()
+        #expect(await trefoilError { try await store.upload("x", name: "   ") }?.key == "BAD_PARAM")
+        let long = String(repeating: "é", count: 128)  // 256 bytes of UTF-8
+        let error = await trefoilError { try await store.upload("x", name: long) }
+        #expect(error == .badParam("invalid [name]: 256 bytes of UTF-8, at most 255 allowed"))
+        #expect(try await store.upload("x", name: String(repeating: "a", count: 255)).name.utf8.count == 255)
+        #expect(try await store.tree.fileSystemInfo(of: 1).fileCount == 1)
+    }
+
+    @Test("an upload into a folder that does not exist fails with FOLDER_NOT_FOUND")
+    func missingFolder() async throws {
+        let store = try TestStore()
+        let error = await trefoilError { try await store.upload("x", folder: FolderID("/nope")) }
+        #expect(error == .folderNotFound)
+        #expect(store.blobFiles().isEmpty)
+    }
+
+    @Test("a file over max_file_bytes fails with FILE_TOO_LARGE and stores nothing")
+    func fileTooLarge() async throws {
+        let store = try TestStore(settings: .init(maxFileBytes: 10))
+        #expect(try await store.upload("0123456789").size == 10)
+        let error = await trefoilError { try await store.upload("0123456789A") }
+        #expect(error == .fileTooLarge)
+        #expect(store.tempFiles().isEmpty)
+        #expect(store.blobFiles().count == 1)
+        #expect(try await store.tree.fileSystemInfo(of: 1).fileCount == 1)
+    }
+
+    @Test("the limit stops reading the source: bytes past it are never pulled")
+    func limitStopsReading() async throws {
+        let store = try TestStore(settings: .init(maxFileBytes: 1 << 20))
+        let pulled = PullCounter()
+        let error = await trefoilError {
+            _ = try await store.tree.upload(pulled.endless(), name: "x", to: .group(1), by: Member(id: 1))
+        }
+        #expect(error == .fileTooLarge)
+        #expect(pulled.count <= (1 << 20) / 4096 + 1)
+    }
+
+    @Test("the group quota is exact: an upload that would pass total_space fails with QUOTA_EXCEEDED")
+    func quotaExceeded() async throws {
+        let store = try TestStore(settings: .init(groupTotalSpace: 10))
+        try await store.upload("12345")
+        try await store.upload("12345", name: "b")
+        let error = await trefoilError { try await store.upload("1") }
+        #expect(error == .quotaExceeded)
+        #expect(try await store.tree.fileSystemInfo(of: 1) == FileSystemInfo(fileCount: 2, limitCount: 10_000, usedSpace: 10, totalSpace: 10))
+        try await store.upload("1", group: 2)  // other groups have their own quota
+    }
+
+    @Test("the file count limit is exact: FILE_COUNT_LIMIT once limit_count files exist")
+    func fileCountLimit() async throws {
+        let store = try TestStore(settings: .init(groupFileLimit: 2))
+        try await store.upload("a")
+        try await store.upload("b")
+        #expect(await trefoilError { try await store.upload("c") } == .fileCountLimit)
+        #expect(try await store.tree.fileSystemInfo(of: 1).fileCount == 2)
+    }
+
+    @Test("private files are temporary (busid 104) for private_file_days, and go to the root")
+    func privateFiles() async throws {
+        let store = try TestStore()
+        let file = try await store.tree.upload(chunks(Array("p".utf8)), name: "p.txt", to: .user(9), by: Member(id: 9))
+        #expect(file.owner == .user(9))
+        #expect(file.busid == .temporary)
+        #expect(file.deadTime == store.clock.now + 7 * 86_400)
+        let error = await trefoilError {
+            _ = try await store.tree.upload(chunks([1]), name: "p", to: .user(9), folder: FolderID("/x"), by: Member(id: 9))
+        }
+        #expect(error == .folderNotFound)
+        #expect(await trefoilError { _ = try await store.tree.file(file.id, of: .group(9)) } == .fileNotFound)
+    }
+
+    @Test("with group_file_days set, group files are temporary and trans makes them permanent")
+    func temporaryGroupFiles() async throws {
+        let store = try TestStore(settings: .init(groupFileDays: 2))
+        let file = try await store.upload("t")
+        #expect(file.busid == .temporary)
+        #expect(file.deadTime == store.clock.now + 2 * 86_400)
+        store.clock.advance(by: 10)
+        try await store.tree.makePermanent(file.id, of: .group(1))
+        let permanent = try await store.tree.file(file.id, of: .group(1))
+        #expect(permanent.busid == .permanent)
+        #expect(permanent.deadTime == 0)
+        #expect(permanent.modifyTime == store.clock.now)
+        try await store.tree.makePermanent(file.id, of: .group(1))  // a no-op on a permanent file
+        #expect(await trefoilError { try await store.tree.makePermanent(FileID("/x"), of: .group(1)) } == .fileNotFound)
+    }
+
+    @Test("a store upload publishes fileUploaded after the commit")
+    func uploadPublishesEvent() async throws {
+        let store = try TestStore()
+        let events = store.tree.events.subscribe()
+        let file = try await store.upload("e")
+        var iterator = events.makeAsyncIterator()
+        #expect(await iterator.next() == .fileUploaded(file))
+    }
+}
+
+/// An endless byte source that counts how many chunks were pulled from it.
+final class PullCounter: Sendable {
+    private let pulled = Mutex(0)
+    var count: Int { pulled.withLock { $0 } }
+
+    func endless() -> AsyncStream<[UInt8]> {
+        AsyncStream(unfolding: {
+            self.pulled.withLock { $0 += 1 }
+            return [UInt8](repeating: 0x61, count: 4096)
+        })
+    }
+}
+
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}
