@@ -55,12 +55,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TrefoilCoreTests", dependencies: ["TrefoilCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "TrefoilCoreTests", dependencies: ["TrefoilCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
                 "TrefoilServer",
+                // The tests run the real executable as a child process.
+                "trefoil",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

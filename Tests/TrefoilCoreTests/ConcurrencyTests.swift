@@ -38,10 +38,14 @@ struct ConcurrencyTests {
 
         let info = try await tree.fileSystemInfo(of: 1)
         #expect(info.fileCount == 125)
-        let listed = try await [FolderID.root, folders[0].id, folders[1].id].asyncFlatMap { try await tree.list($0, in: 1).files }
+        let listed = try await [FolderID.root, folders[0].id, folders[1].id].asyncFlatMap {
+            try await tree.list($0, in: 1).files
+        }
         #expect(listed.count == 125)
         #expect(info.usedSpace == listed.reduce(0) { $0 + $1.size })
-        #expect(try await tree.folder(folders[0].id, in: 1).fileCount + (try await tree.folder(folders[1].id, in: 1).fileCount) == 125)
+        #expect(
+            try await tree.folder(folders[0].id, in: 1).fileCount
+                + (try await tree.folder(folders[1].id, in: 1).fileCount) == 125)
         #expect(try tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
@@ -54,7 +58,8 @@ struct ConcurrencyTests {
                 group.addTask {
                     do {
                         _ = try await tree.upload(
-                            chunks(pseudoRandomBytes(1000, seed: UInt64(i + 1)), size: 100), name: "q\(i)", to: .group(1),
+                            chunks(pseudoRandomBytes(1000, seed: UInt64(i + 1)), size: 100), name: "q\(i)",
+                            to: .group(1),
                             by: Member(id: 1))
                         return true
                     } catch TrefoilError.quotaExceeded {
@@ -79,7 +84,8 @@ struct ConcurrencyTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<30 {
                 group.addTask {
-                    _ = try? await tree.upload(chunks(Array("\(i)".utf8)), name: "c\(i)", to: .group(1), by: Member(id: 1))
+                    _ = try? await tree.upload(
+                        chunks(Array("\(i)".utf8)), name: "c\(i)", to: .group(1), by: Member(id: 1))
                 }
             }
             try await group.waitForAll()

@@ -63,5 +63,3 @@ struct ConsistencyTests {
         #expect(try store.tree.checkConsistency(repair: false).isClean)
     }
 }
-
-

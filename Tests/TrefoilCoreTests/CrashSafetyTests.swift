@@ -59,7 +59,10 @@ struct CrashSafetyTests {
             atPath: (orphanPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: orphanPath, contents: Data("orphan".utf8)))
         let report = try store.tree.checkConsistency(repair: false)
-        #expect(report.problems.sorted() == ["blob \(orphan): on disk without a row (orphan)", "temp file tmp/leftover.part left behind"])
+        #expect(
+            report.problems.sorted() == [
+                "blob \(orphan): on disk without a row (orphan)", "temp file tmp/leftover.part left behind",
+            ])
 
         let restarted = try store.reopened()
         #expect(restarted.tempFiles().isEmpty)

@@ -23,7 +23,8 @@ struct FileOperationTests {
         let store = try TestStore()
         let file = try await store.upload("mine", group: 1)
         #expect(await trefoilError { try await store.tree.deleteFile(file.id, of: .group(2)) } == .fileNotFound)
-        #expect(await trefoilError { try await store.tree.renameFile(file.id, of: .group(2), to: "x") } == .fileNotFound)
+        #expect(
+            await trefoilError { try await store.tree.renameFile(file.id, of: .group(2), to: "x") } == .fileNotFound)
         #expect(await trefoilError { try await store.tree.moveFile(file.id, in: 2, to: .root) } == .fileNotFound)
         #expect(try await store.tree.file(file.id, of: .group(1)).name == "a.txt")
     }
@@ -50,8 +51,12 @@ struct FileOperationTests {
         let store = try TestStore()
         let a = try await store.tree.createFolder(named: "a", in: 1, by: alice)
         let file = try await store.upload("m")
-        #expect(await trefoilError { try await store.tree.moveFile(file.id, in: 1, to: a.id, expectedParent: a.id) } == .fileNotFound)
-        #expect(await trefoilError { try await store.tree.moveFile(file.id, in: 1, to: FolderID("/no")) } == .folderNotFound)
+        #expect(
+            await trefoilError { try await store.tree.moveFile(file.id, in: 1, to: a.id, expectedParent: a.id) }
+                == .fileNotFound)
+        #expect(
+            await trefoilError { try await store.tree.moveFile(file.id, in: 1, to: FolderID("/no")) } == .folderNotFound
+        )
         #expect(try await store.tree.file(file.id, of: .group(1)).folderID == .root)
     }
 
@@ -108,7 +113,9 @@ struct FileOperationTests {
         let store = try TestStore()
         #expect(try await store.tree.list(in: 99) == FolderListing(folders: [], files: []))
         #expect(await trefoilError { _ = try await store.tree.list(FolderID("/x"), in: 99) } == .folderNotFound)
-        #expect(try await store.tree.fileSystemInfo(of: 99) == FileSystemInfo(fileCount: 0, limitCount: 10_000, usedSpace: 0, totalSpace: 10 << 30))
+        #expect(
+            try await store.tree.fileSystemInfo(of: 99)
+                == FileSystemInfo(fileCount: 0, limitCount: 10_000, usedSpace: 0, totalSpace: 10 << 30))
     }
 
     @Test("a folder's file count is the files directly inside it")

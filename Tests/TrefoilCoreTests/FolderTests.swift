@@ -26,7 +26,9 @@ struct FolderTests {
     func nameConflict() async throws {
         let store = try TestStore()
         let docs = try await store.tree.createFolder(named: "Docs", in: 1, by: alice)
-        #expect(await trefoilError { _ = try await store.tree.createFolder(named: "Docs", in: 1, by: alice) } == .nameConflict)
+        #expect(
+            await trefoilError { _ = try await store.tree.createFolder(named: "Docs", in: 1, by: alice) }
+                == .nameConflict)
         _ = try await store.tree.createFolder(named: "docs", in: 1, by: alice)
         _ = try await store.tree.createFolder(named: "Docs", in: 1, parent: docs.id, by: alice)
         _ = try await store.tree.createFolder(named: "Docs", in: 2, by: alice)
@@ -53,7 +55,9 @@ struct FolderTests {
             #expect(folder.depth == depth)
             parent = folder.id
         }
-        let error = await trefoilError { _ = try await store.tree.createFolder(named: "d4", in: 1, parent: parent, by: alice) }
+        let error = await trefoilError {
+            _ = try await store.tree.createFolder(named: "d4", in: 1, parent: parent, by: alice)
+        }
         #expect(error == .folderTooDeep)
     }
 
@@ -92,7 +96,9 @@ struct FolderTests {
         #expect(await trefoilError { try await store.tree.renameFolder(a.id, in: 1, to: "b") } == .nameConflict)
         try await store.tree.renameFolder(a.id, in: 1, to: "c")  // same name: no conflict with itself
         #expect(await trefoilError { try await store.tree.renameFolder(.root, in: 1, to: "r") }?.key == "BAD_PARAM")
-        #expect(await trefoilError { try await store.tree.renameFolder(FolderID("/zz"), in: 1, to: "r") } == .folderNotFound)
+        #expect(
+            await trefoilError { try await store.tree.renameFolder(FolderID("/zz"), in: 1, to: "r") } == .folderNotFound
+        )
         #expect(await trefoilError { try await store.tree.renameFolder(a.id, in: 2, to: "r") } == .folderNotFound)
     }
 

@@ -34,7 +34,8 @@ struct UploadTests {
     func fileIdShape() async throws {
         let store = try TestStore()
         let file = try await store.upload("x")
-        #expect(file.id.rawValue.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil)
+        #expect(
+            file.id.rawValue.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil)
     }
 
     @Test("SHA3-256 is computed only when enabled")
@@ -120,7 +121,9 @@ struct UploadTests {
         try await store.upload("12345", name: "b")
         let error = await trefoilError { try await store.upload("1") }
         #expect(error == .quotaExceeded)
-        #expect(try await store.tree.fileSystemInfo(of: 1) == FileSystemInfo(fileCount: 2, limitCount: 10_000, usedSpace: 10, totalSpace: 10))
+        #expect(
+            try await store.tree.fileSystemInfo(of: 1)
+                == FileSystemInfo(fileCount: 2, limitCount: 10_000, usedSpace: 10, totalSpace: 10))
         try await store.upload("1", group: 2)  // other groups have their own quota
     }
 
@@ -141,7 +144,8 @@ struct UploadTests {
         #expect(file.busid == .temporary)
         #expect(file.deadTime == store.clock.now + 7 * 86_400)
         let error = await trefoilError {
-            _ = try await store.tree.upload(chunks([1]), name: "p", to: .user(9), folder: FolderID("/x"), by: Member(id: 9))
+            _ = try await store.tree.upload(
+                chunks([1]), name: "p", to: .user(9), folder: FolderID("/x"), by: Member(id: 9))
         }
         #expect(error == .folderNotFound)
         #expect(await trefoilError { _ = try await store.tree.file(file.id, of: .group(9)) } == .fileNotFound)

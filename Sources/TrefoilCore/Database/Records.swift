@@ -1,56 +1,65 @@
 import GRDB
 
 /// Rows as SQLite holds them. Internal: callers see `StoredFile` and `Folder`.
-struct SpaceRow: Codable, FetchableRecord, PersistableRecord {
+///
+/// Columns are snake_case in SQL and camelCase here.
+protocol SnakeCaseRecord: Codable, FetchableRecord, PersistableRecord {}
+
+extension SnakeCaseRecord {
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+}
+
+struct SpaceRow: SnakeCaseRecord {
     static let databaseTableName = "space"
     var id: Int64?
     var kind: String
     var owner: Int64
-    var used_space: Int64
-    var file_count: Int64
-    var created_at: Int64
+    var usedSpace: Int64
+    var fileCount: Int64
+    var createdAt: Int64
 }
 
-struct BlobRow: Codable, FetchableRecord, PersistableRecord {
+struct BlobRow: SnakeCaseRecord {
     static let databaseTableName = "blob"
     var sha256: String
     var size: Int64
     var md5: String
     var sha1: String
     var sha3: String?
-    var ref_count: Int64
-    var created_at: Int64
+    var refCount: Int64
+    var createdAt: Int64
 }
 
-struct FolderRow: Codable, FetchableRecord, PersistableRecord {
+struct FolderRow: SnakeCaseRecord {
     static let databaseTableName = "folder"
-    var space_id: Int64
+    var spaceId: Int64
     var id: String
-    var parent_id: String?
+    var parentId: String?
     var name: String
     var depth: Int
-    var create_time: Int64
-    var modify_time: Int64
+    var createTime: Int64
+    var modifyTime: Int64
     var creator: Int64
-    var creator_name: String
-    var file_count: Int64
+    var creatorName: String
+    var fileCount: Int64
 }
 
-struct FileRow: Codable, FetchableRecord, PersistableRecord {
+struct FileRow: SnakeCaseRecord {
     static let databaseTableName = "file"
     var id: String
-    var space_id: Int64
-    var folder_id: String
+    var spaceId: Int64
+    var folderId: String
     var name: String
     var sha256: String
     var size: Int64
     var busid: Int
-    var dead_time: Int64
-    var upload_time: Int64
-    var modify_time: Int64
-    var download_times: Int64
+    var deadTime: Int64
+    var uploadTime: Int64
+    var modifyTime: Int64
+    var downloadTimes: Int64
     var uploader: Int64
-    var uploader_name: String
+    var uploaderName: String
 }
 
 /// A file row joined with its space and blob: everything `StoredFile` needs.
@@ -81,16 +90,16 @@ struct FileDetail: Decodable, FetchableRecord {
         StoredFile(
             id: FileID(file.id),
             owner: Owner(kind: kind, number: owner) ?? .group(owner),
-            folderID: FolderID(file.folder_id),
+            folderID: FolderID(file.folderId),
             name: file.name,
             size: file.size,
             busid: BusID(rawValue: file.busid) ?? .permanent,
-            uploadTime: file.upload_time,
-            deadTime: file.dead_time,
-            modifyTime: file.modify_time,
-            downloadTimes: file.download_times,
+            uploadTime: file.uploadTime,
+            deadTime: file.deadTime,
+            modifyTime: file.modifyTime,
+            downloadTimes: file.downloadTimes,
             uploader: file.uploader,
-            uploaderName: file.uploader_name,
+            uploaderName: file.uploaderName,
             digests: Digests(sha256: file.sha256, md5: md5, sha1: sha1, sha3: sha3 ?? "")
         )
     }
@@ -101,14 +110,14 @@ extension FolderRow {
         Folder(
             id: FolderID(id),
             owner: owner,
-            parentID: parent_id.map(FolderID.init),
+            parentID: parentId.map(FolderID.init),
             name: name,
             depth: depth,
-            createTime: create_time,
-            modifyTime: modify_time,
+            createTime: createTime,
+            modifyTime: modifyTime,
             creator: creator,
-            creatorName: creator_name,
-            fileCount: file_count
+            creatorName: creatorName,
+            fileCount: fileCount
         )
     }
 }

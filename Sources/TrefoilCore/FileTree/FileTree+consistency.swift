@@ -22,7 +22,8 @@ extension FileTree {
         if integrity != ["ok"] { report.problems += integrity.map { "sqlite integrity: \($0)" } }
         let foreignKeys = try db.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
         for row in foreignKeys {
-            report.problems.append("sqlite foreign key: table \(row[0] as String? ?? "?") rowid \(row[1] as Int64? ?? 0)")
+            report.problems.append(
+                "sqlite foreign key: table \(row[0] as String? ?? "?") rowid \(row[1] as Int64? ?? 0)")
         }
 
         let counters = try db.read { db in
@@ -55,14 +56,16 @@ extension FileTree {
         }
         for row in folderCounts where (row["file_count"] as Int64) != (row["real_count"] as Int64) {
             report.problems.append(
-                "folder \(row["id"] as String) of space \(row["space_id"] as Int64): counts \(row["file_count"] as Int64) files, holds \(row["real_count"] as Int64)"
+                "folder \(row["id"] as String) of space \(row["spaceId"] as Int64): counts \(row["fileCount"] as Int64) files, holds \(row["real_count"] as Int64)"
             )
         }
 
         let blobRows = try db.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT sha256, size, ref_count, (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256) AS real_refs FROM blob")
+                sql:
+                    "SELECT sha256, size, ref_count, (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256) AS real_refs FROM blob"
+            )
         }
         var known = Set<String>()
         for row in blobRows {
@@ -79,7 +82,8 @@ extension FileTree {
             }
         }
         let mismatched = try db.read { db in
-            try String.fetchAll(db, sql: "SELECT file.id FROM file JOIN blob USING (sha256) WHERE file.size <> blob.size")
+            try String.fetchAll(
+                db, sql: "SELECT file.id FROM file JOIN blob USING (sha256) WHERE file.size <> blob.size")
         }
         report.problems += mismatched.map { "file \($0): size differs from its blob" }
         let orphans = blobs.storedHashes().filter { !known.contains($0) }

@@ -45,14 +45,14 @@ extension FileTree {
         let now = clock()
         try await write { db in
             guard let detail = try Self.file(db, .group(group), id, now: now) else { throw TrefoilError.fileNotFound }
-            if let expectedParent, expectedParent.rawValue != detail.file.folder_id { throw TrefoilError.fileNotFound }
-            guard try Self.folder(db, space: detail.file.space_id, target) != nil else {
+            if let expectedParent, expectedParent.rawValue != detail.file.folderId { throw TrefoilError.fileNotFound }
+            guard try Self.folder(db, space: detail.file.spaceId, target) != nil else {
                 throw TrefoilError.folderNotFound
             }
             var row = detail.file
-            if row.folder_id == target.rawValue { return }
-            row.folder_id = target.rawValue
-            row.modify_time = now
+            if row.folderId == target.rawValue { return }
+            row.folderId = target.rawValue
+            row.modifyTime = now
             try row.update(db)
         }
     }
@@ -64,7 +64,7 @@ extension FileTree {
         try await write { db in
             guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
             row.name = name
-            row.modify_time = now
+            row.modifyTime = now
             try row.update(db)
         }
     }
@@ -76,8 +76,8 @@ extension FileTree {
             guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
             if row.busid == BusID.permanent.rawValue { return }
             row.busid = BusID.permanent.rawValue
-            row.dead_time = 0
-            row.modify_time = now
+            row.deadTime = 0
+            row.modifyTime = now
             try row.update(db)
         }
     }
@@ -85,7 +85,8 @@ extension FileTree {
     /// Counts one download of a file (a GET whose body starts at byte 0).
     public func recordDownload(of id: FileID) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE file SET download_times = download_times + 1 WHERE id = ?", arguments: [id.rawValue])
+            try db.execute(
+                sql: "UPDATE file SET download_times = download_times + 1 WHERE id = ?", arguments: [id.rawValue])
         }
     }
 }

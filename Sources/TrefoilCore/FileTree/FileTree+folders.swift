@@ -29,9 +29,9 @@ extension FileTree {
             if parentRow.depth + 1 > maxDepth { throw TrefoilError.folderTooDeep }
             try Self.ensureNameFree(db, space: space.id!, parent: parent, name: name)
             let row = FolderRow(
-                space_id: space.id!, id: FolderID.make().rawValue, parent_id: parent.rawValue, name: name,
-                depth: parentRow.depth + 1, create_time: now, modify_time: now, creator: member.id,
-                creator_name: member.name, file_count: 0)
+                spaceId: space.id!, id: FolderID.make().rawValue, parentId: parent.rawValue, name: name,
+                depth: parentRow.depth + 1, createTime: now, modifyTime: now, creator: member.id,
+                creatorName: member.name, fileCount: 0)
             try row.insert(db)
             return row.folder(owner: owner)
         }
@@ -45,12 +45,12 @@ extension FileTree {
         try await write { db in
             guard let space = try Self.space(db, .group(group)),
                 var row = try Self.folder(db, space: space.id!, folder),
-                let parent = row.parent_id
+                let parent = row.parentId
             else { throw TrefoilError.folderNotFound }
             if row.name == name { return }
             try Self.ensureNameFree(db, space: space.id!, parent: FolderID(parent), name: name)
             row.name = name
-            row.modify_time = now
+            row.modifyTime = now
             try row.update(db)
         }
     }

@@ -20,9 +20,10 @@ extension FileTree {
             let wanted = limit.map { max(0, $0) } ?? Int.max
             let start = max(0, offset)
 
-            let folderCount = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM folder WHERE space_id = ? AND parent_id = ?",
-                arguments: [spaceID, folder.rawValue]) ?? 0
+            let folderCount =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM folder WHERE space_id = ? AND parent_id = ?",
+                    arguments: [spaceID, folder.rawValue]) ?? 0
             var folders: [Folder] = []
             if start < folderCount && wanted > 0 {
                 folders = try FolderRow.fetchAll(
@@ -56,8 +57,8 @@ extension FileTree {
         return try await read { db in
             let space = try Self.space(db, .group(group))
             return FileSystemInfo(
-                fileCount: space?.file_count ?? 0, limitCount: settings.groupFileLimit,
-                usedSpace: space?.used_space ?? 0, totalSpace: settings.groupTotalSpace)
+                fileCount: space?.fileCount ?? 0, limitCount: settings.groupFileLimit,
+                usedSpace: space?.usedSpace ?? 0, totalSpace: settings.groupTotalSpace)
         }
     }
 

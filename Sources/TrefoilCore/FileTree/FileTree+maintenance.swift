@@ -29,7 +29,7 @@ extension FileTree {
                 var doomed: [String] = []
                 for sha in Set(candidates) where !pinned.contains(sha) {
                     if let row = try BlobRow.fetchOne(db, key: sha) {
-                        guard row.ref_count == 0 else { continue }
+                        guard row.refCount == 0 else { continue }
                         try row.delete(db)
                     }
                     doomed.append(sha)

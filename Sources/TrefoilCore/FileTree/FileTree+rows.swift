@@ -9,12 +9,13 @@ extension FileTree {
     /// The owner's space, created with its root folder on first write.
     static func ensureSpace(_ db: Database, _ owner: Owner, now: Int64, by member: Member) throws -> SpaceRow {
         if let existing = try space(db, owner) { return existing }
-        var row = SpaceRow(id: nil, kind: owner.kind, owner: owner.number, used_space: 0, file_count: 0, created_at: now)
+        var row = SpaceRow(
+            id: nil, kind: owner.kind, owner: owner.number, usedSpace: 0, fileCount: 0, createdAt: now)
         try row.insert(db)
         row.id = db.lastInsertedRowID
         let root = FolderRow(
-            space_id: db.lastInsertedRowID, id: FolderID.root.rawValue, parent_id: nil, name: "", depth: 0,
-            create_time: now, modify_time: now, creator: member.id, creator_name: member.name, file_count: 0)
+            spaceId: db.lastInsertedRowID, id: FolderID.root.rawValue, parentId: nil, name: "", depth: 0,
+            createTime: now, modifyTime: now, creator: member.id, creatorName: member.name, fileCount: 0)
         try root.insert(db)
         return row
     }

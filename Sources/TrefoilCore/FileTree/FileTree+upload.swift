@@ -55,7 +55,7 @@ extension FileTree {
                 return
             }
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
-            if case .group = owner, space.file_count >= limit { throw TrefoilError.fileCountLimit }
+            if case .group = owner, space.fileCount >= limit { throw TrefoilError.fileCountLimit }
         }
     }
 
@@ -74,8 +74,8 @@ extension FileTree {
             let space = try Self.ensureSpace(db, owner, now: now, by: member)
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
             if case .group = owner {
-                if space.file_count + 1 > settings.groupFileLimit { throw TrefoilError.fileCountLimit }
-                if space.used_space + temp.size > settings.groupTotalSpace { throw TrefoilError.quotaExceeded }
+                if space.fileCount + 1 > settings.groupFileLimit { throw TrefoilError.fileCountLimit }
+                if space.usedSpace + temp.size > settings.groupTotalSpace { throw TrefoilError.quotaExceeded }
             }
             let digests = temp.digests
             try db.execute(
@@ -85,12 +85,13 @@ extension FileTree {
                     ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
                     """,
                 arguments: [
-                    digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
+                    digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3,
+                    now,
                 ])
             let row = FileRow(
-                id: FileID.make().rawValue, space_id: space.id!, folder_id: folder.rawValue, name: name,
-                sha256: digests.sha256, size: temp.size, busid: busid.rawValue, dead_time: deadTime, upload_time: now,
-                modify_time: now, download_times: 0, uploader: member.id, uploader_name: member.name)
+                id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
+                sha256: digests.sha256, size: temp.size, busid: busid.rawValue, deadTime: deadTime, uploadTime: now,
+                modifyTime: now, downloadTimes: 0, uploader: member.id, uploaderName: member.name)
             try row.insert(db)
             guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {
                 throw TrefoilError.internalError("a file row vanished inside its own transaction")

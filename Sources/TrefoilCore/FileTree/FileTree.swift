@@ -66,8 +66,9 @@ public final class FileTree: Sendable {
         self.logger = logger
     }
 
-    /// Opens the store in `directory`: creates what is missing, migrates the database, removes
-    /// temp files left by a crash and collects unreferenced blobs.
+    /// Opens the store in `directory`: creates what is missing, migrates the database and, unless
+    /// `cleanUp` is false (fsck looks before it touches), removes temp files left by a crash and
+    /// collects unreferenced blobs.
     ///
     /// The caller should hold the directory's lock (`DataDirectory.lock()`) for as long as it uses
     /// the tree, so that no other process writes the same store.
@@ -76,11 +77,12 @@ public final class FileTree: Sendable {
         settings: Settings,
         events: EventBus = EventBus(),
         logger: Logger = Logger(label: "trefoil.store"),
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        cleanUp: Bool = true
     ) throws -> FileTree {
         try open(
             directory: directory, settings: settings, events: events, logger: logger, clock: clock,
-            faults: FaultInjector())
+            faults: FaultInjector(), cleanUp: cleanUp)
     }
 
     static func open(
@@ -89,13 +91,15 @@ public final class FileTree: Sendable {
         events: EventBus = EventBus(),
         logger: Logger = Logger(label: "trefoil.store"),
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-        faults: FaultInjector
+        faults: FaultInjector,
+        cleanUp: Bool = true
     ) throws -> FileTree {
         try directory.create()
         let database = try AppDatabase.open(path: directory.databasePath)
         let tree = FileTree(
             directory: directory, database: database, settings: settings, events: events, clock: clock,
             faults: faults, logger: logger)
+        guard cleanUp else { return tree }
         let removed = tree.blobs.removeTempFiles()
         let collected = try tree.collectGarbage()
         if removed > 0 || collected > 0 {

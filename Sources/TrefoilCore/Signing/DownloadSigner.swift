@@ -2,9 +2,9 @@ import Crypto
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Signs and verifies download links: HMAC-SHA256 over a file id and an expiry time.
@@ -29,7 +29,9 @@ public struct DownloadSigner: Sendable {
         let key = SymmetricKey(size: .bits256)
         let hex = key.withUnsafeBytes { Array($0).hexString } + "\n"
         let temp = path + ".new"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]),
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]),
             rename(temp, path) == 0
         else { throw .storageWriteFailed("cannot write the signing key to \(path)") }
         syncDirectory(directory.root.path)

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The on-disk layout of a store: `trefoil.sqlite`, `blobs/ab/cd/<sha256>`, `tmp/`, `cache/`.
@@ -38,6 +38,7 @@ public struct DataDirectory: Sendable {
     ///
     /// The lock lasts as long as the returned object.
     public func lock() throws(TrefoilError) -> DataDirectoryLock {
+        try create()
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .storageWriteFailed("cannot open \(lockPath): \(errnoText())") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

@@ -23,7 +23,8 @@ final class TestStore: Sendable {
         clock = TestClock()
         let clock = self.clock
         tree = try FileTree.open(
-            directory: self.directory, settings: settings, clock: { clock.now }, faults: FaultInjector(crashAt: crashAt))
+            directory: self.directory, settings: settings, clock: { clock.now }, faults: FaultInjector(crashAt: crashAt)
+        )
     }
 
     /// Opens the same directory again, as a restarted process would.
@@ -36,7 +37,8 @@ final class TestStore: Sendable {
         _ text: String, name: String = "a.txt", group: Int64 = 1, folder: FolderID = .root, by uploader: Int64 = 42
     ) async throws -> StoredFile {
         try await tree.upload(
-            chunks(Array(text.utf8)), name: name, to: .group(group), folder: folder, by: Member(id: uploader, name: "Alice"))
+            chunks(Array(text.utf8)), name: name, to: .group(group), folder: folder,
+            by: Member(id: uploader, name: "Alice"))
     }
 
     func blobFiles() -> [String] { tree.blobs.storedHashes() }

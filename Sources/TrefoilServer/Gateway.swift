@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TrefoilCore
+
+/// Everything one running Trefoil needs: the store, the signer and the loaded config.
+///
+/// `Gateway.open` is what `trefoil serve` and the integration tests both call; `run` serves until
+/// SIGINT/SIGTERM (or cancellation) and shuts every service down in reverse order.
+public struct Gateway: Sendable {
+    public let config: TrefoilConfig
+    public let tree: FileTree
+    public let signer: DownloadSigner
+    public let logger: Logger
+    private let lock: DataDirectoryLock
+
+    /// Opens the data directory (taking its lock), cleans up after any crash and loads the signer.
+    public static func open(config: TrefoilConfig, logger: Logger) throws -> Gateway {
+        let directory = DataDirectory(path: config.storage.dataDir)
+        try directory.create()
+        let lock = try directory.lock()
+        let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
+        let signer = try DownloadSigner.load(configured: config.download.signingKey, directory: directory)
+        return Gateway(config: config, tree: tree, signer: signer, logger: logger, lock: lock)
+    }
+
+    /// The host the listener binds: the configured one, or loopback when no access token guards it.
+    public var bindHost: String {
+        config.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
+    }
+
+    /// The HTTP application, with the services that live as long as it does.
+    public func application(
+        port: Int? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/health") { _, _ in "ok" }
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil"),
+            services: [JanitorService(tree: tree, logger: logger)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until a shutdown signal arrives.
+    public func run() async throws {
+        logStartup()
+        let app = application()
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("trefoil stopped")
+    }
+
+    private func logStartup() {
+        let server = config.server
+        if config.accessToken.isEmpty && !Self.isLoopback(server.host) {
+            logger.warning(
+                "no access_token is set: listening on 127.0.0.1 instead of \(server.host). Anyone who can reach the port could manage every group's files; set access_token to listen on \(server.host)."
+            )
+        }
+        logger.info(
+            "trefoil listening",
+            metadata: [
+                "address": "http://\(bindHost):\(server.port)",
+                "data_dir": "\(tree.directory.root.path)",
+                "access_token": "\(config.accessToken.isEmpty ? "not set" : "set")",
+                "ws_paths": "/ (api+events), /api, /event",
+            ])
+        logger.info("config", metadata: ["settings": "\(config.redactedSummary)"])
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TrefoilCore
+
+/// Loads a config (or the defaults) with environment overrides; prints every problem and exits 1.
+func loadConfig(_ path: String?) throws -> LoadedConfig {
+    do {
+        return try ConfigLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
+    } catch {
+        for problem in error.problems { printError(problem.description) }
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// The server's logger; `LOG_LEVEL` (trace … critical) sets the level, `info` by default.
+func makeLogger() -> Logger {
+    var logger = Logger(label: "trefoil")
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+/// Offline commands only log what goes wrong.
+func quietLogger() -> Logger {
+    var logger = Logger(label: "trefoil")
+    logger.logLevel = .warning
+    return logger
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The `trefoil` executable built beside the test bundle.
+let trefoilBinary: String = {
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    // The Swift Testing runner may be the bundle itself or a tool inside it.
+    while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("trefoil").path),
+        folder.path != "/"
+    {
+        folder = folder.deletingLastPathComponent()
+    }
+    return folder.appendingPathComponent("trefoil").path
+}()
+
+/// Runs `trefoil` with `arguments` to the end; returns exit status and standard output.
+@discardableResult
+func runTrefoil(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: trefoilBinary)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// A temp directory holding a config whose data_dir is inside it.
+struct TempStoreConfig {
+    let root: String
+    let configPath: String
+    var dataDir: String { root + "/data" }
+
+    init(extra: String = "") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-it-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        configPath = root + "/config.json"
+        let json = #"{"storage": {"data_dir": "\#(root)/data"}\#(extra.isEmpty ? "" : ", " + extra)}"#
+        try json.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
