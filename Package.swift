@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
     ],
     targets: [
         // Storage core: group file tree, blobs, config. No HTTP, no OneBot names.
@@ -30,10 +33,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The OneBot 11 action catalog: names, aliases, params. No dependencies, so that the docs tool
+        // built for the plugin stays tiny.
+        .target(name: "OneBotSpec"),
         // OneBot 11 face: envelopes, params, action table, events. Never imports GRDB or Hummingbird.
         .target(
             name: "OneBotV11",
-            dependencies: ["TrefoilCore"]
+            dependencies: [
+                "TrefoilCore", "OneBotSpec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Transports and wiring: HTTP, WebSocket, lifecycle.
         .target(
@@ -42,9 +52,17 @@ let package = Package(
                 "TrefoilCore",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
         .executableTarget(
@@ -54,6 +72,15 @@ let package = Package(
                 "TrefoilCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Renders docs/actions.md; depends on the catalog alone so that the plugin builds little.
+        .executableTarget(name: "trefoil-docgen", dependencies: ["OneBotSpec"]),
+        .plugin(
+            name: "ActionDocs",
+            capability: .command(
+                intent: .custom(verb: "generate-action-docs", description: "Regenerate docs/actions.md"),
+                permissions: [.writeToPackageDirectory(reason: "writes docs/actions.md")]),
+            dependencies: ["trefoil-docgen"]
         ),
         .testTarget(
             name: "TrefoilCoreTests", dependencies: ["TrefoilCore", .product(name: "Crypto", package: "swift-crypto")]),

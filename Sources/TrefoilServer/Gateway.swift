@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
+import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
 
@@ -18,7 +21,6 @@ public struct Gateway: Sendable {
     /// Opens the data directory (taking its lock), cleans up after any crash and loads the signer.
     public static func open(config: TrefoilConfig, logger: Logger) throws -> Gateway {
         let directory = DataDirectory(path: config.storage.dataDir)
-        try directory.create()
         let lock = try directory.lock()
         let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
         let signer = try DownloadSigner.load(configured: config.download.signingKey, directory: directory)
@@ -30,21 +32,77 @@ public struct Gateway: Sendable {
         config.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
     }
 
-    /// The HTTP application, with the services that live as long as it does.
+    /// The HTTP + WebSocket application with every service that lives as long as it does.
+    ///
+    /// `port` overrides the configured port (0 picks a free one); `onServerRunning` learns the port.
     public func application(
         port: Int? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let stats = TransportStats()
+        let frames = Broadcast<String>()
+        let fetcher = URLFetcher(config: config)
+        let context = ActionContext(
+            tree: tree, signer: signer, config: config, fetcher: fetcher,
+            transportStats: {
+                var snapshot = stats.snapshot()
+                snapshot["packet_lost"] = Int64(frames.dropped)
+                return snapshot
+            })
+        let table = ActionTable(context: context, logger: logger)
+        let token = AccessToken(config.accessToken)
+        let maxBody = Int(clamping: config.server.maxBodyBytes)
+
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
+        DownloadRoutes(tree: tree, signer: signer).register(on: router)
+        APIRoutes(
+            table: table, uploads: UploadReceiver(table: table, maxBodyBytes: config.server.maxBodyBytes),
+            maxBodyBytes: maxBody, stats: stats
+        ).register(on: router, auth: AuthMiddleware(token: token))
+
+        let webSocket = ForwardWebSocket(
+            table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
+            logger: logger)
+        let server = webSocketServer(webSocket, token: config.accessToken.isEmpty ? nil : token)
+
+        var services: [any Service] = [
+            JanitorService(tree: tree, logger: logger), table.background, EventFanout(context: context, frames: frames),
+        ]
+        if config.heartbeat.enable {
+            services.append(
+                HeartbeatService(
+                    context: context, frames: frames, interval: .milliseconds(config.heartbeat.intervalMS),
+                    intervalMS: config.heartbeat.intervalMS))
+        }
         return Application(
             router: router,
+            server: server,
             configuration: .init(
                 address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil"),
-            services: [JanitorService(tree: tree, logger: logger)],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    private func webSocketServer(_ webSocket: ForwardWebSocket, token: AccessToken?) -> HTTPServerBuilder {
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(),
+            ws: .init(
+                maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+        return HTTPServerBuilder { responder in
+            GuardedWebSocketChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, configuration: configuration,
+                    shouldUpgrade: { request, _, _ in
+                        guard let role = ForwardWebSocket.Role(path: request.path ?? "") else { return .dontUpgrade }
+                        return .upgrade([:]) { inbound, outbound, _ in
+                            await webSocket.serve(role, inbound: inbound, outbound: outbound)
+                        }
+                    }),
+                token: token)
+        }
     }
 
     /// Serves until a shutdown signal arrives.

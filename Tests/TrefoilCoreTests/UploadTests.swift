@@ -193,3 +193,76 @@ final class PullCounter: Sendable {
 func sha256Hex(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
+
+@Suite("Staged uploads")
+struct StagedUploadTests {
+    @Test("staged bytes become a file only when committed, and only once")
+    func stageThenCommit() async throws {
+        let store = try TestStore()
+        let staged = try await store.tree.stage(chunks(Array("later".utf8)))
+        #expect(staged.size == 5)
+        #expect(store.tempFiles().count == 1)
+        #expect(try await store.tree.fileSystemInfo(of: 1).fileCount == 0)
+        let file = try await store.tree.commit(staged, name: "late.txt", to: .group(1), by: Member(id: 3))
+        #expect(file.name == "late.txt")
+        #expect(store.tempFiles().isEmpty)
+        let again = await trefoilError {
+            _ = try await store.tree.commit(staged, name: "x", to: .group(1), by: Member(id: 3))
+        }
+        #expect(again?.key == "INTERNAL_ERROR")
+        #expect(try await store.tree.fileSystemInfo(of: 1).fileCount == 1)
+    }
+
+    @Test("a discarded or dropped staged upload leaves no temp file")
+    func discardAndDrop() async throws {
+        let store = try TestStore()
+        let staged = try await store.tree.stage(chunks(Array("gone".utf8)))
+        store.tree.discard(staged)
+        #expect(store.tempFiles().isEmpty)
+        do { _ = try await store.tree.stage(chunks(Array("dropped".utf8))) }
+        #expect(store.tempFiles().isEmpty)
+    }
+
+    @Test("a commit refused by the tree removes the staged bytes and stores nothing")
+    func refusedCommit() async throws {
+        let store = try TestStore()
+        let staged = try await store.tree.stage(chunks(Array("nowhere".utf8)))
+        let error = await trefoilError {
+            _ = try await store.tree.commit(
+                staged, name: "n", to: .group(1), folder: FolderID("/missing"), by: Member(id: 1))
+        }
+        #expect(error == .folderNotFound)
+        #expect(store.tempFiles().isEmpty)
+        #expect(store.blobFiles().isEmpty)
+    }
+}
+
+@Suite("Broadcast")
+struct BroadcastTests {
+    @Test("a full subscriber loses the overflow without blocking the publisher or the others")
+    func slowSubscriberDrops() async {
+        let bus = Broadcast<Int>()
+        let slow = bus.subscribe(bufferSize: 2)
+        let fast = bus.subscribe(bufferSize: 100)
+        for i in 0..<10 { bus.publish(i) }
+        #expect(bus.dropped == 8)
+        var slowSeen: [Int] = []
+        for await value in slow.prefix(2) { slowSeen.append(value) }
+        #expect(slowSeen == [0, 1])
+        var fastSeen: [Int] = []
+        for await value in fast.prefix(10) { fastSeen.append(value) }
+        #expect(fastSeen == Array(0..<10))
+    }
+
+    @Test("a cancelled subscription is removed")
+    func unsubscribe() async {
+        let bus = Broadcast<Int>()
+        do {
+            let stream = bus.subscribe()
+            let task = Task { for await _ in stream {} }
+            task.cancel()
+            await task.value
+        }
+        #expect(bus.subscriberCount == 0)
+    }
+}

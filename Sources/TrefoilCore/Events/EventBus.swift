@@ -6,14 +6,17 @@ public enum StoreEvent: Sendable, Equatable {
     case fileUploaded(StoredFile)
 }
 
-/// Fan-out of store events to any number of subscribers, each with its own bounded buffer.
+/// The store's events: every face subscribes here.
+public typealias EventBus = Broadcast<StoreEvent>
+
+/// Fan-out to any number of subscribers, each with its own bounded buffer.
 ///
-/// `publish` never waits: a subscriber that does not keep up loses the events that overflow its
-/// buffer (counted in `dropped`), and never slows the writer or the other subscribers.
-public final class EventBus: Sendable {
+/// `publish` never waits: a subscriber that does not keep up loses the elements that overflow its
+/// buffer (counted in `dropped`), and never slows the publisher or the other subscribers.
+public final class Broadcast<Element: Sendable>: Sendable {
     private struct State {
         var next = 0
-        var subscribers: [Int: AsyncStream<StoreEvent>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<Element>.Continuation] = [:]
     }
 
     private let state = Mutex(State())
@@ -21,10 +24,10 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// A stream of every event published from now on; ends when the bus's subscriber cancels it.
-    public func subscribe(bufferSize: Int = 1024) -> AsyncStream<StoreEvent> {
+    /// A stream of every element published from now on; ends when its consumer cancels it.
+    public func subscribe(bufferSize: Int = 1024) -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: StoreEvent.self, bufferingPolicy: .bufferingOldest(bufferSize))
+            of: Element.self, bufferingPolicy: .bufferingOldest(bufferSize))
         let id = state.withLock { state in
             state.next += 1
             state.subscribers[state.next] = continuation
@@ -36,16 +39,25 @@ public final class EventBus: Sendable {
         return stream
     }
 
-    public func publish(_ event: StoreEvent) {
+    public func publish(_ element: Element) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            if case .dropped = subscriber.yield(event) {
+            if case .dropped = subscriber.yield(element) {
                 droppedCount.add(1, ordering: .relaxed)
             }
         }
     }
 
-    /// Events lost to full subscriber buffers since start-up.
+    /// Ends every subscription (at shutdown).
+    public func finishAll() {
+        let subscribers = state.withLock { state in
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+
+    /// Elements lost to full subscriber buffers since start-up.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
     /// Current number of subscribers.

@@ -1,5 +1,9 @@
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension FileTree {
     /// Removes every blob that no file references: unreferenced rows and files on disk without a row
     /// (left by a crash between the rename and the commit). Returns how many blobs went.
@@ -61,5 +65,13 @@ extension FileTree {
         collectQuietly(orphans)
         if count > 0 { logger.info("expired files removed", metadata: ["count": "\(count)"]) }
         return count
+    }
+}
+
+extension FileTree {
+    /// Whether the database answers and the blob store accepts writes.
+    public func isHealthy() async -> Bool {
+        let databaseOK = (try? await read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        return databaseOK && access(directory.tmpPath, W_OK) == 0 && access(directory.blobsPath, W_OK) == 0
     }
 }

@@ -1,4 +1,36 @@
 import GRDB
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Bytes received and hashed but not yet part of the tree: the first half of an upload.
+///
+/// Staging lets a transport receive the bytes before it knows where they go (a multipart form may
+/// send `group_id` after the file). Commit or discard it exactly once.
+public final class StagedUpload: Sendable {
+    let temp: TempBlob
+    private let consumed = Mutex(false)
+
+    init(temp: TempBlob) { self.temp = temp }
+
+    public var size: Int64 { temp.size }
+    public var digests: Digests { temp.digests }
+
+    /// Marks the staged bytes used; false when they already were.
+    func consume() -> Bool {
+        consumed.withLock { used in
+            defer { used = true }
+            return !used
+        }
+    }
+
+    deinit {
+        // A staged upload dropped without commit or discard must not leave its temp file behind.
+        if consume() { unlink(temp.path) }
+    }
+}
 
 extension FileTree {
     /// Stores a new file from a stream of bytes and returns it once it is durable.
@@ -19,18 +51,47 @@ extension FileTree {
         by member: Member
     ) async throws -> StoredFile where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let name = try Names.fileName(rawName)
-        if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
         try await precheck(owner: owner, folder: folder)
+        let staged = try await stage(bytes)
+        return try await commit(staged, name: name, to: owner, folder: folder, by: member)
+    }
 
+    /// Receives and hashes bytes into `tmp/` without adding anything to the tree.
+    ///
+    /// Throws `.fileTooLarge` past `limits.max_file_bytes` (reading stops there), `.storageWriteFailed`,
+    /// or whatever the byte source throws.
+    public func stage<Bytes: AsyncSequence>(_ bytes: Bytes) async throws -> StagedUpload
+    where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
         // A simulated crash leaves its files exactly where a real one would: no clean-up.
         try faults.check(.afterTempWrite)
+        return StagedUpload(temp: temp)
+    }
+
+    /// Adds staged bytes to the tree as a new file (see `upload`).
+    public func commit(
+        _ staged: StagedUpload,
+        name rawName: String,
+        to owner: Owner,
+        folder: FolderID = .root,
+        by member: Member
+    ) async throws -> StoredFile {
+        guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
+        let temp = staged.temp
+        let name: String
+        do {
+            name = try Names.fileName(rawName)
+            if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
+        } catch {
+            unlink(temp.path)
+            throw error
+        }
         try blobs.place(temp)
         let sha = temp.digests.sha256
         let stored: StoredFile
         do {
             try faults.check(.afterRename)
-            stored = try await commit(temp, name: name, owner: owner, folder: folder, member: member)
+            stored = try await insert(temp, name: name, owner: owner, folder: folder, member: member)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
@@ -46,8 +107,14 @@ extension FileTree {
         return stored
     }
 
+    /// Drops staged bytes that will not be committed.
+    public func discard(_ staged: StagedUpload) {
+        if staged.consume() { unlink(staged.temp.path) }
+    }
+
     /// Refuses early what the commit would refuse anyway, before any byte is read.
-    private func precheck(owner: Owner, folder: FolderID) async throws {
+    public func precheck(owner: Owner, folder: FolderID) async throws {
+        if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
         let limit = settings.groupFileLimit
         try await read { db in
             guard let space = try Self.space(db, owner) else {
@@ -59,7 +126,7 @@ extension FileTree {
         }
     }
 
-    private func commit(
+    private func insert(
         _ temp: TempBlob,
         name: String,
         owner: Owner,

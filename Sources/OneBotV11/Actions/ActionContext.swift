@@ -1,0 +1,68 @@
+import Foundation
+import TrefoilCore
+
+/// Fetches an http(s) URL for an upload or `download_file`; implemented by the transports.
+public protocol RemoteFileFetcher: Sendable {
+    /// Starts the download; throws `OneBotError` (`UNSUPPORTED_PARAM` for a refused address,
+    /// `DOWNLOAD_FAILED` otherwise) or `TrefoilError.fileTooLarge`.
+    func fetch(_ url: String, headers: [(String, String)]) async throws -> RemoteFile
+}
+
+/// A response body on its way in.
+public struct RemoteFile: Sendable {
+    public var suggestedName: String?
+    public var bytes: AsyncThrowingStream<[UInt8], any Error>
+
+    public init(suggestedName: String?, bytes: AsyncThrowingStream<[UInt8], any Error>) {
+        self.suggestedName = suggestedName
+        self.bytes = bytes
+    }
+}
+
+/// Everything the action handlers use: the store and the settings of the face.
+public struct ActionContext: Sendable {
+    public let tree: FileTree
+    public let signer: DownloadSigner
+    public let selfID: Int64
+    public let nickname: String
+    /// Absolute base of download URLs, without a trailing slash.
+    public let publicURL: String
+    public let urlTTLSeconds: Int64
+    public let localFiles: LocalFileAccess
+    public let fetcher: (any RemoteFileFetcher)?
+    public let downloadCache: DownloadCache
+    /// Counters of the transports for `get_status` and heartbeats.
+    public let transportStats: @Sendable () -> [String: Int64]
+    let clock: @Sendable () -> Int64
+
+    public init(
+        tree: FileTree,
+        signer: DownloadSigner,
+        config: TrefoilConfig,
+        fetcher: (any RemoteFileFetcher)?,
+        transportStats: @escaping @Sendable () -> [String: Int64] = { [:] },
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.tree = tree
+        self.signer = signer
+        selfID = config.selfID
+        nickname = config.nickname
+        publicURL = String(config.server.publicURL.reversed().drop(while: { $0 == "/" }).reversed())
+        urlTTLSeconds = Int64(config.download.urlTTLSeconds)
+        localFiles = LocalFileAccess(roots: config.upload.localRoots)
+        self.fetcher = fetcher
+        downloadCache = DownloadCache(directory: tree.directory, maxBytes: config.limits.maxFileBytes)
+        self.transportStats = transportStats
+        self.clock = clock
+    }
+
+    /// The signed download URL of a file, valid for `download.url_ttl_seconds` from now.
+    public func downloadURL(for file: StoredFile) -> String {
+        let expires = clock() + urlTTLSeconds
+        let signature = signer.signature(for: file.id, expires: expires)
+        let name =
+            file.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#", ";"]))
+            ?? "file"
+        return "\(publicURL)/files\(file.id.rawValue)/\(name)?expires=\(expires)&sig=\(signature)"
+    }
+}

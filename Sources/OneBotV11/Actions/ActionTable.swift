@@ -1,0 +1,100 @@
+import Logging
+import OneBotSpec
+import TrefoilCore
+
+/// Routes actions (by name and alias, with the `_async` and `_rate_limited` suffixes) to their
+/// handlers and turns every outcome into exactly one response.
+public struct ActionTable: Sendable {
+    /// How a name is served.
+    public enum Route: Sendable {
+        case direct(ActionSpec, any ActionHandler)
+        /// `<action>_async`: answered at once, run in the background.
+        case background(ActionSpec, any ActionHandler)
+        /// `<action>_rate_limited`: answered at once, queued behind the other rate-limited actions.
+        case queued(ActionSpec, any ActionHandler)
+    }
+
+    /// Every handler of the face; together they serve `ActionCatalog.all`.
+    public static let standardHandlers: [any ActionHandler] = [
+        UploadActions(), GroupFileActions(), PrivateFileActions(), FolderActions(), DownloadFileAction(),
+        AccountActions(),
+    ]
+
+    public let context: ActionContext
+    public let background: BackgroundActions
+    private let routes: [String: (ActionSpec, any ActionHandler)]
+    private let logger: Logger
+
+    public init(
+        context: ActionContext,
+        handlers: [any ActionHandler] = ActionTable.standardHandlers,
+        logger: Logger = Logger(label: "trefoil.onebot")
+    ) {
+        var routes: [String: (ActionSpec, any ActionHandler)] = [:]
+        for handler in handlers {
+            for spec in handler.actions {
+                for name in [spec.name] + spec.aliases { routes[name] = (spec, handler) }
+            }
+        }
+        self.routes = routes
+        self.context = context
+        self.logger = logger
+        background = BackgroundActions(logger: logger)
+    }
+
+    /// Every name the table answers, aliases included (without suffixes).
+    public var names: Set<String> { Set(routes.keys) }
+
+    public func route(_ action: String) -> Route? {
+        if let (spec, handler) = routes[action] { return .direct(spec, handler) }
+        if action.hasSuffix("_async"), let (spec, handler) = routes[String(action.dropLast("_async".count))] {
+            return .background(spec, handler)
+        }
+        if action.hasSuffix("_rate_limited"),
+            let (spec, handler) = routes[String(action.dropLast("_rate_limited".count))]
+        {
+            return .queued(spec, handler)
+        }
+        return nil
+    }
+
+    /// Runs one request to its response. Never throws: every failure becomes a failed envelope.
+    public func respond(to request: ActionRequest) async -> ActionResponse {
+        guard let route = route(request.action) else {
+            return .failed(.apiNotFound(request.action), echo: request.echo)
+        }
+        switch route {
+        case .direct(let spec, let handler):
+            do {
+                return .ok(try await handler.handle(spec, request.params, context), echo: request.echo)
+            } catch {
+                return .failed(failure(error, action: spec.name), echo: request.echo)
+            }
+        case .background(let spec, let handler), .queued(let spec, let handler):
+            let job: @Sendable () async -> Void = { [context] in
+                do {
+                    _ = try await handler.handle(spec, request.params, context)
+                } catch {
+                    _ = failure(error, action: spec.name)
+                }
+            }
+            let accepted =
+                if case .queued = route { background.enqueue(job) } else { background.start(job) }
+            guard accepted else {
+                return .failed(.internalError("the gateway is shutting down"), echo: request.echo)
+            }
+            return .async(echo: request.echo)
+        }
+    }
+
+    /// The face's error for `error`, logged with detail when it is a bug or an I/O failure.
+    private func failure(_ error: any Error, action: String) -> OneBotError {
+        let failure = OneBotError(error, action: action)
+        if failure.retcode == 20002 || failure.retcode == 31000 || failure.retcode == 32002 {
+            logger.error("action failed", metadata: ["action": "\(action)", "error": "\(error)"])
+        } else {
+            logger.debug("action refused", metadata: ["action": "\(action)", "error": "\(failure.message)"])
+        }
+        return failure
+    }
+}

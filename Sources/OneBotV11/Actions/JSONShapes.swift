@@ -1,0 +1,72 @@
+import Foundation
+import TrefoilCore
+
+/// The JSON objects of the OneBot 11 face: File, Folder and the upload result (PROTOCOL.md §3.2).
+extension StoredFile {
+    var groupID: Int64 {
+        switch owner {
+        case .group(let id), .user(let id): id
+        }
+    }
+
+    /// The File object of listings.
+    var fileObject: JSONValue {
+        [
+            "group_id": .int(groupID), "file_id": .string(id.rawValue), "file_name": .string(name),
+            "busid": .int(Int64(busid.rawValue)), "file_size": .int(size), "upload_time": .int(uploadTime),
+            "dead_time": .int(deadTime), "modify_time": .int(modifyTime), "download_times": .int(downloadTimes),
+            "uploader": .int(uploader), "uploader_name": .string(uploaderName), "md5": .string(digests.md5),
+            "sha": .string(digests.sha1), "sha3": .string(digests.sha3), "folder_id": .string(folderID.rawValue),
+            "sha256": .string(digests.sha256),
+        ]
+    }
+
+    /// What `upload_group_file` and `upload_private_file` return (Shamrock's fields plus ours).
+    func uploadResult(url: String, includeFolder: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "file_id": .string(id.rawValue), "busid": .int(Int64(busid.rawValue)),
+            "bizid": .int(Int64(busid.rawValue)), "msg_id": .int(Int64(messageID)), "md5": .string(digests.md5),
+            "sha": .string(digests.sha1), "sha3": .string(digests.sha3), "sha256": .string(digests.sha256),
+            "file_size": .int(size), "url": .string(url),
+        ]
+        if includeFolder { members["folder_id"] = .string(folderID.rawValue) }
+        return .object(members)
+    }
+
+    /// A positive int32 derived from the id: Shamrock answers uploads with the id of the file
+    /// message; Trefoil sends no messages, so this is stable per file instead.
+    var messageID: Int32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.rawValue.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int32(hash & 0x7fff_ffff)
+    }
+}
+
+extension Folder {
+    var folderObject: JSONValue {
+        let group: Int64 =
+            switch owner {
+            case .group(let id), .user(let id): id
+            }
+        return [
+            "group_id": .int(group), "folder_id": .string(id.rawValue), "folder_name": .string(name),
+            "create_time": .int(createTime), "creator": .int(creator), "creator_name": .string(creatorName),
+            "total_file_count": .int(fileCount), "parent_id": .string(parentID?.rawValue ?? "/"),
+        ]
+    }
+
+    /// What `create_group_file_folder` returns: the Folder object plus the fields go-cqhttp clients read.
+    var createdObject: JSONValue {
+        guard case .object(var members) = folderObject else { return folderObject }
+        members["parent_folder_id"] = .string(parentID?.rawValue ?? "/")
+        members["modify_time"] = .int(modifyTime)
+        members["creator_uin"] = .int(creator)
+        return .object(members)
+    }
+}
+
+extension FolderListing {
+    var listingObject: JSONValue {
+        ["files": .array(files.map(\.fileObject)), "folders": .array(folders.map(\.folderObject))]
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The answer to one request (PROTOCOL.md §2).
+public struct ActionResponse: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case ok, async, failed
+    }
+
+    public var status: Status
+    public var retcode: Int
+    public var data: JSONValue
+    public var message: String
+    /// Present on failure only.
+    public var msg: String?
+    public var echo: JSONValue?
+
+    public static func ok(_ data: JSONValue, echo: JSONValue?) -> ActionResponse {
+        ActionResponse(status: .ok, retcode: 0, data: data, message: "", msg: nil, echo: echo)
+    }
+
+    public static func async(echo: JSONValue?) -> ActionResponse {
+        ActionResponse(status: .async, retcode: 1, data: .null, message: "", msg: nil, echo: echo)
+    }
+
+    public static func failed(_ error: OneBotError, echo: JSONValue?) -> ActionResponse {
+        ActionResponse(
+            status: .failed, retcode: error.retcode, data: .null, message: error.message, msg: error.key, echo: echo)
+    }
+
+    /// The envelope as JSON: `wording` repeats `message` (go-cqhttp and NapCat clients read it);
+    /// `echo` only when the request had one.
+    public var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "status": .string(status.rawValue), "retcode": .int(Int64(retcode)), "data": data,
+            "message": .string(message), "wording": .string(message),
+        ]
+        if let msg { members["msg"] = .string(msg) }
+        if let echo { members["echo"] = echo }
+        return .object(members)
+    }
+
+    public func encoded() -> Data { json.encoded() }
+}

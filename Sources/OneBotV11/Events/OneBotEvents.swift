@@ -1,0 +1,39 @@
+import TrefoilCore
+
+/// The events of the OneBot 11 face (PROTOCOL.md §5).
+public enum OneBotEvents {
+    /// `meta_event` / `lifecycle` with `sub_type` `connect`, `enable` or `disable`.
+    public static func lifecycle(_ subType: String, selfID: Int64, time: Int64) -> JSONValue {
+        [
+            "time": .int(time), "self_id": .int(selfID), "post_type": "meta_event", "meta_event_type": "lifecycle",
+            "sub_type": .string(subType),
+        ]
+    }
+
+    /// `meta_event` / `heartbeat` carrying the `get_status` object and the interval in ms.
+    public static func heartbeat(status: JSONValue, intervalMS: Int, selfID: Int64, time: Int64) -> JSONValue {
+        [
+            "time": .int(time), "self_id": .int(selfID), "post_type": "meta_event", "meta_event_type": "heartbeat",
+            "status": status, "interval": .int(Int64(intervalMS)),
+        ]
+    }
+
+    /// `notice` / `group_upload` for a file that became durable in a group; nil for other owners.
+    public static func groupUpload(_ file: StoredFile, context: ActionContext) -> JSONValue? {
+        guard case .group(let group) = file.owner else { return nil }
+        return [
+            "time": .int(file.uploadTime), "self_id": .int(context.selfID), "post_type": "notice",
+            "notice_type": "group_upload", "group_id": .int(group), "user_id": .int(file.uploader),
+            "file": [
+                "id": .string(file.id.rawValue), "name": .string(file.name), "size": .int(file.size),
+                "busid": .int(Int64(file.busid.rawValue)), "url": .string(context.downloadURL(for: file)),
+                "folder_id": .string(file.folderID.rawValue),
+            ],
+        ]
+    }
+
+    /// The status object of `get_status` and heartbeats.
+    public static func status(_ context: ActionContext) async -> JSONValue {
+        await AccountActions.status(context)
+    }
+}

@@ -1,0 +1,72 @@
+import TrefoilCore
+
+/// A failed action as the OneBot 11 face reports it: a retcode, a stable `msg` key and a message.
+///
+/// This is the one place where core errors meet return codes (PROTOCOL.md §4).
+public struct OneBotError: Error, Sendable, Equatable {
+    public let retcode: Int
+    public let key: String
+    public let message: String
+
+    public init(retcode: Int, key: String, message: String) {
+        self.retcode = retcode
+        self.key = key
+        self.message = message
+    }
+
+    public static func badRequest(_ message: String) -> OneBotError {
+        OneBotError(retcode: 1400, key: "BAD_REQUEST", message: message)
+    }
+    public static let unauthorized = OneBotError(retcode: 1401, key: "UNAUTHORIZED", message: "access token missing")
+    public static let forbidden = OneBotError(retcode: 1403, key: "FORBIDDEN", message: "access token wrong")
+    public static func apiNotFound(_ action: String) -> OneBotError {
+        OneBotError(retcode: 1404, key: "API_NOT_FOUND", message: "unknown action: \(action)")
+    }
+    public static func lack(_ name: String) -> OneBotError {
+        OneBotError(retcode: 10003, key: "BAD_PARAM", message: "lack of [\(name)]")
+    }
+    public static func invalid(_ name: String, _ reason: String) -> OneBotError {
+        OneBotError(retcode: 10003, key: "BAD_PARAM", message: "invalid [\(name)]: \(reason)")
+    }
+    public static func unsupported(_ message: String) -> OneBotError {
+        OneBotError(retcode: 10004, key: "UNSUPPORTED_PARAM", message: message)
+    }
+    public static func downloadFailed(_ message: String) -> OneBotError {
+        OneBotError(retcode: 33001, key: "DOWNLOAD_FAILED", message: message)
+    }
+    public static func internalError(_ message: String) -> OneBotError {
+        OneBotError(retcode: 20002, key: "INTERNAL_ERROR", message: message)
+    }
+
+    /// The face's view of any error an action threw.
+    public init(_ error: any Error, action: String) {
+        switch error {
+        case let error as OneBotError: self = error
+        case let error as TrefoilError: self.init(error)
+        case is CancellationError:
+            self = .internalError("\(action) was cancelled")
+        default:
+            self = .internalError("\(action) failed unexpectedly; see the gateway log")
+        }
+    }
+
+    public init(_ error: TrefoilError) {
+        let retcode =
+            switch error {
+            case .badParam: 10003
+            case .unsupportedParam: 10004
+            case .internalError: 20002
+            case .databaseError: 31000
+            case .localFileNotFound: 32001
+            case .storageWriteFailed: 32002
+            case .fileNotFound: 35001
+            case .folderNotFound: 35002
+            case .nameConflict: 35003
+            case .quotaExceeded: 35004
+            case .fileCountLimit: 35005
+            case .fileTooLarge: 35006
+            case .folderTooDeep: 35007
+            }
+        self.init(retcode: retcode, key: error.key, message: error.message)
+    }
+}

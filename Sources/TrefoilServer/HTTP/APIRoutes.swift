@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OneBotV11
+
+/// The HTTP API (PROTOCOL.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
+/// bodies streamed to storage.
+struct APIRoutes: Sendable {
+    let table: ActionTable
+    let uploads: UploadReceiver
+    let maxBodyBytes: Int
+    let stats: TransportStats
+
+    func register(on router: Router<BasicRequestContext>, auth: AuthMiddleware) {
+        let api = router.group().add(middleware: auth)
+        api.post("/") { request, _ in await envelope(request) }
+        for method in [HTTPRequest.Method.get, .post, .put] {
+            api.on("/:action", method: method) { request, context in
+                await action(request, name: context.parameters.get("action") ?? "")
+            }
+        }
+    }
+
+    /// `POST /` with `{"action", "params", "echo"}`.
+    private func envelope(_ request: Request) async -> Response {
+        stats.requestsReceived.add(1, ordering: .relaxed)
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            return .failure(.badRequest("the body is larger than server.max_body_bytes"), status: .contentTooLarge)
+        }
+        switch ActionRequest.decode(Data(buffer: body)) {
+        case .failure(let failed):
+            return .envelope(.failed(failed.error, echo: failed.echo), status: .badRequest)
+        case .success(let call):
+            let query = Params(strings: queryParameters(request))
+            let response = await table.respond(
+                to: ActionRequest(action: call.action, params: call.params.merging(under: query), echo: call.echo))
+            return .envelope(response, status: response.retcode == 1404 ? .notFound : .ok)
+        }
+    }
+
+    /// `/:action` with params from the query and the body.
+    private func action(_ request: Request, name: String) async -> Response {
+        stats.requestsReceived.add(1, ordering: .relaxed)
+        guard table.route(name) != nil else {
+            return .failure(.apiNotFound(name), status: .notFound)
+        }
+        let query = Params(strings: queryParameters(request))
+        let contentType = request.headers[.contentType].map(MediaType.init) ?? nil
+        if table.isUpload(name) {
+            if let contentType, contentType.isMultipartForm {
+                return await uploads.multipart(request, action: name, query: query, contentType: contentType)
+            }
+            if request.method == .put || contentType?.isOctetStream == true {
+                return await uploads.raw(request, action: name, query: query)
+            }
+        }
+        let params: Params
+        switch await bodyParams(request, contentType: contentType) {
+        case .params(let body): params = body.merging(under: query)
+        case .refused(let response): return response
+        }
+        let response = await table.respond(to: ActionRequest(action: name, params: params))
+        return .envelope(response)
+    }
+
+    /// Params carried by a JSON, form or (small) multipart body, or the response refusing the body.
+    private func bodyParams(_ request: Request, contentType: MediaType?) async -> BodyParams {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            return .refused(
+                .failure(.badRequest("the body is larger than server.max_body_bytes"), status: .contentTooLarge))
+        }
+        if body.readableBytes == 0 { return .params(Params()) }
+        guard let contentType, !contentType.isJSON else {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+                if contentType == nil {
+                    return .refused(.failure(.badRequest("a body needs a Content-Type"), status: .notAcceptable))
+                }
+                return .refused(.failure(.badRequest("the body is not valid JSON"), status: .badRequest))
+            }
+            guard case .object(let members) = value else {
+                return .refused(.failure(.badRequest("the JSON body must be an object"), status: .badRequest))
+            }
+            return .params(Params(members))
+        }
+        if contentType.isForm {
+            guard let pairs = FormEncoding.decode(Substring(String(buffer: body))) else {
+                return .refused(.failure(.badRequest("the form body is malformed"), status: .badRequest))
+            }
+            return .params(Params(strings: pairs))
+        }
+        if contentType.isMultipartForm {
+            return UploadReceiver.fields(of: body, contentType: contentType)
+        }
+        return .refused(
+            .failure(.badRequest("unsupported Content-Type \(contentType.description)"), status: .notAcceptable))
+    }
+}
+
+/// What a request body yields: params, or the response that refuses it.
+enum BodyParams {
+    case params(Params)
+    case refused(Response)
+}
+
+func queryParameters(_ request: Request) -> [String: String] {
+    FormEncoding.decode(Substring(request.uri.query ?? "")) ?? [:]
+}
+
+/// The parts of a Content-Type header that decide how a body is read.
+struct MediaType: Sendable, Equatable, CustomStringConvertible {
+    let type: String
+    let parameters: [String: String]
+    let raw: String
+
+    init(_ header: String) {
+        raw = header
+        let parts = header.split(separator: ";")
+        type = parts.first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        var parameters: [String: String] = [:]
+        for part in parts.dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            parameters[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] =
+                value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2
+                ? String(value.dropFirst().dropLast()) : value
+        }
+        self.parameters = parameters
+    }
+
+    var isJSON: Bool { type == "application/json" || type.hasSuffix("+json") || type == "text/json" }
+    var isForm: Bool { type == "application/x-www-form-urlencoded" }
+    var isMultipartForm: Bool { type == "multipart/form-data" }
+    var isOctetStream: Bool { type == "application/octet-stream" }
+    var description: String { type }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// `application/x-www-form-urlencoded` text (query strings and form bodies) as key/value pairs.
+enum FormEncoding {
+    /// Decodes `a=1&b=x+y`; later duplicates win. Returns nil for malformed percent-encoding.
+    static func decode(_ text: Substring) -> [String: String]? {
+        var pairs: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = unescape(parts[0]) else { return nil }
+            guard let value = parts.count > 1 ? unescape(parts[1]) : "" else { return nil }
+            pairs[key] = value
+        }
+        return pairs
+    }
+
+    private static func unescape(_ text: Substring) -> String? {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
