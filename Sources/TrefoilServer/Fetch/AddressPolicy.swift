@@ -129,7 +129,7 @@ extension AddressPolicy {
     private static let ipv6Blocks: [Block] = [
         Block(Array(repeating: 0, count: 16), 128, "::/128", "unspecified"),
         Block(Array(repeating: 0, count: 15) + [1], 128, "::1/128", "loopback"),
-        Block([0, 1, 0, 0, 0, 0, 0, 0], 64, "100::/64", "discard-only"),
+        Block([0x01, 0x00, 0, 0, 0, 0, 0, 0], 64, "100::/64", "discard-only"),
         Block([0x20, 0x01, 0x0d, 0xb8], 32, "2001:db8::/32", "documentation"),
         Block([0x20, 0x01, 0x00], 23, "2001::/23", "IETF protocol assignments"),
         Block([0xfc], 7, "fc00::/7", "unique local"),

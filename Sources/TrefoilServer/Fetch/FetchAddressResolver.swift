@@ -25,7 +25,11 @@ enum FetchAddressResolver {
         }
         defer { timer.cancel() }
         do {
-            return try await promise.futureResult.get()
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(CancellationError())
+            }
         } catch {
             throw FetchError(describing: error)
         }

@@ -104,7 +104,8 @@ final class FetchResponseHandler: ChannelDuplexHandler {
             }
             switch self.source?.yield(.bytes(buffer)) {
             case .produceMore:
-                self.restartTimer()
+                // The buffer may have drained since an earlier stop without the delegate being told.
+                self.resumeReading(context: context)
             case .stopProducing:
                 // A slow consumer is not a stalled server: stop the clock until it asks for more.
                 self.consumerWantsData = false
@@ -133,7 +134,12 @@ final class FetchResponseHandler: ChannelDuplexHandler {
 
     /// The consumer drained the buffer below the low watermark.
     func consumerWantsMore() {
-        guard self.state == .streaming, let context = self.context else { return }
+        guard let context = self.context else { return }
+        self.resumeReading(context: context)
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard self.state == .streaming else { return }
         self.consumerWantsData = true
         self.restartTimer()
         if self.readHeldBack {

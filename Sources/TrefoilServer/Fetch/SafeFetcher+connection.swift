@@ -64,6 +64,12 @@ extension SafeFetcher {
                 host: target.host, port: target.port, timeout: TimeAmount(self.configuration.timeout),
                 eventLoop: self.eventLoopGroup.next())
         }
+        try self.check(addresses, for: target)
+        return addresses
+    }
+
+    /// Refuses the target if any of its addresses is refused; picking a "good" one would let a rebinding name win.
+    func check(_ addresses: [SocketAddress], for target: FetchTarget) throws(FetchError) {
         for address in addresses {
             guard case .refused(let range) = self.policy.classify(address) else { continue }
             let ip = address.ipAddress ?? "\(address)"
@@ -72,7 +78,6 @@ extension SafeFetcher {
                 "\(subject) is in \(range); fetching from private and special-purpose addresses is disabled "
                     + "(set upload.allow_private_networks to allow it)")
         }
-        return addresses
     }
 
     /// The request head: fixed Host, framing and Connection; caller headers may replace User-Agent and Accept.
@@ -114,7 +119,10 @@ extension SafeFetcher {
             throw FetchError.failed("the event loop group cannot make TCP connections")
         }
         // SNI and certificate checks use the name; IP literals are verified against the address by NIOSSL.
-        let serverHostname = target.literalAddress == nil ? target.host : nil
+        // A fully qualified "example.com." is the same name, but certificates and SNI never carry the dot.
+        let serverHostname =
+            target.literalAddress == nil
+            ? (target.host.hasSuffix(".") ? String(target.host.dropLast()) : target.host) : nil
         let timeout = TimeAmount(self.configuration.timeout)
         let maxBytes = self.configuration.maxBytes
         // Connecting to the checked SocketAddress (never the name) is what defeats DNS rebinding.

@@ -1,0 +1,246 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOPosix
+import OneBotV11
+import ServiceLifecycle
+import Synchronization
+import Testing
+import TrefoilCore
+
+@testable import TrefoilServer
+
+/// A real Trefoil listening on a loopback port, with a temp data directory.
+struct LiveServer: Sendable {
+    let port: Int
+    let config: TrefoilConfig
+    let root: String
+    let gateway: Gateway
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var dataDir: String { config.storage.dataDir }
+
+    /// Starts a server; `root` reuses a previous server's folder (its data directory survives).
+    static func start(
+        root: String? = nil,
+        token: String = "",
+        configure: (inout TrefoilConfig) -> Void = { _ in }
+    ) async throws -> LiveServer {
+        let root =
+            root
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-live-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/roots", withIntermediateDirectories: true)
+        let port = try freePort()
+        var config = TrefoilConfig.defaults
+        config.accessToken = token
+        config.storage.dataDir = root + "/data"
+        config.server.port = port
+        config.server.publicURL = "http://127.0.0.1:\(port)"
+        config.upload.localRoots = [root + "/roots"]
+        config.heartbeat.enable = false
+        configure(&config)
+        var logger = Logger(label: "trefoil.test")
+        logger.logLevel = .warning
+        let gateway = try Gateway.open(config: config, logger: logger)
+        let started = AsyncStream.makeStream(of: Int.self)
+        let app = gateway.application(onServerRunning: { port in started.continuation.yield(port) })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var ports = started.stream.makeAsyncIterator()
+        _ = await ports.next()
+        return LiveServer(port: port, config: config, root: root, gateway: gateway, group: group, task: task)
+    }
+
+    /// Shuts down gracefully, as SIGTERM would, and waits until everything has stopped.
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+
+    func removeFiles() { try? FileManager.default.removeItem(atPath: root) }
+
+    // MARK: HTTP
+
+    /// A connected HTTP/1.1 client (keep-alive; one request at a time).
+    func client() -> TestClient {
+        let client = TestClient(
+            host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30)),
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton))
+        client.connect()
+        return client
+    }
+
+    func request(
+        _ uri: String, method: HTTPRequest.Method = .get, headers: HTTPFields = [:], body: ByteBuffer? = nil
+    ) async throws -> TestClient.Response {
+        let client = client()
+        do {
+            let response = try await client.execute(.init(uri, method: method, headers: headers, body: body))
+            try await client.shutdown()
+            return response
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Calls an action with a JSON body and returns the decoded envelope.
+    func call(_ action: String, _ params: JSONValue = [:], token: String? = nil) async throws -> Envelope {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token = token ?? (config.accessToken.isEmpty ? nil : config.accessToken) {
+            headers[.authorization] = "Bearer \(token)"
+        }
+        let response = try await request(
+            "/\(action)", method: .post, headers: headers, body: ByteBuffer(bytes: params.encoded()))
+        return try Envelope(response.body ?? ByteBuffer())
+    }
+}
+
+/// A decoded response envelope, with accessors for what tests check.
+struct Envelope: Sendable, CustomStringConvertible {
+    let json: JSONValue
+
+    init(_ json: JSONValue) { self.json = json }
+
+    init(_ buffer: ByteBuffer) throws {
+        json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+    }
+
+    init(text: String) throws {
+        json = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    var status: String? { json["status"]?.stringValue }
+    var retcode: Int64? { json["retcode"]?.intValue }
+    var msg: String? { json["msg"]?.stringValue }
+    var message: String? { json["message"]?.stringValue }
+    var data: JSONValue { json["data"] ?? .null }
+    var echo: JSONValue? { json["echo"] }
+    var isOK: Bool { status == "ok" && retcode == 0 }
+    var description: String { String(decoding: json.encoded(), as: UTF8.self) }
+
+    /// `data.key` as a string.
+    func string(_ key: String) -> String? { data[key]?.stringValue }
+    func int(_ key: String) -> Int64? { data[key]?.intValue }
+}
+
+extension JSONValue {
+    var intValue: Int64? {
+        switch self {
+        case .int(let value): value
+        case .double(let value): Int64(exactly: value)
+        default: nil
+        }
+    }
+
+    var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+}
+
+/// A port that was free a moment ago.
+func freePort() throws -> Int {
+    let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .bind(host: "127.0.0.1", port: 0).wait()
+    let port = channel.localAddress!.port!
+    try channel.close().wait()
+    return port
+}
+
+// MARK: WebSocket
+
+/// A forward-WebSocket client session that records every frame it receives.
+final class WSSession: Sendable {
+    private let log = FrameLog()
+    private let outgoing: AsyncStream<String>.Continuation
+    private let task: Task<WebSocketCloseFrame?, any Error>
+
+    /// Connects to `path` (with `headers`) and starts recording.
+    init(port: Int, path: String = "/", headers: HTTPFields = [:], maxFrameSize: Int = 1 << 26) {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        outgoing = continuation
+        let log = self.log
+        var configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers)
+        configuration.autoPing = .disabled
+        task = Task {
+            try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)\(path)", configuration: configuration, logger: Logger(label: "ws.test")
+            ) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in inbound.messages(maxSize: 1 << 27) {
+                            if case .text(let text) = message { log.append(text) }
+                        }
+                    }
+                    group.addTask {
+                        for await text in stream { try await outbound.write(.text(text)) }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    func send(_ text: String) { outgoing.yield(text) }
+
+    /// Sends a request and waits for the response carrying its echo.
+    func call(_ action: String, _ params: JSONValue = [:], echo: JSONValue = .string(UUID().uuidString)) async throws
+        -> Envelope
+    {
+        let request: JSONValue = ["action": .string(action), "params": params, "echo": echo]
+        send(String(decoding: request.encoded(), as: UTF8.self))
+        return try await next { $0.echo == echo && $0.json["post_type"] == nil }
+    }
+
+    /// Every frame so far, decoded.
+    var received: [Envelope] { log.all.compactMap { try? Envelope(text: $0) } }
+
+    /// Waits (up to `timeout`) for a frame matching `predicate`.
+    func next(timeout: Duration = .seconds(10), _ predicate: (Envelope) -> Bool) async throws -> Envelope {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let match = received.first(where: predicate) { return match }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw WSTimeout(frames: log.all)
+    }
+
+    /// Closes from our side; returns the server's close frame when the server closed first.
+    @discardableResult
+    func close() async -> WebSocketCloseFrame? {
+        outgoing.finish()
+        return try? await task.value
+    }
+
+    /// Waits for the connection to end by itself and returns how it ended.
+    func ended() async -> Result<WebSocketCloseFrame?, any Error> {
+        await task.result
+    }
+}
+
+/// The frames a session received, in order.
+final class FrameLog: Sendable {
+    private let frames = Mutex<[String]>([])
+    func append(_ frame: String) { frames.withLock { $0.append(frame) } }
+    var all: [String] { frames.withLock { $0 } }
+}
+
+struct WSTimeout: Error, CustomStringConvertible {
+    let frames: [String]
+    var description: String { "timed out; frames so far: \(frames.prefix(5))" }
+}
+
+extension Envelope {
+    var postType: String? { json["post_type"]?.stringValue }
+    var isLifecycleConnect: Bool {
+        postType == "meta_event" && json["meta_event_type"] == "lifecycle" && json["sub_type"] == "connect"
+    }
+}

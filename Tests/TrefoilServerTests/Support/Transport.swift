@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import OneBotV11
+import Testing
+
+/// The two ways a bot calls actions; action tests run over both.
+enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case http
+    case webSocket
+
+    var testDescription: String { rawValue }
+
+    /// A caller on `server` over this transport.
+    func caller(_ server: LiveServer) -> any Caller {
+        switch self {
+        case .http: HTTPCaller(server: server)
+        case .webSocket: WSSession(port: server.port, path: "/api")
+        }
+    }
+}
+
+protocol Caller: Sendable {
+    func call(_ action: String, _ params: JSONValue) async throws -> Envelope
+}
+
+struct HTTPCaller: Caller {
+    let server: LiveServer
+    func call(_ action: String, _ params: JSONValue) async throws -> Envelope {
+        try await server.call(action, params)
+    }
+}
+
+extension WSSession: Caller {
+    func call(_ action: String, _ params: JSONValue) async throws -> Envelope {
+        try await call(action, params, echo: .string(UUID().uuidString))
+    }
+}
+
+extension Caller {
+    /// Calls and requires success; returns `data`.
+    func ok(_ action: String, _ params: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> JSONValue
+    {
+        let response = try await call(action, params)
+        #expect(response.isOK, "\(action): \(response)", sourceLocation: sourceLocation)
+        return response.data
+    }
+
+    /// Calls and requires a failure with `retcode` and `msg`; returns the message.
+    @discardableResult
+    func fails(
+        _ action: String, _ params: JSONValue, retcode: Int64, msg: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> String {
+        let response = try await call(action, params)
+        #expect(response.status == "failed", "\(action): \(response)", sourceLocation: sourceLocation)
+        #expect(response.retcode == retcode, "\(action): \(response)", sourceLocation: sourceLocation)
+        #expect(response.msg == msg, "\(action): \(response)", sourceLocation: sourceLocation)
+        #expect(response.data == .null, sourceLocation: sourceLocation)
+        #expect(response.json["wording"] == response.json["message"], sourceLocation: sourceLocation)
+        return response.message ?? ""
+    }
+}
+
+func base64(_ bytes: [UInt8]) -> String { "base64://" + Data(bytes).base64EncodedString() }
+
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256Hex.of(bytes)
+}
+
+enum SHA256Hex {
+    static func of(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    static func md5(_ bytes: [UInt8]) -> String {
+        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+    static func sha1(_ bytes: [UInt8]) -> String {
+        Insecure.SHA1.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Deterministic pseudo-random bytes.
+func testBytes(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    return (0..<count).map { _ in
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return UInt8(truncatingIfNeeded: state)
+    }
+}
+
+/// Whether `text` is a QQ-shaped id: "/" and a lowercase UUID.
+func isUUIDID(_ text: String) -> Bool {
+    text.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil
+}
