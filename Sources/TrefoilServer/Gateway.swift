@@ -27,6 +27,9 @@ public struct Gateway: Sendable {
         return Gateway(config: config, tree: tree, signer: signer, logger: logger, lock: lock)
     }
 
+    /// Releases the data directory for another process once serving has stopped.
+    public func close() { lock.release() }
+
     /// The host the listener binds: the configured one, or loopback when no access token guards it.
     public var bindHost: String {
         config.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
@@ -112,6 +115,7 @@ public struct Gateway: Sendable {
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        close()
         logger.info("trefoil stopped")
     }
 

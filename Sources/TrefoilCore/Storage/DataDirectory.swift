@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -49,16 +50,23 @@ public struct DataDirectory: Sendable {
     }
 }
 
-/// An exclusive lock on a data directory, released when this object goes away.
+/// An exclusive lock on a data directory, held until `release()` or until this object goes away.
 public final class DataDirectoryLock: Sendable {
-    private let fd: Int32
+    private let fd: Mutex<Int32?>
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32) { self.fd = Mutex(fd) }
 
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
+    /// Gives the directory up to another process (or a later `lock()` in this one).
+    public func release() {
+        fd.withLock { fd in
+            guard let open = fd else { return }
+            flock(open, LOCK_UN)
+            close(open)
+            fd = nil
+        }
     }
+
+    deinit { release() }
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }

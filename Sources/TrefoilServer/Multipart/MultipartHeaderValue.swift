@@ -81,8 +81,13 @@ struct MultipartHeaderValue {
         var result: [UInt8] = []
         index += 1
         while index < bytes.count, bytes[index] != MultipartASCII.quote {
-            // curl escapes `"` and `\` this way; browsers percent-encode instead, which passes through untouched.
-            if bytes[index] == MultipartASCII.backslash, index + 1 < bytes.count { index += 1 }
+            // curl escapes `"` and `\` with a backslash; browsers percent-encode `"` and send `\` bare (a Windows
+            // path), so only those two escapes are undone and any other backslash is kept.
+            if bytes[index] == MultipartASCII.backslash, index + 1 < bytes.count,
+                bytes[index + 1] == MultipartASCII.quote || bytes[index + 1] == MultipartASCII.backslash
+            {
+                index += 1
+            }
             result.append(bytes[index])
             index += 1
         }

@@ -61,6 +61,7 @@ struct LiveServer: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = await task.result
+        gateway.close()
     }
 
     func removeFiles() { try? FileManager.default.removeItem(atPath: root) }
@@ -159,12 +160,17 @@ func freePort() throws -> Int {
 /// A forward-WebSocket client session that records every frame it receives.
 final class WSSession: Sendable {
     private let log = FrameLog()
-    private let outgoing: AsyncStream<String>.Continuation
+    private let outgoing: AsyncStream<Outgoing>.Continuation
+
+    enum Outgoing: Sendable {
+        case text(String)
+        case binary([UInt8])
+    }
     private let task: Task<WebSocketCloseFrame?, any Error>
 
     /// Connects to `path` (with `headers`) and starts recording.
     init(port: Int, path: String = "/", headers: HTTPFields = [:], maxFrameSize: Int = 1 << 26) {
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self)
         outgoing = continuation
         let log = self.log
         var configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers)
@@ -180,7 +186,12 @@ final class WSSession: Sendable {
                         }
                     }
                     group.addTask {
-                        for await text in stream { try await outbound.write(.text(text)) }
+                        for await frame in stream {
+                            switch frame {
+                            case .text(let text): try await outbound.write(.text(text))
+                            case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                            }
+                        }
                     }
                     try await group.next()
                     group.cancelAll()
@@ -189,7 +200,8 @@ final class WSSession: Sendable {
         }
     }
 
-    func send(_ text: String) { outgoing.yield(text) }
+    func send(_ text: String) { outgoing.yield(.text(text)) }
+    func sendBinary(_ bytes: [UInt8]) { outgoing.yield(.binary(bytes)) }
 
     /// Sends a request and waits for the response carrying its echo.
     func call(_ action: String, _ params: JSONValue = [:], echo: JSONValue = .string(UUID().uuidString)) async throws
@@ -201,16 +213,13 @@ final class WSSession: Sendable {
     }
 
     /// Every frame so far, decoded.
-    var received: [Envelope] { log.all.compactMap { try? Envelope(text: $0) } }
+    var received: [Envelope] { log.all }
 
     /// Waits (up to `timeout`) for a frame matching `predicate`.
-    func next(timeout: Duration = .seconds(10), _ predicate: (Envelope) -> Bool) async throws -> Envelope {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let match = received.first(where: predicate) { return match }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw WSTimeout(frames: log.all)
+    func next(timeout: Duration = .seconds(20), _ predicate: @escaping @Sendable (Envelope) -> Bool) async throws
+        -> Envelope
+    {
+        try await log.first(matching: predicate, timeout: timeout)
     }
 
     /// Closes from our side; returns the server's close frame when the server closed first.
@@ -226,11 +235,62 @@ final class WSSession: Sendable {
     }
 }
 
-/// The frames a session received, in order.
+/// The frames a session received, in order, decoded once; waiters are woken as frames arrive.
 final class FrameLog: Sendable {
-    private let frames = Mutex<[String]>([])
-    func append(_ frame: String) { frames.withLock { $0.append(frame) } }
-    var all: [String] { frames.withLock { $0 } }
+    private struct Waiter {
+        let predicate: @Sendable (Envelope) -> Bool
+        let continuation: CheckedContinuation<Envelope, any Error>
+    }
+
+    private struct State {
+        var frames: [Envelope] = []
+        var raw: [String] = []
+        var waiters: [UUID: Waiter] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ text: String) {
+        guard let envelope = try? Envelope(text: text) else { return }
+        let woken = state.withLock { state -> [(CheckedContinuation<Envelope, any Error>)] in
+            state.frames.append(envelope)
+            state.raw.append(text)
+            let matches = state.waiters.filter { $0.value.predicate(envelope) }
+            for key in matches.keys { state.waiters[key] = nil }
+            return matches.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume(returning: envelope) }
+    }
+
+    var all: [Envelope] { state.withLock { $0.frames } }
+
+    func first(matching predicate: @escaping @Sendable (Envelope) -> Bool, timeout: Duration) async throws -> Envelope {
+        let id = UUID()
+        return try await withThrowingTaskGroup(of: Envelope?.self) { group in
+            group.addTask {
+                try await withCheckedThrowingContinuation { continuation in
+                    let found = self.state.withLock { state -> Envelope? in
+                        if let match = state.frames.first(where: predicate) { return match }
+                        state.waiters[id] = Waiter(predicate: predicate, continuation: continuation)
+                        return nil
+                    }
+                    if let found { continuation.resume(returning: found) }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            if let result = try await group.next(), let envelope = result {
+                group.cancelAll()
+                return envelope
+            }
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let frames = state.withLock { $0.raw }
+            waiter?.continuation.resume(throwing: WSTimeout(frames: frames))
+            throw WSTimeout(frames: frames)
+        }
+    }
 }
 
 struct WSTimeout: Error, CustomStringConvertible {
