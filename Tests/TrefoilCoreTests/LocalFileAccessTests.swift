@@ -78,3 +78,25 @@ struct LocalFileAccessTests {
         #expect(throws: TrefoilError.localFileNotFound("\(base) is not a regular file")) { try access.open(base) }
     }
 }
+
+@Suite("Download cache")
+struct DownloadCacheTests {
+    @Test("downloads land in their own folder under cache/, over-limit ones leave nothing, old ones are pruned")
+    func storeAndPrune() async throws {
+        let directory = DataDirectory(path: makeTempDirectory())
+        defer { try? FileManager.default.removeItem(at: directory.root) }
+        try directory.create()
+        let cache = DownloadCache(directory: directory, maxBytes: 10)
+        let first = try await cache.store(chunks(Array("0123456789".utf8)), name: "a/b.txt")
+        #expect(first.hasPrefix(directory.cachePath + "/"))
+        #expect(first.hasSuffix("/a_b.txt"))
+        #expect(readFile(first) == Array("0123456789".utf8))
+        await #expect(throws: TrefoilError.fileTooLarge) {
+            _ = try await cache.store(chunks(Array("0123456789X".utf8)), name: "x")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.cachePath).count == 1)
+        #expect(cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 60) == 0)
+        #expect(cache.prune(olderThan: Int64(Date().timeIntervalSince1970) + 60) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.cachePath).isEmpty)
+    }
+}

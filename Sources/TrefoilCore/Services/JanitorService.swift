@@ -1,7 +1,9 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Deletes expired files and collects unreferenced blobs at a fixed interval.
+/// At a fixed interval: deletes expired files, collects unreferenced blobs and prunes
+/// `download_file` copies older than a day.
 public struct JanitorService: Service {
     let tree: FileTree
     let interval: Duration
@@ -18,6 +20,8 @@ public struct JanitorService: Service {
             do {
                 try await tree.expireFiles()
                 try tree.collectUnreferencedBlobs()
+                let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
+                cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
             } catch {
                 logger.warning("janitor pass failed", metadata: ["error": "\(error)"])
             }
