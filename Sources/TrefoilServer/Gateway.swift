@@ -64,14 +64,20 @@ public struct Gateway: Sendable {
             maxBodyBytes: maxBody, stats: stats
         ).register(on: router, auth: AuthMiddleware(token: token))
 
-        let webSocket = ForwardWebSocket(
+        let socket = OneBotSocket(
             table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
             logger: logger)
-        let server = webSocketServer(webSocket, token: config.accessToken.isEmpty ? nil : token)
+        let server = webSocketServer(socket, token: config.accessToken.isEmpty ? nil : token)
 
         var services: [any Service] = [
             JanitorService(tree: tree, logger: logger), table.background, EventFanout(context: context, frames: frames),
         ]
+        for entry in config.reverseWS {
+            services.append(ReverseWebSocketClient(entry: entry, config: config, socket: socket, logger: logger))
+        }
+        for target in config.httpPost {
+            services.append(WebhookDelivery(target: target, config: config, frames: frames, logger: logger))
+        }
         if config.heartbeat.enable {
             services.append(
                 HeartbeatService(
@@ -89,7 +95,7 @@ public struct Gateway: Sendable {
         )
     }
 
-    private func webSocketServer(_ webSocket: ForwardWebSocket, token: AccessToken?) -> HTTPServerBuilder {
+    private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
@@ -99,7 +105,7 @@ public struct Gateway: Sendable {
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
                     shouldUpgrade: { request, _, _ in
-                        guard let role = ForwardWebSocket.Role(path: request.path ?? "") else { return .dontUpgrade }
+                        guard let role = OneBotSocket.Role(path: request.path ?? "") else { return .dontUpgrade }
                         return .upgrade([:]) { inbound, outbound, _ in
                             await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }

@@ -2,7 +2,11 @@
 
 NoneBot2 (driver ``~websockets``) and its OneBot V11 adapter connect to a running Trefoil as a
 forward WebSocket client, wait for the bot to appear, then drive the group file actions through
-``bot.call_api`` and watch for the ``group_upload`` notice.
+``bot.call_api`` and watch for the ``group_upload`` notice: get_login_info, create_group_file_folder,
+upload_group_file (base64), get_group_files_by_folder, get_group_file_url (and a plain urllib GET of
+it), get_group_file_system_info, rename_group_file, move_group_file, get_group_root_files,
+delete_group_file, then a call on the deleted file that must raise ActionFailed with retcode 35001;
+the notice must arrive as a GroupUploadNoticeEvent and a heartbeat as a HeartbeatMetaEvent.
 
 Usage (each option falls back to the environment variable named beside it):
 
@@ -134,8 +138,9 @@ async def on_heartbeat(event: HeartbeatMetaEvent):
     await heartbeats.put(event)
 
 
-async def call(bot, step, api, **params):
-    result["steps"].append(step)
+async def call(bot, api, label=None, **params):
+    """bot.call_api, remembering the step for the error message."""
+    result["steps"].append(label or api)
     return await bot.call_api(api, **params)
 
 
@@ -150,12 +155,12 @@ async def scenario(bot: Bot):
     result["self_id"] = int(bot.self_id)
     check(int(bot.self_id) == args.self_id, f"bot connected with self_id {bot.self_id}, expected {args.self_id}")
 
-    login = await call(bot, "get_login_info", "get_login_info")
+    login = await call(bot, "get_login_info")
     check(isinstance(login, dict) and login.get("user_id") == args.self_id, f"get_login_info returned {login!r}")
     result["login_user_id"] = login["user_id"]
     result["nickname"] = login.get("nickname")
 
-    folder = await call(bot, "create_group_file_folder", "create_group_file_folder", group_id=group, name=FOLDER_NAME)
+    folder = await call(bot, "create_group_file_folder", group_id=group, name=FOLDER_NAME)
     check(isinstance(folder, dict), f"create_group_file_folder returned {folder!r}")
     folder_id = folder.get("folder_id")
     check(isinstance(folder_id, str) and UUID_ID.match(folder_id), f"folder_id {folder_id!r} is not '/'+uuid")
@@ -165,7 +170,6 @@ async def scenario(bot: Bot):
 
     uploaded = await call(
         bot,
-        "upload_group_file",
         "upload_group_file",
         group_id=group,
         file="base64://" + base64.b64encode(PAYLOAD).decode("ascii"),
@@ -208,7 +212,7 @@ async def scenario(bot: Bot):
         "url_bytes_match": True,
     }
 
-    listing = await call(bot, "get_group_files_by_folder", "get_group_files_by_folder", group_id=group, folder_id=folder_id)
+    listing = await call(bot, "get_group_files_by_folder", group_id=group, folder_id=folder_id)
     files = listing.get("files") if isinstance(listing, dict) else None
     check(isinstance(files, list), f"get_group_files_by_folder returned {listing!r}")
     listed = [f for f in files if f.get("file_id") == file_id]
@@ -217,7 +221,7 @@ async def scenario(bot: Bot):
     check(listed[0].get("file_size") == size, f"listed file_size {listed[0].get('file_size')!r}")
     result["listed_name"] = listed[0]["file_name"]
 
-    url_data = await call(bot, "get_group_file_url", "get_group_file_url", group_id=group, file_id=file_id)
+    url_data = await call(bot, "get_group_file_url", group_id=group, file_id=file_id)
     url = url_data.get("url") if isinstance(url_data, dict) else None
     check(isinstance(url, str) and url.startswith("http"), f"get_group_file_url returned {url_data!r}")
     status, body = fetch(url)
@@ -225,19 +229,16 @@ async def scenario(bot: Bot):
     check(body == PAYLOAD, f"GET {url} gave {len(body)} bytes that differ from the {size} uploaded")
     result["download_bytes_match"] = True
 
-    info = await call(bot, "get_group_file_system_info", "get_group_file_system_info", group_id=group)
+    info = await call(bot, "get_group_file_system_info", group_id=group)
     check(isinstance(info, dict), f"get_group_file_system_info returned {info!r}")
     check(info.get("file_count") == 1, f"file_count {info.get('file_count')!r}, want 1")
     check(info.get("used_space") == size, f"used_space {info.get('used_space')!r}, want {size}")
     result.update(file_count=info["file_count"], used_space=info["used_space"])
 
-    renamed = await call(
-        bot, "rename_group_file", "rename_group_file", group_id=group, file_id=file_id, new_name=RENAMED
-    )
+    renamed = await call(bot, "rename_group_file", group_id=group, file_id=file_id, new_name=RENAMED)
     check(renamed is None, f"rename_group_file returned {renamed!r}, want null")
     moved = await call(
         bot,
-        "move_group_file",
         "move_group_file",
         group_id=group,
         file_id=file_id,
@@ -245,7 +246,7 @@ async def scenario(bot: Bot):
         target_parent_directory="/",
     )
     check(moved is None, f"move_group_file returned {moved!r}, want null")
-    root = await call(bot, "get_group_root_files (after rename and move)", "get_group_root_files", group_id=group)
+    root = await call(bot, "get_group_root_files", "get_group_root_files (after rename and move)", group_id=group)
     root_files = [f for f in root.get("files", []) if f.get("file_id") == file_id]
     check(len(root_files) == 1, f"after the move the root does not hold {file_id}: {root!r}")
     check(root_files[0].get("file_name") == RENAMED, f"after the rename the name is {root_files[0].get('file_name')!r}")
@@ -255,19 +256,21 @@ async def scenario(bot: Bot):
         f"the root listing lost the folder {folder_id}: {root!r}",
     )
     old_folder = await call(
-        bot, "get_group_files_by_folder (after move)", "get_group_files_by_folder", group_id=group, folder_id=folder_id
+        bot, "get_group_files_by_folder", "get_group_files_by_folder (after move)", group_id=group, folder_id=folder_id
     )
     check(old_folder.get("files") == [], f"the old folder still lists files after the move: {old_folder!r}")
     result["renamed_and_moved"] = True
 
-    deleted = await call(bot, "delete_group_file", "delete_group_file", group_id=group, file_id=file_id)
+    deleted = await call(bot, "delete_group_file", group_id=group, file_id=file_id)
     check(deleted is None, f"delete_group_file returned {deleted!r}, want null")
     try:
-        stale = await call(bot, "get_group_file_url (deleted file)", "get_group_file_url", group_id=group, file_id=file_id)
+        stale = await call(
+            bot, "get_group_file_url", "get_group_file_url (deleted file)", group_id=group, file_id=file_id
+        )
     except ActionFailed as error:
         result["deleted_retcode"] = error.info.get("retcode")
         result["deleted_msg"] = error.info.get("msg")
-        check(error.info.get("retcode") == 35001, f"a call on the deleted file failed with {error!r}, want retcode 35001")
+        check(error.info.get("retcode") == 35001, f"the call on the deleted file failed with {error!r}, want 35001")
     else:
         raise CheckFailed(f"get_group_file_url on a deleted file answered ok with {stale!r}")
     try:
@@ -276,7 +279,7 @@ async def scenario(bot: Bot):
         status = error.code
     check(status == 404, f"the signed URL of a deleted file answered {status}, want 404")
     result["deleted_url_status"] = status
-    after = await call(bot, "get_group_file_system_info (after delete)", "get_group_file_system_info", group_id=group)
+    after = await call(bot, "get_group_file_system_info", "get_group_file_system_info (after delete)", group_id=group)
     check(after.get("file_count") == 0 and after.get("used_space") == 0, f"after the delete: {after!r}")
 
     # The heartbeat (interval_ms 1000 in the test's config) must parse as NoneBot's HeartbeatMetaEvent.

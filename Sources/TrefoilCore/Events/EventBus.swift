@@ -16,7 +16,12 @@ public typealias EventBus = Broadcast<StoreEvent>
 public final class Broadcast<Element: Sendable>: Sendable {
     private struct State {
         var next = 0
-        var subscribers: [Int: AsyncStream<Element>.Continuation] = [:]
+        var subscribers: [Int: Subscriber] = [:]
+    }
+
+    private struct Subscriber {
+        let continuation: AsyncStream<Element>.Continuation
+        let onDrop: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
@@ -25,12 +30,14 @@ public final class Broadcast<Element: Sendable>: Sendable {
     public init() {}
 
     /// A stream of every element published from now on; ends when its consumer cancels it.
-    public func subscribe(bufferSize: Int = 1024) -> AsyncStream<Element> {
+    ///
+    /// `onDrop` runs (on the publisher's task) for every element this subscriber loses.
+    public func subscribe(bufferSize: Int = 1024, onDrop: (@Sendable () -> Void)? = nil) -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: Element.self, bufferingPolicy: .bufferingOldest(bufferSize))
         let id = state.withLock { state in
             state.next += 1
-            state.subscribers[state.next] = continuation
+            state.subscribers[state.next] = Subscriber(continuation: continuation, onDrop: onDrop)
             return state.next
         }
         continuation.onTermination = { [weak self] _ in
@@ -42,8 +49,9 @@ public final class Broadcast<Element: Sendable>: Sendable {
     public func publish(_ element: Element) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            if case .dropped = subscriber.yield(element) {
+            if case .dropped = subscriber.continuation.yield(element) {
                 droppedCount.add(1, ordering: .relaxed)
+                subscriber.onDrop?()
             }
         }
     }
@@ -54,7 +62,7 @@ public final class Broadcast<Element: Sendable>: Sendable {
             defer { state.subscribers = [:] }
             return Array(state.subscribers.values)
         }
-        for subscriber in subscribers { subscriber.finish() }
+        for subscriber in subscribers { subscriber.continuation.finish() }
     }
 
     /// Elements lost to full subscriber buffers since start-up.

@@ -15,6 +15,12 @@ struct APIRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>, auth: AuthMiddleware) {
         let api = router.group().add(middleware: auth)
         api.post("/") { request, _ in await envelope(request) }
+        // `/`, `/api` and `/event` are WebSocket endpoints; a plain GET (or a handshake refused for its
+        // token, which arrives here without its Upgrade header) gets the auth verdict or this.
+        api.get("/") { _, _ in
+            Response.failure(
+                .badRequest("this is the WebSocket endpoint; call /<action> for the HTTP API"), status: .badRequest)
+        }
         for method in [HTTPRequest.Method.get, .post, .put] {
             api.on("/:action", method: method) { request, context in
                 await action(request, name: context.parameters.get("action") ?? "")

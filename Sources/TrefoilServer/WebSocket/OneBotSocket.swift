@@ -7,13 +7,22 @@ import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
 
-/// Forward WebSocket connections (PROTOCOL.md §1.3): `/` carries actions and events, `/api`
-/// actions only, `/event` events only.
-struct ForwardWebSocket: Sendable {
+/// One OneBot WebSocket connection, whoever dialled it: forward connections (PROTOCOL.md §1.3: `/`
+/// carries actions and events, `/api` actions only, `/event` events only) and reverse ones (§1.4:
+/// roles `Universal`, `API`, `Event`) are served alike.
+struct OneBotSocket: Sendable {
     enum Role: String, Sendable {
         case universal, api, event
 
         var receivesEvents: Bool { self != .api }
+
+        init(_ role: TrefoilConfig.ReverseWebSocket.Role) {
+            switch role {
+            case .universal: self = .universal
+            case .api: self = .api
+            case .event: self = .event
+            }
+        }
 
         /// The role of a request path (`/`, `/api`, `/event`, trailing slash allowed, query ignored).
         init?(path: String) {

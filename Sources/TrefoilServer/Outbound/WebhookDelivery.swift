@@ -1,0 +1,135 @@
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import OneBotV11
+import ServiceLifecycle
+import Synchronization
+import TrefoilCore
+
+/// Posts every event to one HTTP target (PROTOCOL.md §1.5): `Content-Type: application/json`,
+/// `X-Self-ID`, `X-Signature: sha1=<HMAC-SHA1(secret, body)>` when a secret is set, the access token
+/// as a bearer token. Lifecycle `enable` goes first, `disable` at a clean shutdown.
+///
+/// Events to a target go one at a time, in order; a failure is retried with doubling pauses for
+/// `retry_window_ms`, then dropped with a warning. The target has its own bounded queue, so a target
+/// that is down, slow or silent delays nothing but itself, and memory stays bounded whatever it does.
+struct WebhookDelivery: Service {
+    /// Events waiting for a target that is not keeping up; beyond this they are dropped and counted.
+    static let queueSize = 1024
+
+    let target: TrefoilConfig.HTTPPost
+    let selfID: Int64
+    let accessToken: String
+    let fetcher: SafeFetcher
+    let logger: Logger
+    let dropped: DropCounter
+    private let queue: AsyncStream<String>
+    private let firstRetryPause: Duration
+
+    init(
+        target: TrefoilConfig.HTTPPost, config: TrefoilConfig, frames: Broadcast<String>, logger: Logger,
+        firstRetryPause: Duration = .milliseconds(250)
+    ) {
+        self.target = target
+        selfID = config.selfID
+        accessToken = config.accessToken
+        // The targets are the operator's own bot frameworks, usually on loopback or a private network.
+        fetcher = SafeFetcher(
+            configuration: .init(
+                timeout: .milliseconds(target.timeoutMS), allowPrivateNetworks: true, maxRedirects: 0,
+                maxBytes: 1 << 20, userAgent: "Trefoil/\(TrefoilVersion.current)"))
+        self.logger = logger
+        let dropped = DropCounter()
+        self.dropped = dropped
+        queue = frames.subscribe(bufferSize: Self.queueSize) { dropped.overflowed() }
+        self.firstRetryPause = firstRetryPause
+    }
+
+    func run() async throws {
+        let metadata: Logger.Metadata = ["target": "\(target.url)"]
+        await cancelWhenGracefulShutdown {
+            await deliver(lifecycle("enable"), retrying: true)
+            for await event in queue {
+                await deliver(event, retrying: true)
+            }
+        }
+        // One attempt, for at most a couple of seconds: a dead target must not hold up the shutdown.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await deliver(lifecycle("disable"), retrying: false) }
+            group.addTask { try? await Task.sleep(for: .seconds(2)) }
+            await group.next()
+            group.cancelAll()
+        }
+        let (overflowed, failed) = dropped.totals
+        if overflowed + failed > 0 {
+            logger.warning(
+                "events dropped for this target",
+                metadata: metadata.merging(["queue_full": "\(overflowed)", "undeliverable": "\(failed)"]) { $1 })
+        }
+    }
+
+    /// Posts one event; retries for the target's retry window; counts and warns when it gives up.
+    func deliver(_ body: String, retrying: Bool) async {
+        let deadline = ContinuousClock.now + .milliseconds(target.retryWindowMS)
+        var pause = firstRetryPause
+        var lastError = ""
+        while true {
+            switch await post(body) {
+            case .success: return
+            case .failure(let failure): lastError = failure.reason
+            }
+            guard retrying, ContinuousClock.now + pause < deadline, !Task.isCancelled else { break }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(30))
+        }
+        let total = dropped.failed()
+        logger.warning(
+            "event dropped after failed deliveries",
+            metadata: ["target": "\(target.url)", "error": "\(lastError)", "dropped_so_far": "\(total)"])
+    }
+
+    private func post(_ body: String) async -> Result<Void, DeliveryFailure> {
+        var headers = [("Content-Type", "application/json"), ("X-Self-ID", String(selfID))]
+        if !target.secret.isEmpty { headers.append(("X-Signature", Self.signature(body, secret: target.secret))) }
+        if !accessToken.isEmpty { headers.append(("Authorization", "Bearer \(accessToken)")) }
+        do {
+            let (status, _) = try await fetcher.post(target.url, headers: headers, body: ByteBuffer(string: body))
+            return (200..<300).contains(status) ? .success(()) : .failure(DeliveryFailure("HTTP \(status)"))
+        } catch {
+            return .failure(DeliveryFailure("\(error)"))
+        }
+    }
+
+    /// `sha1=` and the lowercase hex HMAC-SHA1 of the raw body, as OneBot 11 signs posts.
+    static func signature(_ body: String, secret: String) -> String {
+        let code = HMAC<Insecure.SHA1>.authenticationCode(
+            for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha1=" + code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func lifecycle(_ subType: String) -> String {
+        let event = OneBotEvents.lifecycle(subType, selfID: selfID, time: Int64(Date().timeIntervalSince1970))
+        return String(decoding: event.encoded(), as: UTF8.self)
+    }
+}
+
+struct DeliveryFailure: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Events one target lost: to a full queue, or to failures past the retry window.
+final class DropCounter: Sendable {
+    private let overflow = Atomic<Int>(0)
+    private let undeliverable = Atomic<Int>(0)
+
+    func overflowed() { overflow.add(1, ordering: .relaxed) }
+
+    /// Counts one undeliverable event; returns the total so far.
+    func failed() -> Int { undeliverable.add(1, ordering: .relaxed).newValue }
+
+    var totals: (overflowed: Int, failed: Int) {
+        (overflow.load(ordering: .relaxed), undeliverable.load(ordering: .relaxed))
+    }
+}
