@@ -8,14 +8,16 @@ import Testing
     import Glibc
 #endif
 
-/// A real bot framework from PyPI against the real `trefoil` executable: NoneBot2 with its OneBot V11 adapter
-/// connects over forward WebSocket (Tests/e2e/nonebot_forward_ws.py) and drives the group file actions.
+/// A real bot framework from PyPI against the real `trefoil` executable: NoneBot2 with its unpatched OneBot V11
+/// adapter, as a forward WebSocket client (Tests/e2e/nonebot_forward_ws.py) and as the server that Trefoil dials
+/// over reverse WebSocket or posts events to (Tests/e2e/nonebot_server.py), drives the group file actions.
 ///
 /// The Python side runs in `.build/e2e-venv`, made here from Tests/e2e/requirements.txt when it is missing or
-/// the requirements changed. A pip failure fails the test; nothing is skipped.
-@Suite("A real bot framework over forward WebSocket")
+/// the requirements changed. A pip failure fails the test; nothing is skipped. The tests run one at a time: they
+/// share that venv.
+@Suite("A real bot framework (NoneBot2) against the trefoil executable", .serialized)
 struct BotFrameworkTests {
-    /// What Tests/e2e/nonebot_forward_ws.py uploads, as Python's hashlib sees it.
+    /// What the Tests/e2e programs upload, as Python's hashlib sees it.
     static let payloadSize = 10265
     static let payloadMD5 = "f61767172b7217ae70e8d18a7a9563fb"
     static let payloadSHA256 = "820d73664c6a84162bcc65ab3cc1d76e84d26456eb53b0fc75b83921927bd7ca"
@@ -23,38 +25,20 @@ struct BotFrameworkTests {
     static let selfID = 10000
     static let groupID = 123456
     static let token = "secret-token"
+    static let secret = "hmac-secret"
 
     @Test("NoneBot2's OneBot V11 adapter connects with the token and manages group files through call_api")
     func noneBotForwardWebSocket() async throws {
         let packageRoot = e2ePackageRoot()
         let python = try await e2eEnsureVenv(packageRoot: packageRoot)
 
-        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: temp + "/bot", withIntermediateDirectories: true)
+        let temp = try e2eMakeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: temp) }
         let port = try e2eFreePort()
-        let config = """
-            {"self_id": \(Self.selfID), "access_token": "\(Self.token)", "storage": {"data_dir": "\(temp)/data"},
-             "server": {"host": "127.0.0.1", "port": \(port), "public_url": "http://127.0.0.1:\(port)"},
-             "heartbeat": {"enable": true, "interval_ms": 1000}, "reverse_ws": [], "http_post": []}
-            """
-        try config.write(toFile: temp + "/config.json", atomically: true, encoding: .utf8)
-
         let serverLog = temp + "/server.log"
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: trefoilBinary)
-        server.arguments = ["serve", "--config", temp + "/config.json"]
-        server.environment = e2eCleanEnvironment()
-        let serverOutput = try e2eOutputFile(serverLog)
-        server.standardOutput = serverOutput
-        server.standardError = serverOutput
-        server.standardInput = FileHandle.nullDevice
-        try server.run()
-        defer {
-            e2eStop(server)
-            try? serverOutput.close()
-        }
+        let server = try e2eStartTrefoil(
+            config: e2eTrefoilConfig(port: port, dataDir: temp + "/data"), directory: temp, log: serverLog)
+        defer { e2eStop(server) }
 
         let ready = await e2eWaitUntilReady(port: port, token: Self.token, server: server, timeout: .seconds(30))
         try #require(ready, "trefoil did not answer GET /get_version_info within 30 s:\n\(e2eTail(e2eRead(serverLog)))")
@@ -69,18 +53,7 @@ struct BotFrameworkTests {
             directory: temp + "/bot",  // NoneBot reads .env files from its working directory: give it an empty one
             environment: e2eCleanEnvironment(),
             timeout: .seconds(75))
-        let context =
-            "python exited \(run.status)\(run.timedOut ? " (killed after 75 s)" : ""), stdout:\n"
-            + "\(e2eTail(run.output, lines: 3, characters: 1500))\nstderr (tail):\n\(e2eTail(run.errors))\n"
-            + "trefoil log (tail):\n\(e2eTail(e2eRead(serverLog)))"
-        let line = try #require(
-            run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }), "no JSON result line; \(context)")
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let result = try decoder.decode(E2EBotResult.self, from: Data(line.utf8))
-        // One failure with the whole story when the bot reports one, rather than a nil for every field below.
-        try #require(
-            result.ok && run.status == 0 && !run.timedOut, "\(result.error ?? "the bot reported no error"); \(context)")
+        let result = try e2eRequireSuccess(E2EBotResult.self, run, timeout: 75, trefoilLog: e2eRead(serverLog))
         #expect(result.selfId == Self.selfID)
         #expect(result.loginUserId == Self.selfID)
         #expect(e2eIsQQStyleID(result.folderId), "folder_id \(result.folderId ?? "nil")")
@@ -98,7 +71,7 @@ struct BotFrameworkTests {
         #expect(result.deletedMsg == "FILE_NOT_FOUND")
         #expect(result.deletedUrlStatus == 404)
         #expect(result.heartbeatInterval == 1000)
-        let notice = try #require(result.notice, "no group_upload notice in the result; \(context)")
+        let notice = try #require(result.notice, "no group_upload notice in the result")
         #expect(notice.groupId == Self.groupID)
         #expect(notice.userId == Self.selfID)
         #expect(notice.fileId == result.fileId)
@@ -110,10 +83,111 @@ struct BotFrameworkTests {
         e2eStop(server)
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "\(e2eTail(e2eRead(serverLog)))")
     }
+
+    @Test("NoneBot2 as the server: Trefoil dials its reverse WebSocket, and the bot manages group files over it")
+    func noneBotReverseWebSocket() async throws {
+        let run = try await e2eRunNoneBotServer(.reverseWebSocket)
+        let result = run.result
+        #expect(result.selfId == Self.selfID)
+        #expect(result.loginUserId == Self.selfID)
+        let handshake = try #require(result.firstRequest, "no handshake recorded; \(run.context)")
+        #expect(handshake.type == "websocket" && handshake.path == "/onebot/v11/ws", "\(handshake)")
+        #expect(handshake.status == 101, "\(handshake)")
+        #expect(handshake.xSelfId == "\(Self.selfID)", "\(handshake)")
+        #expect(handshake.xClientRole == "Universal", "\(handshake)")
+        #expect(handshake.userAgent?.hasPrefix("Trefoil/") == true, "\(handshake)")
+        #expect(handshake.bearerOk == true, "Authorization was not 'Bearer \(Self.token)': \(handshake)")
+        #expect(result.statuses == ["101"], "NoneBot refused a handshake: \(result.statuses ?? [])")
+        #expect(result.lifecycle?.first == "connect", "lifecycle events \(result.lifecycle ?? [])")
+        Self.expectGroupFileChecks(result, context: run.context)
+        #expect(run.trefoilLog.contains("reverse websocket connected"), "\(e2eTail(run.trefoilLog))")
+        #expect(run.trefoilExitedCleanly, "\(e2eTail(run.trefoilLog))")
+    }
+
+    @Test("NoneBot2 as the server: Trefoil posts signed events, and the bot answers through the HTTP API")
+    func noneBotHTTPPost() async throws {
+        let run = try await e2eRunNoneBotServer(.httpPost(trefoilSecret: Self.secret, botSecret: Self.secret))
+        let result = run.result
+        #expect(result.selfId == Self.selfID)
+        #expect(result.loginUserId == Self.selfID)
+        // NoneBot registers an HTTP bot on the first post it accepts: Trefoil's lifecycle enable.
+        let post = try #require(result.firstRequest, "no post recorded; \(run.context)")
+        #expect(post.type == "http" && post.method == "POST" && post.path == "/onebot/v11/http", "\(post)")
+        #expect(post.status == 204, "\(post)")
+        #expect(post.event == "meta_event/lifecycle/enable", "the bot appeared on \(post.event ?? "nil")")
+        #expect(post.xSelfId == "\(Self.selfID)", "\(post)")
+        #expect(post.contentType == "application/json", "\(post)")
+        #expect(post.userAgent?.hasPrefix("Trefoil/") == true, "\(post)")
+        #expect(post.bearerOk == true, "Authorization was not 'Bearer \(Self.token)': \(post)")
+        #expect(post.xSignatureShapeOk == true, "X-Signature is not sha1=<40 hex>: \(post)")
+        // With onebot_secret set NoneBot answers 403 to a bad signature: every post passed the check.
+        #expect(result.statuses == ["204"], "NoneBot answered the posts with \(result.statuses ?? [])")
+        #expect(result.lifecycle == ["enable", "disable"], "lifecycle events \(result.lifecycle ?? [])")
+        #expect(result.disableReceived == true)
+        Self.expectGroupFileChecks(result, context: run.context)
+        #expect(run.trefoilExitedCleanly, "\(e2eTail(run.trefoilLog))")
+    }
+
+    @Test("NoneBot2 refuses posts signed with another secret, and Trefoil logs the failed deliveries")
+    func noneBotHTTPPostWrongSecret() async throws {
+        let run = try await e2eRunNoneBotServer(.httpPost(trefoilSecret: "not-" + Self.secret, botSecret: Self.secret))
+        let result = run.result
+        #expect(result.refusedStatuses == ["403"], "NoneBot answered \(result.refusedStatuses ?? [])")
+        #expect((result.refusedPosts ?? 0) >= 2, "\(result.refusedPosts ?? 0) posts")
+        #expect(result.refusedEvents?.contains("meta_event/lifecycle/enable") == true, "\(result.refusedEvents ?? [])")
+        #expect(result.steps?.contains("bot appeared") == false, "steps \(result.steps ?? [])")
+        #expect(
+            run.trefoilLog.contains("event dropped after failed deliveries") && run.trefoilLog.contains("HTTP 403"),
+            "no dropped-event warning naming HTTP 403 in the trefoil log:\n\(e2eTail(run.trefoilLog))")
+        #expect(run.trefoilExitedCleanly, "\(e2eTail(run.trefoilLog))")
+    }
+
+    /// The group file round trip that nonebot_server.py makes in both modes.
+    static func expectGroupFileChecks(_ result: E2EServerBotResult, context: String) {
+        #expect(e2eIsQQStyleID(result.fileId), "file_id \(result.fileId ?? "nil")")
+        #expect(result.fileSize == payloadSize)
+        #expect(result.sha256 == payloadSHA256)
+        #expect(result.listedName == fileName)
+        #expect(result.downloadBytesMatch == true)
+        #expect(result.deleted == true)
+        #expect(result.heartbeatInterval == 1000)
+        #expect(result.notice?.groupId == groupID, "notice \(String(describing: result.notice)); \(context)")
+        #expect(result.notice?.userId == selfID)
+        #expect(result.notice?.fileId == result.fileId)
+        #expect(result.notice?.name == fileName)
+        #expect(result.notice?.size == payloadSize)
+        #expect(result.notice?.busid == 102)
+    }
+}
+
+/// What the result line of every Tests/e2e program holds.
+protocol E2EResultLine: Decodable {
+    var ok: Bool { get }
+    var error: String? { get }
+}
+
+/// Decodes the bot's JSON result line and requires that it reports success and that the program exited 0 in time:
+/// one failure with the whole story (bot's error, its output, the end of both logs) rather than a nil for every
+/// field the test then looks at.
+func e2eRequireSuccess<Result: E2EResultLine>(
+    _ type: Result.Type, _ run: E2ERunResult, timeout seconds: Int, trefoilLog: String
+) throws -> Result {
+    let context =
+        "python exited \(run.status)\(run.timedOut ? " (killed after \(seconds) s)" : ""), stdout:\n"
+        + "\(e2eTail(run.output, lines: 3, characters: 1500))\nstderr (tail):\n\(e2eTail(run.errors))\n"
+        + "trefoil log (tail):\n\(e2eTail(trefoilLog))"
+    let line = try #require(
+        run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }), "no JSON result line; \(context)")
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let result = try decoder.decode(Result.self, from: Data(line.utf8))
+    try #require(
+        result.ok && run.status == 0 && !run.timedOut, "\(result.error ?? "the bot reported no error"); \(context)")
+    return result
 }
 
 /// The JSON line that nonebot_forward_ws.py prints (snake_case keys).
-struct E2EBotResult: Decodable {
+struct E2EBotResult: E2EResultLine {
     struct Notice: Decodable {
         let groupId: Int?
         let userId: Int?
@@ -145,6 +219,214 @@ struct E2EBotResult: Decodable {
     let deletedMsg: String?
     let deletedUrlStatus: Int?
     let heartbeatInterval: Int?
+}
+
+/// The JSON line that nonebot_server.py prints (snake_case keys).
+struct E2EServerBotResult: E2EResultLine {
+    /// One request NoneBot's routes received from Trefoil: an HTTP post or a WebSocket handshake.
+    struct Request: Decodable, CustomStringConvertible {
+        let type: String?
+        let method: String?
+        let path: String?
+        let status: Int?
+        let event: String?
+        let xSelfId: String?
+        let xClientRole: String?
+        let userAgent: String?
+        let contentType: String?
+        let bearerOk: Bool?
+        let xSignatureShapeOk: Bool?
+
+        var description: String {
+            "\(method ?? "?") \(path ?? "?") (\(type ?? "?")) -> \(status.map(String.init) ?? "no status"); "
+                + "event \(event ?? "-"), X-Self-ID \(xSelfId ?? "-"), X-Client-Role \(xClientRole ?? "-"), "
+                + "User-Agent \(userAgent ?? "-"), Content-Type \(contentType ?? "-"), bearer ok \(bearerOk ?? false), "
+                + "X-Signature shape ok \(xSignatureShapeOk.map(String.init) ?? "-")"
+        }
+    }
+    let ok: Bool
+    let error: String?
+    let steps: [String]?
+    let mode: String?
+    let selfId: Int?
+    let loginUserId: Int?
+    let firstRequest: Request?
+    let statuses: [String]?
+    let lifecycle: [String]?
+    let fileId: String?
+    let fileSize: Int?
+    let sha256: String?
+    let notice: E2EBotResult.Notice?
+    let listedName: String?
+    let downloadBytesMatch: Bool?
+    let deleted: Bool?
+    let heartbeatInterval: Int?
+    let disableReceived: Bool?
+    let refusedPosts: Int?
+    let refusedStatuses: [String]?
+    let refusedEvents: [String]?
+}
+
+/// How Trefoil reaches NoneBot in nonebot_server.py.
+enum E2EOutbound {
+    /// Trefoil dials NoneBot's `/onebot/v11/ws` as a Universal client.
+    case reverseWebSocket
+    /// Trefoil posts events to NoneBot's `/onebot/v11/http`; NoneBot calls Trefoil's HTTP API. Different secrets
+    /// check that NoneBot refuses the posts.
+    case httpPost(trefoilSecret: String, botSecret: String)
+}
+
+/// What one run of nonebot_server.py showed, once Trefoil was stopped.
+struct E2EServerBotRun {
+    let result: E2EServerBotResult
+    /// The bot's output and the end of both logs, for failure messages.
+    let context: String
+    let trefoilLog: String
+    let trefoilExitedCleanly: Bool
+}
+
+/// Runs Tests/e2e/nonebot_server.py, NoneBot2 as the server, with Trefoil reaching it over `outbound`: the bot first
+/// (on a free port, until it listens), then Trefoil configured to dial it or post to it. With a matching secret in
+/// HTTP POST mode the bot makes a file once its checks are done; Trefoil is then stopped, so that its lifecycle
+/// `disable` post can be seen. Requires that the bot reported success.
+func e2eRunNoneBotServer(_ outbound: E2EOutbound) async throws -> E2EServerBotRun {
+    typealias Fixture = BotFrameworkTests
+    let packageRoot = e2ePackageRoot()
+    let python = try await e2eEnsureVenv(packageRoot: packageRoot)
+    let temp = try e2eMakeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: temp) }
+    let botPort = try e2eFreePort()
+    var trefoilPort = try e2eFreePort()
+    while trefoilPort == botPort { trefoilPort = try e2eFreePort() }
+
+    var arguments = [
+        packageRoot + "/Tests/e2e/nonebot_server.py", "--port", "\(botPort)", "--token", Fixture.token, "--group-id",
+        "\(Fixture.groupID)", "--self-id", "\(Fixture.selfID)", "--timeout", "60",
+    ]
+    let targets: String
+    var shutdownFile: String?
+    switch outbound {
+    case .reverseWebSocket:
+        arguments += ["--mode", "reverse-ws"]
+        targets = """
+            "reverse_ws": [{"url": "ws://127.0.0.1:\(botPort)/onebot/v11/ws", "role": "Universal",
+             "reconnect_interval_ms": 500}], "http_post": []
+            """
+    case .httpPost(let trefoilSecret, let botSecret):
+        let refused = trefoilSecret != botSecret
+        arguments += ["--mode", "http-post", "--secret", botSecret, "--api-root", "http://127.0.0.1:\(trefoilPort)/"]
+        if refused {
+            arguments.append("--expect-refused")
+        } else {
+            let file = temp + "/checks-done"
+            shutdownFile = file
+            arguments += ["--shutdown-file", file]
+        }
+        // Refused posts: a short retry window, so that Trefoil gives up on each event (and logs it) within a second.
+        targets = """
+            "reverse_ws": [], "http_post": [{"url": "http://127.0.0.1:\(botPort)/onebot/v11/http",
+             "secret": "\(trefoilSecret)", "timeout_ms": 5000, "retry_window_ms": \(refused ? 1000 : 60000)}]
+            """
+    }
+
+    let bot = try E2EChild(
+        python, arguments,
+        directory: temp + "/bot",  // NoneBot reads .env files from its working directory: give it an empty one
+        environment: e2eCleanEnvironment())
+    defer { bot.stop() }
+    let listening = await e2eWait(timeout: .seconds(30)) {
+        !bot.process.isRunning || e2eCanConnect(port: botPort)
+    }
+    if !listening || !bot.process.isRunning {
+        let run = await bot.finish(timeout: .seconds(5))
+        throw E2ESetupError(
+            description: "NoneBot did not listen on 127.0.0.1:\(botPort) within 30 s; python exited \(run.status), "
+                + "stdout:\n\(e2eTail(run.output, lines: 3, characters: 1500))\nstderr (tail):\n\(e2eTail(run.errors))")
+    }
+
+    let serverLog = temp + "/server.log"
+    let server = try e2eStartTrefoil(
+        config: e2eTrefoilConfig(port: trefoilPort, dataDir: temp + "/data", outbound: targets), directory: temp,
+        log: serverLog)
+    defer { e2eStop(server) }
+    if let shutdownFile {
+        await e2eWait(timeout: .seconds(70)) {
+            FileManager.default.fileExists(atPath: shutdownFile) || !bot.process.isRunning
+        }
+        e2eStop(server)  // a clean shutdown: Trefoil posts lifecycle disable, which the bot waits for
+    }
+    let run = await bot.finish(timeout: .seconds(75))
+    e2eStop(server)
+    let trefoilLog = e2eRead(serverLog)
+    let result = try e2eRequireSuccess(E2EServerBotResult.self, run, timeout: 75, trefoilLog: trefoilLog)
+    return E2EServerBotRun(
+        result: result,
+        context: "bot result: \(e2eTail(run.output, lines: 1, characters: 1500))\ntrefoil log (tail):\n"
+            + e2eTail(trefoilLog),
+        trefoilLog: trefoilLog, trefoilExitedCleanly: server.terminationReason == .exit && server.terminationStatus == 0
+    )
+}
+
+/// A new temporary directory holding an empty `bot` directory, the working directory for NoneBot.
+func e2eMakeTemporaryDirectory() throws -> String {
+    let temp = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: temp + "/bot", withIntermediateDirectories: true)
+    return temp
+}
+
+/// A Trefoil config with the suite's self_id and token, listening on loopback `port`, heartbeats every second, and
+/// `outbound` as its `reverse_ws` and `http_post` members.
+func e2eTrefoilConfig(port: Int, dataDir: String, outbound: String = #""reverse_ws": [], "http_post": []"#) -> String {
+    """
+    {"self_id": \(BotFrameworkTests.selfID), "access_token": "\(BotFrameworkTests.token)",
+     "storage": {"data_dir": "\(dataDir)"},
+     "server": {"host": "127.0.0.1", "port": \(port), "public_url": "http://127.0.0.1:\(port)"},
+     "heartbeat": {"enable": true, "interval_ms": 1000}, \(outbound)}
+    """
+}
+
+/// Writes `config` to `directory/config.json` and starts `trefoil serve` on it in a stripped environment, standard
+/// output and standard error in `log`.
+func e2eStartTrefoil(config: String, directory: String, log: String) throws -> Process {
+    try config.write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
+    let output = try e2eOutputFile(log)
+    defer { try? output.close() }  // the child has its own descriptors once it runs
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: trefoilBinary)
+    server.arguments = ["serve", "--config", directory + "/config.json"]
+    server.environment = e2eCleanEnvironment()
+    server.standardOutput = output
+    server.standardError = output
+    server.standardInput = FileHandle.nullDevice
+    try server.run()
+    return server
+}
+
+/// Whether something accepts TCP connections on loopback `port`.
+func e2eCanConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            connect(fd, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` has passed; returns whether it held.
+@discardableResult
+func e2eWait(timeout: Duration, until condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return true
 }
 
 /// `"/"` followed by a lowercase UUID, as QQ shapes file and folder ids.
@@ -274,35 +556,62 @@ func e2eRun(
     _ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String],
     timeout: Duration
 ) async throws -> E2ERunResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-run-\(UUID().uuidString)")
-        .path
-    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    let stdout = try e2eOutputFile(scratch + "/stdout")
-    let stderr = try e2eOutputFile(scratch + "/stderr")
-    defer {
-        try? stdout.close()
-        try? stderr.close()
-    }
+    try await E2EChild(executable, arguments, directory: directory, environment: environment).finish(timeout: timeout)
+}
+
+/// A running program whose standard output and standard error go to files in a scratch directory (files, unlike
+/// pipes, never fill up and block it). It is stopped, and the files removed, when the value goes away.
+final class E2EChild {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning, ContinuousClock.now < deadline {
-        try? await Task.sleep(for: .milliseconds(50))
+    private let scratch: String
+
+    init(_ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String]) throws {
+        scratch =
+            FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-run-\(UUID().uuidString)")
+            .path
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            let stdout = try e2eOutputFile(scratch + "/stdout")
+            let stderr = try e2eOutputFile(scratch + "/stderr")
+            defer {  // the child has its own descriptors once it runs
+                try? stdout.close()
+                try? stderr.close()
+            }
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = environment
+            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+        } catch {
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw error
+        }
     }
-    let timedOut = process.isRunning
-    if timedOut { e2eStop(process) }
-    process.waitUntilExit()
-    return E2ERunResult(
-        status: process.terminationStatus, timedOut: timedOut, output: e2eRead(scratch + "/stdout"),
-        errors: e2eRead(scratch + "/stderr"))
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// Stops the program if it still runs (see `e2eStop`).
+    func stop() { e2eStop(process) }
+
+    /// Waits for the program to exit, stopping it after `timeout`; returns its exit status and output.
+    func finish(timeout: Duration) async -> E2ERunResult {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let timedOut = process.isRunning
+        if timedOut { stop() }
+        process.waitUntilExit()
+        return E2ERunResult(
+            status: process.terminationStatus, timedOut: timedOut, output: e2eRead(scratch + "/stdout"),
+            errors: e2eRead(scratch + "/stderr"))
+    }
 }
 
 /// SIGTERM, up to 10 s to exit, then SIGKILL; returns once the process is gone.

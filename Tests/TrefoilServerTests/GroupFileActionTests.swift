@@ -245,6 +245,22 @@ struct GroupFileActionTests {
         server.removeFiles()
     }
 
+    @Test("download_file caches base64 content and refuses a loopback URL by default", arguments: Transport.allCases)
+    func downloadFile(transport: Transport) async throws {
+        let server = try await LiveServer.start()
+        let bot = transport.caller(server)
+        let data = try await bot.ok("download_file", ["base64": "aGVsbG8=", "name": "h.txt", "thread_count": 3])
+        let path = try #require(data["file"]?.stringValue)
+        #expect(path.hasPrefix(server.dataDir + "/cache/"))
+        #expect(FileManager.default.contents(atPath: path) == Data("hello".utf8))
+        try await bot.fails(
+            "download_file", ["url": .string(server.base + "/health")], retcode: 10004, msg: "UNSUPPORTED_PARAM")
+        try await bot.fails("download_file", ["url": "ftp://x"], retcode: 10003, msg: "BAD_PARAM")
+        await (bot as? WSSession)?.close()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("login info, status and version", arguments: Transport.allCases)
     func accountActions(transport: Transport) async throws {
         let server = try await LiveServer.start()

@@ -24,6 +24,7 @@ struct WebhookDelivery: Service {
     let fetcher: SafeFetcher
     let logger: Logger
     let dropped: DropCounter
+    private let health = TargetHealth()
     private let queue: AsyncStream<String>
     private let firstRetryPause: Duration
 
@@ -47,7 +48,6 @@ struct WebhookDelivery: Service {
     }
 
     func run() async throws {
-        let metadata: Logger.Metadata = ["target": "\(target.url)"]
         await cancelWhenGracefulShutdown {
             await deliver(lifecycle("enable"), retrying: true)
             for await event in queue {
@@ -76,18 +76,34 @@ struct WebhookDelivery: Service {
         var lastError = ""
         while true {
             switch await post(body) {
-            case .success: return
-            case .failure(let failure): lastError = failure.reason
+            case .success:
+                if health.recovered() { logger.info("deliveries to this target work again", metadata: metadata) }
+                return
+            case .failure(let failure):
+                lastError = failure.reason
+                // Once per change of state, so that a wrong secret or a dead target shows at once.
+                if health.failed() {
+                    logger.warning(
+                        "delivery failing; retrying for up to \(target.retryWindowMS) ms per event",
+                        metadata: metadata.merging(["error": "\(lastError)"]) { $1 })
+                }
             }
             guard retrying, ContinuousClock.now + pause < deadline, !Task.isCancelled else { break }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(30))
         }
         let total = dropped.failed()
+        if Task.isCancelled {
+            logger.info(
+                "event left undelivered at shutdown", metadata: metadata.merging(["dropped_so_far": "\(total)"]) { $1 })
+            return
+        }
         logger.warning(
             "event dropped after failed deliveries",
-            metadata: ["target": "\(target.url)", "error": "\(lastError)", "dropped_so_far": "\(total)"])
+            metadata: metadata.merging(["error": "\(lastError)", "dropped_so_far": "\(total)"]) { $1 })
     }
+
+    private var metadata: Logger.Metadata { ["target": "\(target.url)"] }
 
     private func post(_ body: String) async -> Result<Void, DeliveryFailure> {
         var headers = [("Content-Type", "application/json"), ("X-Self-ID", String(selfID))]
@@ -132,4 +148,15 @@ final class DropCounter: Sendable {
     var totals: (overflowed: Int, failed: Int) {
         (overflow.load(ordering: .relaxed), undeliverable.load(ordering: .relaxed))
     }
+}
+
+/// Whether a target's last delivery failed, to log a change of state once.
+final class TargetHealth: Sendable {
+    private let failing = Atomic<Bool>(false)
+
+    /// Records a failure; true when the target was healthy until now.
+    func failed() -> Bool { !failing.exchange(true, ordering: .relaxed) }
+
+    /// Records a success; true when the target was failing until now.
+    func recovered() -> Bool { failing.exchange(false, ordering: .relaxed) }
 }
