@@ -134,6 +134,9 @@ extension AddressPolicy {
         Block([0x20, 0x01, 0x00], 23, "2001::/23", "IETF protocol assignments"),
         Block([0xfc], 7, "fc00::/7", "unique local"),
         Block([0xfe, 0x80], 10, "fe80::/10", "link-local"),
+        Block([0xfe, 0xc0], 10, "fec0::/10", "deprecated site-local"),
+        Block([0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48, "64:ff9b:1::/48", "local-use NAT64"),
+        Block(Array(repeating: 0, count: 12), 96, "::/96", "deprecated IPv4-compatible"),
         Block([0xff], 8, "ff00::/8", "multicast"),
     ]
 
