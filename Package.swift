@@ -75,6 +75,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark (issue 5): starts the real `trefoil` binary and drives it over HTTP and WebSocket.
+        .executableTarget(
+            name: "trefoil-bench",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Renders docs/actions.md; depends on the catalog alone so that the plugin builds little.
         .executableTarget(name: "trefoil-docgen", dependencies: ["OneBotSpec"]),
         .plugin(

@@ -18,7 +18,7 @@ public struct ActionRequest: Sendable, Equatable {
     /// A frame that is not a JSON object, or has no string `action`, fails with `BAD_REQUEST`; the
     /// `echo` of a JSON object is still returned so that the failure can carry it back.
     public static func decode(_ data: Data) -> Result<ActionRequest, FailedRequest> {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+        guard let value = JSONParser.parse(data) else {
             return .failure(FailedRequest(error: .badRequest("the frame is not valid JSON"), echo: nil))
         }
         guard case .object(let members) = value else {

@@ -20,6 +20,28 @@ struct SpaceRow: SnakeCaseRecord {
     var createdAt: Int64
 }
 
+// Explicit column access: the Codable path with `.convertFromSnakeCase` converts every column name of
+// every row (profiled at about a third of a listing's CPU time).
+extension SpaceRow {
+    init(row: Row) {
+        id = row["id"]
+        kind = row["kind"]
+        owner = row["owner"]
+        usedSpace = row["used_space"]
+        fileCount = row["file_count"]
+        createdAt = row["created_at"]
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["kind"] = kind
+        container["owner"] = owner
+        container["used_space"] = usedSpace
+        container["file_count"] = fileCount
+        container["created_at"] = createdAt
+    }
+}
+
 struct BlobRow: SnakeCaseRecord {
     static let databaseTableName = "blob"
     var sha256: String
@@ -45,6 +67,34 @@ struct FolderRow: SnakeCaseRecord {
     var fileCount: Int64
 }
 
+extension FolderRow {
+    init(row: Row) {
+        spaceId = row["space_id"]
+        id = row["id"]
+        parentId = row["parent_id"]
+        name = row["name"]
+        depth = row["depth"]
+        createTime = row["create_time"]
+        modifyTime = row["modify_time"]
+        creator = row["creator"]
+        creatorName = row["creator_name"]
+        fileCount = row["file_count"]
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["space_id"] = spaceId
+        container["id"] = id
+        container["parent_id"] = parentId
+        container["name"] = name
+        container["depth"] = depth
+        container["create_time"] = createTime
+        container["modify_time"] = modifyTime
+        container["creator"] = creator
+        container["creator_name"] = creatorName
+        container["file_count"] = fileCount
+    }
+}
+
 struct FileRow: SnakeCaseRecord {
     static let databaseTableName = "file"
     var id: String
@@ -60,6 +110,40 @@ struct FileRow: SnakeCaseRecord {
     var downloadTimes: Int64
     var uploader: Int64
     var uploaderName: String
+}
+
+extension FileRow {
+    init(row: Row) {
+        id = row["id"]
+        spaceId = row["space_id"]
+        folderId = row["folder_id"]
+        name = row["name"]
+        sha256 = row["sha256"]
+        size = row["size"]
+        busid = row["busid"]
+        deadTime = row["dead_time"]
+        uploadTime = row["upload_time"]
+        modifyTime = row["modify_time"]
+        downloadTimes = row["download_times"]
+        uploader = row["uploader"]
+        uploaderName = row["uploader_name"]
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        container["space_id"] = spaceId
+        container["folder_id"] = folderId
+        container["name"] = name
+        container["sha256"] = sha256
+        container["size"] = size
+        container["busid"] = busid
+        container["dead_time"] = deadTime
+        container["upload_time"] = uploadTime
+        container["modify_time"] = modifyTime
+        container["download_times"] = downloadTimes
+        container["uploader"] = uploader
+        container["uploader_name"] = uploaderName
+    }
 }
 
 /// A file row joined with its space and blob: everything `StoredFile` needs.
@@ -78,7 +162,7 @@ struct FileDetail: Decodable, FetchableRecord {
         """
 
     init(row: Row) throws {
-        file = try FileRow(row: row)
+        file = FileRow(row: row)
         kind = row["kind"]
         owner = row["owner"]
         md5 = row["md5"]

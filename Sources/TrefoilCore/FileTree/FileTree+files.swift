@@ -32,7 +32,7 @@ extension FileTree {
             try FileRow.deleteOne(db, key: detail.file.id)
             return try Self.unreferencedBlobs(db)
         }
-        collectQuietly(orphans)
+        await collectQuietly(orphans)
     }
 
     /// Moves a group file to another folder of the same group.

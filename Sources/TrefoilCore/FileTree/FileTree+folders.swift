@@ -67,7 +67,7 @@ extension FileTree {
                 sql: "DELETE FROM folder WHERE space_id = ? AND id = ?", arguments: [space.id!, folder.rawValue])
             return try Self.unreferencedBlobs(db)
         }
-        collectQuietly(orphans)
+        await collectQuietly(orphans)
     }
 
     /// One folder of a group, or `.folderNotFound`.

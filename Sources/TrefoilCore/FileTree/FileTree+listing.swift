@@ -22,7 +22,7 @@ extension FileTree {
 
             let folderCount =
                 try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM folder WHERE space_id = ? AND parent_id = ?",
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM folder WHERE space_id = ? AND parent_id = ?"),
                     arguments: [spaceID, folder.rawValue]) ?? 0
             var folders: [Folder] = []
             if start < folderCount && wanted > 0 {
@@ -37,14 +37,14 @@ extension FileTree {
             // The inner query pages over the covering index alone, so a deep offset never joins the
             // rows it skips.
             let files = try FileDetail.fetchAll(
-                db,
-                sql: FileDetail.select + """
-                     WHERE file.id IN (
-                        SELECT id FROM file
-                        WHERE space_id = ? AND folder_id = ? AND (dead_time = 0 OR dead_time > ?)
-                        ORDER BY upload_time DESC, id LIMIT ? OFFSET ?)
-                    ORDER BY file.upload_time DESC, file.id
-                    """,
+                db.cachedStatement(
+                    sql: FileDetail.select + """
+                         WHERE file.id IN (
+                            SELECT id FROM file
+                            WHERE space_id = ? AND folder_id = ? AND (dead_time = 0 OR dead_time > ?)
+                            ORDER BY upload_time DESC, id LIMIT ? OFFSET ?)
+                        ORDER BY file.upload_time DESC, file.id
+                        """),
                 arguments: [spaceID, folder.rawValue, now, Self.sqlLimit(filesWanted), max(0, start - folderCount)]
             ).map(\.stored)
             return FolderListing(folders: folders, files: files)

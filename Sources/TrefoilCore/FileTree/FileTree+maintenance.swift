@@ -7,48 +7,52 @@ import GRDB
 extension FileTree {
     /// Removes every blob that no file references: unreferenced rows and files on disk without a row
     /// (left by a crash between the rename and the commit). Returns how many blobs went.
+    ///
+    /// Synchronous, for start-up and fsck, before anything else uses the store.
     @discardableResult
     public func collectGarbage() throws -> Int {
         let onDisk = blobs.storedHashes()
         let (known, unreferenced) = try database.writer.read { db in
             (Set(try String.fetchAll(db, sql: "SELECT sha256 FROM blob")), try Self.unreferencedBlobs(db))
         }
-        return try collectGarbage(candidates: unreferenced + onDisk.filter { !known.contains($0) })
+        let candidates = unreferenced + onDisk.filter { !known.contains($0) }
+        guard !candidates.isEmpty else { return 0 }
+        let claimed = try database.writer.write { db in try self.claim(candidates, db) }
+        return claimed.filter(blobs.removeIfStillClaimed).count
     }
 
     /// Removes blobs whose last reference went away (cheap: no walk of the blob folder).
     @discardableResult
-    public func collectUnreferencedBlobs() throws -> Int {
-        try collectGarbage(candidates: try database.writer.read(Self.unreferencedBlobs))
+    public func collectUnreferencedBlobs() async throws -> Int {
+        try await collectGarbage(candidates: try await read(Self.unreferencedBlobs))
     }
 
     /// Removes those of `candidates` that are unreferenced and not pinned by an upload in flight.
-    ///
-    /// Holds the pin lock throughout, so an upload cannot pin a blob between the check and the unlink.
     @discardableResult
-    func collectGarbage(candidates: [String]) throws -> Int {
+    func collectGarbage(candidates: [String]) async throws -> Int {
         guard !candidates.isEmpty else { return 0 }
-        return try blobs.withPinsLocked { pinned in
-            let doomed = try database.writer.write { db -> [String] in
-                var doomed: [String] = []
-                for sha in Set(candidates) where !pinned.contains(sha) {
-                    if let row = try BlobRow.fetchOne(db, key: sha) {
-                        guard row.refCount == 0 else { continue }
-                        try row.delete(db)
-                    }
-                    doomed.append(sha)
-                }
-                return doomed
-            }
-            for sha in doomed { blobs.remove(sha) }
-            return doomed.count
+        let claimed = try await write { db in try self.claim(candidates, db) }
+        return claimed.filter(blobs.removeIfStillClaimed).count
+    }
+
+    /// Inside the collector's transaction: drops the rows of unreferenced, unpinned candidates and
+    /// claims their files.
+    private func claim(_ candidates: [String], _ db: Database) throws -> [String] {
+        var claimed: [String] = []
+        for sha in Set(candidates) {
+            let row = try BlobRow.fetchOne(db, key: sha)
+            if let row, row.refCount != 0 { continue }
+            guard blobs.claimForCollection(sha) else { continue }
+            try row?.delete(db)
+            claimed.append(sha)
         }
+        return claimed
     }
 
     /// Collects after a delete; a failure only delays the collection to the next pass.
-    func collectQuietly(_ candidates: [String]) {
+    func collectQuietly(_ candidates: [String]) async {
         do {
-            try collectGarbage(candidates: candidates)
+            try await collectGarbage(candidates: candidates)
         } catch {
             logger.warning("blob collection failed; the next pass retries", metadata: ["error": "\(error)"])
         }
@@ -62,7 +66,7 @@ extension FileTree {
             try db.execute(sql: "DELETE FROM file WHERE dead_time > 0 AND dead_time <= ?", arguments: [now])
             return (db.changesCount, try Self.unreferencedBlobs(db))
         }
-        collectQuietly(orphans)
+        await collectQuietly(orphans)
         if count > 0 { logger.info("expired files removed", metadata: ["count": "\(count)"]) }
         return count
     }

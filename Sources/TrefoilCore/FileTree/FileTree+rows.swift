@@ -3,7 +3,9 @@ import GRDB
 /// Row-level helpers shared by the operations; all run inside a caller's transaction.
 extension FileTree {
     static func space(_ db: Database, _ owner: Owner) throws -> SpaceRow? {
-        try SpaceRow.filter(sql: "kind = ? AND owner = ?", arguments: [owner.kind, owner.number]).fetchOne(db)
+        try SpaceRow.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM space WHERE kind = ? AND owner = ?"),
+            arguments: [owner.kind, owner.number])
     }
 
     /// The owner's space, created with its root folder on first write.
@@ -21,15 +23,18 @@ extension FileTree {
     }
 
     static func folder(_ db: Database, space: Int64, _ id: FolderID) throws -> FolderRow? {
-        try FolderRow.filter(sql: "space_id = ? AND id = ?", arguments: [space, id.rawValue]).fetchOne(db)
+        try FolderRow.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM folder WHERE space_id = ? AND id = ?"),
+            arguments: [space, id.rawValue])
     }
 
     /// A live (not expired) file of this owner.
     static func file(_ db: Database, _ owner: Owner, _ id: FileID, now: Int64) throws -> FileDetail? {
         try FileDetail.fetchOne(
-            db,
-            sql: FileDetail.select
-                + " WHERE file.id = ? AND space.kind = ? AND space.owner = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
+            db.cachedStatement(
+                sql: FileDetail.select
+                    + " WHERE file.id = ? AND space.kind = ? AND space.owner = ?"
+                    + " AND (file.dead_time = 0 OR file.dead_time > ?)"),
             arguments: [id.rawValue, owner.kind, owner.number, now])
     }
 

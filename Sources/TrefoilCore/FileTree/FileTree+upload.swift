@@ -96,7 +96,7 @@ extension FileTree {
             throw crash
         } catch {
             blobs.unpin(sha)
-            _ = try? collectGarbage(candidates: [sha])
+            await collectQuietly([sha])
             throw error
         }
         blobs.unpin(sha)

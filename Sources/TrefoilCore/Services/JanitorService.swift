@@ -19,7 +19,7 @@ public struct JanitorService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await tree.expireFiles()
-                try tree.collectUnreferencedBlobs()
+                try await tree.collectUnreferencedBlobs()
                 let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
                 cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
             } catch {

@@ -18,12 +18,21 @@ struct TempBlob: Sendable {
 ///
 /// A blob is *pinned* from the moment an upload moves it into place until that upload's database
 /// transaction has ended, so that the garbage collector never removes bytes a commit is about to
-/// reference. Pinning and collecting take the same lock.
+/// reference. The collector claims a blob inside its transaction and removes the file afterwards;
+/// an upload that pins a claimed blob takes it back and puts its own copy in place. The lock guards
+/// only these quick checks and the unlink: nobody waits on the database while holding it, because
+/// on a two-thread cooperative pool that can starve the writer.
 public final class BlobStore: Sendable {
     static let chunkSize = 1 << 20
 
     let directory: DataDirectory
-    private let pins = Mutex<[String: Int]>([:])
+    private struct PinState {
+        var pinned: [String: Int] = [:]
+        /// Blobs whose rows the collector has deleted and whose files it is about to remove.
+        var collecting: Set<String> = []
+    }
+
+    private let pins = Mutex(PinState())
 
     init(directory: DataDirectory) {
         self.directory = directory
@@ -79,11 +88,11 @@ public final class BlobStore: Sendable {
     /// that content is already stored. The caller must `unpin` once its transaction has ended.
     func place(_ temp: TempBlob) throws(TrefoilError) {
         let sha = temp.digests.sha256
-        pin(sha)
+        let reclaimed = pinForPlacement(sha)
         let destination = path(for: sha)
         let folder = (destination as NSString).deletingLastPathComponent
         var status = stat()
-        if stat(destination, &status) == 0, Int64(status.st_size) == temp.size {
+        if !reclaimed, stat(destination, &status) == 0, Int64(status.st_size) == temp.size {
             unlink(temp.path)
             return
         }
@@ -103,24 +112,42 @@ public final class BlobStore: Sendable {
     }
 
     func pin(_ sha256: String) {
-        pins.withLock { $0[sha256, default: 0] += 1 }
+        pins.withLock { $0.pinned[sha256, default: 0] += 1 }
     }
 
     func unpin(_ sha256: String) {
-        pins.withLock { pins in
-            let count = pins[sha256, default: 0] - 1
-            pins[sha256] = count > 0 ? count : nil
+        pins.withLock { state in
+            let count = state.pinned[sha256, default: 0] - 1
+            state.pinned[sha256] = count > 0 ? count : nil
         }
     }
 
-    /// Runs `body` while no blob can be pinned, passing the set of pinned hashes.
-    func withPinsLocked<T>(_ body: (Set<String>) throws -> T) rethrows -> T {
-        try pins.withLock { pins in try body(Set(pins.keys)) }
+    /// Pins `sha256` for an upload about to use its file; true when the collector had claimed the
+    /// file, so that the upload must put its own copy in place instead of relying on the old one.
+    func pinForPlacement(_ sha256: String) -> Bool {
+        pins.withLock { state in
+            state.pinned[sha256, default: 0] += 1
+            return state.collecting.remove(sha256) != nil
+        }
     }
 
-    /// Deletes a blob file (the caller holds the pin lock and has dropped its row).
-    func remove(_ sha256: String) {
-        unlink(path(for: sha256))
+    /// Claims `sha256` for collection unless an upload has it pinned. Called inside the collector's
+    /// transaction; the lock is held only for this check, never across a database wait.
+    func claimForCollection(_ sha256: String) -> Bool {
+        pins.withLock { state in
+            guard state.pinned[sha256] == nil else { return false }
+            state.collecting.insert(sha256)
+            return true
+        }
+    }
+
+    /// Removes a claimed blob's file, unless an upload took it back since the claim.
+    func removeIfStillClaimed(_ sha256: String) -> Bool {
+        pins.withLock { state in
+            guard state.collecting.remove(sha256) != nil else { return false }
+            unlink(path(for: sha256))
+            return true
+        }
     }
 
     /// Every blob file on disk, by its name.

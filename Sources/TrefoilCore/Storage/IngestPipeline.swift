@@ -22,6 +22,11 @@ final class IngestPipeline: @unchecked Sendable {
     private var sha1 = Insecure.SHA1()
     private var sha3: SHA3_256?
     private var writeError: String?
+    /// Bytes written so far, and how many of them have been handed to write-back already.
+    private var written: Int64 = 0
+    private var flushed: Int64 = 0
+    /// Start write-back every this many bytes, so that the final fsync waits only for the tail.
+    static let flushStep: Int64 = 8 << 20
 
     private let fd: Int32
     private let md5Lane = DispatchQueue(label: "trefoil.ingest.md5")
@@ -49,6 +54,13 @@ final class IngestPipeline: @unchecked Sendable {
             self.sha256.update(data: chunk)
             self.sha1.update(data: chunk)
             if self.writeError == nil { self.writeError = writeAll(self.fd, chunk) }
+            self.written += Int64(chunk.count)
+            if self.written - self.flushed >= Self.flushStep {
+                #if os(Linux)
+                    _ = linuxSyncFileRange(self.fd, self.flushed, self.written - self.flushed, 2)  // SYNC_FILE_RANGE_WRITE
+                #endif
+                self.flushed = self.written
+            }
         }
         sha3Lane?.async(group: group) { self.sha3?.update(data: chunk) }
         let window = self.window
@@ -87,3 +99,9 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
         return nil
     }
 }
+
+#if os(Linux)
+    /// `sync_file_range(2)`, which Glibc's Swift module does not export (it needs _GNU_SOURCE).
+    @_silgen_name("sync_file_range")
+    private func linuxSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32
+#endif

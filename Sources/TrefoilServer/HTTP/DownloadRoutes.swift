@@ -67,7 +67,7 @@ struct DownloadRoutes: Sendable {
         if length == 0 { return Response(status: status, headers: headers) }
         let path = tree.blobPath(of: file)
         let bounds = range.map { Int($0.lowerBound)...Int($0.upperBound) } ?? 0...Int(file.size - 1)
-        let body = try await files.loadFile(path: path, range: bounds, context: context)
+        let body = try await files.loadFile(path: path, range: bounds, context: context, chunkLength: 1 << 20)
         return Response(status: status, headers: headers, body: body)
     }
 

@@ -1,0 +1,64 @@
+import Foundation
+
+/// How big each scenario is: the sizes, or `--quick` ones that keep every scenario but
+/// run the whole suite in well under a minute, even against a debug binary.
+struct BenchSizes: Codable, Sendable {
+    /// The file for ingest-from-path, raw upload and download.
+    var fileBytes: Int64
+    var multipartBytes: Int64
+    /// The streaming upload during which the server's RSS is sampled.
+    var rssUploadBytes: Int64
+    /// Each throughput figure is the median of this many transfers (baselines alike).
+    var repetitions: Int
+    /// Files in the one folder that is listed.
+    var listingFiles: Int
+    var listingPage = 100
+    var listingSeconds: Double
+    /// Files in the group whose root the metadata load lists, 50 at a time.
+    var metadataFiles: Int
+    var metadataPage = 50
+    var metadataConnections = 8
+    /// Requests in flight per connection.
+    var metadataDepth = 4
+    var metadataSeconds: Double
+    var warmupSeconds: Double
+    var fanOutClients: Int
+    var fanOutUploads: Int
+
+    static let mebibyte: Int64 = 1 << 20
+
+    static let full = BenchSizes(
+        fileBytes: 1_024 * mebibyte, multipartBytes: 256 * mebibyte, rssUploadBytes: 2_048 * mebibyte,
+        repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
+        warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100)
+
+    static let quick = BenchSizes(
+        fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
+        repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
+        warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10)
+
+    /// `1 GiB`, `256 MiB`, …
+    static func describe(bytes: Int64) -> String {
+        bytes >= 1 << 30 && bytes % (1 << 30) == 0 ? "\(bytes >> 30) GiB" : "\(bytes >> 20) MiB"
+    }
+}
+
+/// What every scenario needs: the sizes, the temp directory, the running server, progress output.
+struct BenchContext: Sendable {
+    let sizes: BenchSizes
+    let workspace: Workspace
+    let server: TrefoilServer
+
+    /// Progress goes to stderr so that stdout holds the table alone.
+    func log(_ line: String) {
+        FileHandle.standardError.write(Data("· \(line)\n".utf8))
+    }
+}
+
+/// Group ids the scenarios use, one per purpose so that none sees another's files.
+enum BenchGroups {
+    static let uploads: Int64 = 1_001
+    static let listing: Int64 = 2_001
+    static let metadata: Int64 = 2_002
+    static let fanOut: Int64 = 3_001
+}

@@ -1,0 +1,233 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct TrefoilBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trefoil-bench",
+        abstract: "Measure a release trefoil binary over its real HTTP and WebSocket interfaces.",
+        discussion: """
+            Starts the trefoil binary as a child process on a loopback port with a temp data directory \
+            under /tmp, runs every scenario with its baseline in the same run, prints one Markdown table \
+            and writes the same figures as JSON. Exits 0 when targets are missed (it is a measurement) \
+            and non-zero when a scenario could not run.
+            """)
+
+    @Flag(help: "Small sizes: every scenario end to end in well under a minute, even against a debug binary.")
+    var quick = false
+
+    @Option(help: "The trefoil binary (default: .build/release/trefoil, else .build/debug/trefoil).")
+    var trefoil: String?
+
+    @Option(help: "Where to write the JSON results.")
+    var json = "bench-results.json"
+
+    @Flag(help: "Keep the temp directory (test files, data, logs) for inspection.")
+    var keep = false
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let binary = try locateBinary()
+        let sizes = quick ? BenchSizes.quick : BenchSizes.full
+        let workspace = try Workspace.create()
+        let cleanup = Cleanup(workspace: workspace, keep: keep)
+        cleanup.removeOnInterrupt()
+        defer { cleanup.finish() }
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        progress("trefoil-bench \(quick ? "--quick" : "(full)"): \(binary); temp directory \(workspace.root)")
+        let machine = await MachineInfo.current(tempDirectory: workspace.root)
+
+        var report = BenchReport(
+            command: CommandLine.arguments.joined(separator: " "), mode: quick ? "quick" : "full", trefoil: binary,
+            trefoilVersion: "", machine: machine, sizes: sizes, started: startedAt, seconds: 0, rows: [],
+            failures: [])
+        do {
+            try await runScenarios(binary: binary, sizes: sizes, workspace: workspace, report: &report)
+        } catch {
+            report.failures.append("set-up: \(error)")
+        }
+        report.seconds = (clock.now - started).seconds
+
+        print(report.table())
+        try report.write(json: json)
+        progress(String(format: "done in %.1f s; JSON in %@", report.seconds, json))
+        if !report.failures.isEmpty {
+            for failure in report.failures { progress("FAILED: \(failure)") }
+            throw ExitCode(1)
+        }
+    }
+
+    private func runScenarios(binary: String, sizes: BenchSizes, workspace: Workspace, report: inout BenchReport)
+        async throws
+    {
+        let log: @Sendable (String) -> Void = { progress($0) }
+        log(
+            "writing test files: \(BenchSizes.describe(bytes: sizes.fileBytes)), "
+                + "\(BenchSizes.describe(bytes: sizes.multipartBytes))")
+        let file = try workspace.testFile("file.bin", bytes: sizes.fileBytes, seed: 1)
+        let form = try workspace.testFile("form.bin", bytes: sizes.multipartBytes, seed: 2)
+        await Workspace.sync()
+
+        let dataDir = workspace.root + "/data"
+        log("seeding \(Format.count(sizes.listingFiles)) + \(Format.count(sizes.metadataFiles)) files over WebSocket")
+        try await Seeder.seed(
+            binary: binary, workspace: workspace, dataDir: dataDir,
+            jobs: [
+                .init(group: BenchGroups.listing, count: sizes.listingFiles, prefix: "listed"),
+                .init(group: BenchGroups.metadata, count: sizes.metadataFiles, prefix: "meta"),
+            ], log: log)
+
+        let server = try await TrefoilServer.start(
+            binary: binary, name: "server", workspace: workspace, dataDir: dataDir)
+        report.trefoilVersion = (try? await versionInfo(server)) ?? "unknown"
+        let context = BenchContext(sizes: sizes, workspace: workspace, server: server)
+        var nginx: Nginx?
+        do {
+            nginx = try await Nginx.start(workspace: workspace, log: log)
+        } catch {
+            log("no nginx baseline: \(error)")
+        }
+
+        var runner = ScenarioRunner(server: server, log: log)
+        let ingest = await runner.run("ingest from a local path") { try await IngestScenario.run(context, file: file) }
+        report.rows += ingest.map { [$0.row] } ?? []
+        if let ingest {
+            let raw = await runner.run("HTTP raw streaming upload") {
+                try await RawUploadScenario.run(context, file: file, ingest: ingest.megabytesPerSecond)
+            }
+            report.rows += raw.map { [$0.row] } ?? []
+            if let raw {
+                report.rows +=
+                    await runner.run("HTTP multipart upload") {
+                        [try await MultipartScenario.run(context, file: form, raw: raw.megabytesPerSecond)]
+                    } ?? []
+            }
+            report.rows +=
+                await runner.run("signed-URL download") {
+                    [try await DownloadScenario.run(context, signedURL: ingest.url, file: file, nginx: nginx)]
+                } ?? []
+        }
+        await nginx?.stop()
+        report.rows += await runner.run("metadata actions over WS") { try await MetadataScenario.run(context) } ?? []
+        report.rows += await runner.run("listing") { [try await ListingScenario.run(context)] } ?? []
+        report.rows += await runner.run("group_upload fan-out") { [try await FanOutScenario.run(context)] } ?? []
+        await server.stop()
+        runner.server = nil
+        // The file-based scenarios are done: give their disk space back before the large upload.
+        workspace.remove(file)
+        workspace.remove(form)
+
+        report.rows +=
+            await runner.run("server RSS during a streaming upload") {
+                let fresh = try await TrefoilServer.start(
+                    binary: binary, name: "rss", workspace: workspace, dataDir: workspace.root + "/data-rss")
+                do {
+                    let row = try await RSSScenario.run(
+                        BenchContext(sizes: sizes, workspace: workspace, server: fresh))
+                    await fresh.stop()
+                    return [row]
+                } catch {
+                    await fresh.stop()
+                    throw error
+                }
+            } ?? []
+        report.failures += runner.failures
+    }
+
+    private func locateBinary() throws -> String {
+        let candidates = trefoil.map { [$0] } ?? [".build/release/trefoil", ".build/debug/trefoil"]
+        for candidate in candidates {
+            let path = candidate.hasPrefix("/") ? candidate : FileManager.default.currentDirectoryPath + "/" + candidate
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw ValidationError(
+            "no trefoil binary at \(candidates.joined(separator: " or ")); "
+                + "build one with `swift build -c release --product trefoil` or pass --trefoil PATH")
+    }
+
+    private func versionInfo(_ server: TrefoilServer) async throws -> String {
+        let transfer = try await Curl.transfer(["\(server.base)/get_version_info"])
+        let envelope = try transfer.okEnvelope("get_version_info")
+        return Envelope.dataField(envelope, "app_version") as? String ?? "unknown"
+    }
+}
+
+/// Runs scenarios one after another; a scenario that throws is recorded as failed and the rest go on.
+struct ScenarioRunner {
+    /// The shared server, checked before each scenario; nil once it has been stopped.
+    var server: TrefoilServer?
+    let log: @Sendable (String) -> Void
+    var failures: [String] = []
+
+    mutating func run<T>(_ name: String, _ body: () async throws -> T) async -> T? {
+        do {
+            try server?.checkAlive()
+            let result = try await body()
+            try server?.checkAlive()
+            return result
+        } catch {
+            log("\(name) FAILED: \(error)")
+            failures.append("\(name): \(error)")
+            return nil
+        }
+    }
+}
+
+/// Removes the temp directory at the end, and on Ctrl-C.
+final class Cleanup: Sendable {
+    let workspace: Workspace
+    let keep: Bool
+
+    init(workspace: Workspace, keep: Bool) {
+        self.workspace = workspace
+        self.keep = keep
+    }
+
+    func removeOnInterrupt() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            let workspace = workspace
+            let keep = keep
+            source.setEventHandler {
+                progress("interrupted; stopping")
+                // Child processes share our process group and got the same signal from the terminal.
+                Thread.sleep(forTimeInterval: 0.5)
+                if !keep { workspace.removeAll() }
+                exit(130)
+            }
+            source.resume()
+            Cleanup.sources.withLock { $0.append(source) }
+        }
+    }
+
+    func finish() {
+        if keep {
+            progress("kept \(workspace.root)")
+        } else {
+            workspace.removeAll()
+        }
+    }
+
+    private static let sources = NSLockedBox<[any DispatchSourceSignal]>([])
+}
+
+/// A value behind a lock, for the few globals.
+final class NSLockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.withLock { body(&value) }
+    }
+}
+
+/// A progress line on stderr.
+func progress(_ line: String) {
+    FileHandle.standardError.write(Data("· \(line)\n".utf8))
+}
