@@ -57,7 +57,8 @@ final class IngestPipeline: @unchecked Sendable {
             self.written += Int64(chunk.count)
             if self.written - self.flushed >= Self.flushStep {
                 #if os(Linux)
-                    _ = linuxSyncFileRange(self.fd, self.flushed, self.written - self.flushed, 2)  // SYNC_FILE_RANGE_WRITE
+                    // 2 is SYNC_FILE_RANGE_WRITE: start write-back now so the final fsync has less to wait for.
+                    _ = linuxSyncFileRange(self.fd, self.flushed, self.written - self.flushed, 2)
                 #endif
                 self.flushed = self.written
             }
