@@ -155,19 +155,27 @@ struct FileDetail: Decodable, FetchableRecord {
     var sha1: String
     var sha3: String?
 
-    /// The SELECT that produces this shape; append WHERE / ORDER clauses.
+    /// The SELECT that produces this shape; append WHERE / ORDER clauses. `init(row:)` reads the
+    /// columns by position, in this order.
     static let select = """
-        SELECT file.*, space.kind, space.owner, blob.md5, blob.sha1, blob.sha3
+        SELECT file.id, file.space_id, file.folder_id, file.name, file.sha256, file.size, file.busid,
+            file.dead_time, file.upload_time, file.modify_time, file.download_times, file.uploader,
+            file.uploader_name, space.kind, space.owner, blob.md5, blob.sha1, blob.sha3
         FROM file JOIN space ON space.id = file.space_id JOIN blob ON blob.sha256 = file.sha256
         """
 
-    init(row: Row) throws {
-        file = FileRow(row: row)
-        kind = row["kind"]
-        owner = row["owner"]
-        md5 = row["md5"]
-        sha1 = row["sha1"]
-        sha3 = row["sha3"]
+    /// By position rather than by name: looking 18 names up for every row of a listing page was
+    /// about 5 % of the server's time for `get_group_files_by_folder` (perf).
+    init(row: Row) {
+        file = FileRow(
+            id: row[0], spaceId: row[1], folderId: row[2], name: row[3], sha256: row[4], size: row[5],
+            busid: row[6], deadTime: row[7], uploadTime: row[8], modifyTime: row[9], downloadTimes: row[10],
+            uploader: row[11], uploaderName: row[12])
+        kind = row[13]
+        owner = row[14]
+        md5 = row[15]
+        sha1 = row[16]
+        sha3 = row[17]
     }
 
     var stored: StoredFile {

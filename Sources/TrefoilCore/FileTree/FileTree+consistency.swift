@@ -92,6 +92,7 @@ extension FileTree {
         report.problems += temps.map { "temp file tmp/\($0) left behind" }
 
         guard repair, !report.isClean else { return report }
+        defer { usage.invalidate() }
         try db.write { db in
             try db.execute(
                 sql: """

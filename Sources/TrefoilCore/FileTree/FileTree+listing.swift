@@ -16,7 +16,9 @@ extension FileTree {
                 throw TrefoilError.folderNotFound
             }
             let spaceID = space.id!
-            guard try Self.folder(db, space: spaceID, folder) != nil else { throw TrefoilError.folderNotFound }
+            guard let folderRow = try Self.folder(db, space: spaceID, folder) else {
+                throw TrefoilError.folderNotFound
+            }
             let wanted = limit.map { max(0, $0) } ?? Int.max
             let start = max(0, offset)
 
@@ -34,32 +36,30 @@ extension FileTree {
             }
             let filesWanted = wanted - folders.count
             guard filesWanted > 0 else { return FolderListing(folders: folders, files: []) }
-            // The inner query pages over the covering index alone, so a deep offset never joins the
-            // rows it skips.
-            let files = try FileDetail.fetchAll(
-                db.cachedStatement(
-                    sql: FileDetail.select + """
-                         WHERE file.id IN (
-                            SELECT id FROM file
-                            WHERE space_id = ? AND folder_id = ? AND (dead_time = 0 OR dead_time > ?)
-                            ORDER BY upload_time DESC, id LIMIT ? OFFSET ?)
-                        ORDER BY file.upload_time DESC, file.id
-                        """),
-                arguments: [spaceID, folder.rawValue, now, Self.sqlLimit(filesWanted), max(0, start - folderCount)]
-            ).map(\.stored)
+            let files = try Self.pageOfFiles(
+                db, in: folderRow, now: now, offset: max(0, start - folderCount), limit: filesWanted)
             return FolderListing(folders: folders, files: files)
         }
     }
 
     /// A group's usage and limits; a group never written to shows zero usage.
+    ///
+    /// Answered from `usage` when no write has ended since the group's counters were last read.
     public func fileSystemInfo(of group: Int64) async throws -> FileSystemInfo {
-        let settings = self.settings
-        return try await read { db in
-            let space = try Self.space(db, .group(group))
-            return FileSystemInfo(
-                fileCount: space?.fileCount ?? 0, limitCount: settings.groupFileLimit,
-                usedSpace: space?.usedSpace ?? 0, totalSpace: settings.groupTotalSpace)
+        let usage: UsageCache.Usage
+        if let cached = self.usage.usage(of: group) {
+            usage = cached
+        } else {
+            let generation = self.usage.generation
+            usage = try await read { db in
+                let space = try Self.space(db, .group(group))
+                return UsageCache.Usage(usedSpace: space?.usedSpace ?? 0, fileCount: space?.fileCount ?? 0)
+            }
+            self.usage.store(usage, of: group, readAfter: generation)
         }
+        return FileSystemInfo(
+            fileCount: usage.fileCount, limitCount: settings.groupFileLimit, usedSpace: usage.usedSpace,
+            totalSpace: settings.groupTotalSpace)
     }
 
     /// Every group that has a space, in ascending order.
@@ -67,6 +67,47 @@ extension FileTree {
         try await read { db in
             try Int64.fetchAll(db, sql: "SELECT owner FROM space WHERE kind = 'group' ORDER BY owner")
         }
+    }
+
+    /// One page of a folder's live files, newest first (ties by id).
+    ///
+    /// `OFFSET` steps through the skipped index entries one by one, so a page past the middle of a
+    /// large folder is read from the other end of the index (oldest first) and put back in order:
+    /// the last page of 100,000 files costs what the first one does. The folder's `file_count`
+    /// (kept by triggers in the same snapshot) minus its expired-but-not-yet-purged files gives the
+    /// live count that reversal needs; when nothing has expired, the liveness test is left out of
+    /// the index walk as well.
+    static func pageOfFiles(_ db: Database, in folder: FolderRow, now: Int64, offset: Int, limit: Int) throws
+        -> [StoredFile]
+    {
+        let expired =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) FROM file INDEXED BY file_expiry
+                        WHERE dead_time > 0 AND dead_time <= ? AND space_id = ? AND folder_id = ?
+                        """),
+                arguments: [now, folder.spaceId, folder.id]) ?? 0
+        let live = Int(folder.fileCount) - expired
+        guard offset < live, limit > 0 else { return [] }
+        let count = min(limit, live - offset)
+        let after = live - offset - count
+        let (order, skip) = after < offset ? ("upload_time ASC, id DESC", after) : ("upload_time DESC, id", offset)
+        let liveOnly = expired == 0 ? "" : " AND (dead_time = 0 OR dead_time > ?)"
+        var arguments: StatementArguments = [folder.spaceId, folder.id]
+        if expired > 0 { arguments += [now] }
+        arguments += [count, skip]
+        // The inner query pages over the covering index alone, so the rows it skips are never joined.
+        return try FileDetail.fetchAll(
+            db.cachedStatement(
+                sql: FileDetail.select + """
+                     WHERE file.id IN (
+                        SELECT id FROM file WHERE space_id = ? AND folder_id = ?\(liveOnly)
+                        ORDER BY \(order) LIMIT ? OFFSET ?)
+                    ORDER BY file.upload_time DESC, file.id
+                    """),
+            arguments: arguments
+        ).map(\.stored)
     }
 
     private static func sqlLimit(_ n: Int) -> Int64 { n == Int.max ? -1 : Int64(n) }

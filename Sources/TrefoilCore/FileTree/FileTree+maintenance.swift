@@ -17,6 +17,7 @@ extension FileTree {
         }
         let candidates = unreferenced + onDisk.filter { !known.contains($0) }
         guard !candidates.isEmpty else { return 0 }
+        defer { usage.invalidate() }
         let claimed = try database.writer.write { db in try self.claim(candidates, db) }
         return claimed.filter(blobs.removeIfStillClaimed).count
     }

@@ -46,6 +46,8 @@ public final class FileTree: Sendable {
     let clock: @Sendable () -> Int64
     let faults: FaultInjector
     let logger: Logger
+    /// Usage counters as last read; every write invalidates them.
+    let usage = UsageCache()
 
     init(
         directory: DataDirectory,
@@ -123,8 +125,10 @@ public final class FileTree: Sendable {
         }
     }
 
-    /// Runs one write transaction, mapping SQLite failures to `.databaseError`.
+    /// Runs one write transaction, mapping SQLite failures to `.databaseError`. Cached usage is
+    /// dropped when it ends, whatever its outcome.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { usage.invalidate() }
         do {
             return try await database.writer.write(body)
         } catch {
