@@ -9,16 +9,26 @@ extension StoredFile {
         }
     }
 
-    /// The File object of listings.
-    var fileObject: JSONValue {
-        [
-            "group_id": .int(groupID), "file_id": .string(id.rawValue), "file_name": .string(name),
-            "busid": .int(Int64(busid.rawValue)), "file_size": .int(size), "upload_time": .int(uploadTime),
-            "dead_time": .int(deadTime), "modify_time": .int(modifyTime), "download_times": .int(downloadTimes),
-            "uploader": .int(uploader), "uploader_name": .string(uploaderName), "md5": .string(digests.md5),
-            "sha": .string(digests.sha1), "sha3": .string(digests.sha3), "folder_id": .string(folderID.rawValue),
-            "sha256": .string(digests.sha256),
-        ]
+    /// The File object of listings, written with its keys sorted as `JSONValue.encoded()` sorts them.
+    func writeFileObject(into out: inout JSONWriter) {
+        out.beginObject()
+        out.member("busid", Int64(busid.rawValue))
+        out.member("dead_time", deadTime)
+        out.member("download_times", downloadTimes)
+        out.member("file_id", id.rawValue)
+        out.member("file_name", name)
+        out.member("file_size", size)
+        out.member("folder_id", folderID.rawValue)
+        out.member("group_id", groupID)
+        out.member("md5", digests.md5)
+        out.member("modify_time", modifyTime)
+        out.member("sha", digests.sha1)
+        out.member("sha256", digests.sha256)
+        out.member("sha3", digests.sha3)
+        out.member("upload_time", uploadTime)
+        out.member("uploader", uploader)
+        out.member("uploader_name", uploaderName)
+        out.endObject()
     }
 
     /// What `upload_group_file` and `upload_private_file` return (Shamrock's fields plus ours).
@@ -66,7 +76,16 @@ extension Folder {
 }
 
 extension FolderListing {
+    /// `{"files":[…],"folders":[…]}`, files written straight to bytes (a page can hold thousands).
     var listingObject: JSONValue {
-        ["files": .array(files.map(\.fileObject)), "folders": .array(folders.map(\.folderObject))]
+        var out = JSONWriter(capacity: 256 + files.count * 560)
+        out.beginObject()
+        out.key("files")
+        out.beginArray()
+        for file in files { file.writeFileObject(into: &out) }
+        out.endArray()
+        out.member("folders", .array(folders.map(\.folderObject)))
+        out.endObject()
+        return .fragment(JSONFragment(out))
     }
 }

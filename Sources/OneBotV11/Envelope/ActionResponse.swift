@@ -39,5 +39,21 @@ public struct ActionResponse: Sendable, Equatable {
         return .object(members)
     }
 
-    public func encoded() -> Data { json.encoded() }
+    /// `json` encoded, written without building the envelope's dictionary (keys in sorted order).
+    public func encoded() -> Data { Data(encodedBytes()) }
+
+    /// `encoded()` as bytes, for transports that copy them into their own buffers.
+    public func encodedBytes() -> [UInt8] {
+        var out = JSONWriter(capacity: 256)
+        out.beginObject()
+        out.member("data", data)
+        if let echo { out.member("echo", echo) }
+        out.member("message", message)
+        if let msg { out.member("msg", msg) }
+        out.member("retcode", Int64(retcode))
+        out.member("status", status.rawValue)
+        out.member("wording", message)
+        out.endObject()
+        return out.bytes
+    }
 }

@@ -8,11 +8,15 @@ struct JSONParser {
     private var depth = 0
     static let maxDepth = 512
 
-    static func parse(_ data: Data) -> JSONValue? {
-        var parser = JSONParser(bytes: [UInt8](data))
+    static func parse(_ data: Data) -> JSONValue? { parse([UInt8](data)) }
+
+    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        var parser = JSONParser(bytes: bytes)
         guard let value = parser.value() else { return nil }
         parser.skipSpace()
-        return parser.index == parser.bytes.count ? value : nil
+        // Not a ternary: with `value` non-optional there, `nil` would read as `JSONValue.null`.
+        guard parser.index == parser.bytes.count else { return nil }
+        return value
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -62,7 +66,8 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let member = value() else { return nil }
-            members[key] = member
+            // The first of duplicate keys wins, as it did with JSONDecoder.
+            if !members.keys.contains(key) { members[key] = member }
             skipSpace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: ",") {
@@ -168,28 +173,43 @@ struct JSONParser {
         return value
     }
 
+    /// A number as RFC 8259 writes it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Integers that fit read as `.int`; so do whole numbers written `5.0` or `1e3`, as JSONDecoder's
+    /// `Int64` attempt read them; anything else finite is `.double`, and out-of-range values fail.
     private mutating func number() -> JSONValue? {
         let start = index
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        var integral = true
-        while index < bytes.count {
-            let byte = bytes[index]
-            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
-                index += 1
-            } else if [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-")]
-                .contains(byte)
-            {
-                integral = false
-                index += 1
-            } else {
-                break
-            }
+        if peek(UInt8(ascii: "-")) { index += 1 }
+        if peek(UInt8(ascii: "0")) {
+            index += 1
+        } else if digits() == 0 {
+            return nil
         }
-        guard index > start, let text = String(validating: bytes[start..<index], as: UTF8.self) else { return nil }
+        var integral = true
+        if peek(UInt8(ascii: ".")) {
+            index += 1
+            guard digits() > 0 else { return nil }
+            integral = false
+        }
+        if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
+            index += 1
+            if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
+            guard digits() > 0 else { return nil }
+            integral = false
+        }
+        guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { return nil }
         if integral, let value = Int64(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else { return nil }
-        // Whole numbers written as 5.0 or 1e3 read as integers, as JSONDecoder's Int64 attempt does.
-        if value == value.rounded(), abs(value) < 9.2e18 { return .int(Int64(value)) }
+        // An integer literal too large for Int64 stays a double, even where rounding lands on Int64.min.
+        if !integral, value == value.rounded(), let whole = Int64(exactly: value) { return .int(whole) }
         return .double(value)
+    }
+
+    private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+
+    /// Skips a run of decimal digits and says how long it was.
+    private mutating func digits() -> Int {
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        return index - start
     }
 }

@@ -9,11 +9,17 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// JSON written ahead by a `JSONWriter` (large payloads of a fixed shape); never produced by
+    /// parsing. It reads, through the accessors below, as the value it encodes.
+    case fragment(JSONFragment)
 
     /// The value under `key` when this is an object.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
+        switch self {
+        case .object(let members): members[key]
+        case .fragment(let fragment): fragment.value[key]
+        default: .none
+        }
     }
 
     public var stringValue: String? {
@@ -52,6 +58,7 @@ extension JSONValue: Codable {
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        case .fragment(let fragment): try container.encode(fragment.value)
         }
     }
 }
@@ -70,6 +77,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension JSONValue {
+    /// The JSON text in `bytes` (RFC 8259, nesting up to 512 deep), or nil when it is not JSON.
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? { JSONParser.parse(bytes) }
+
     /// Compact JSON text with sorted keys, so equal values always encode to equal bytes.
     ///
     /// Written by hand: `JSONEncoder` over this enum cost about 50 µs per file object of a listing.
@@ -107,6 +117,7 @@ extension JSONValue {
                 member.value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        case .fragment(let fragment): out.append(contentsOf: fragment.bytes)
         }
     }
 

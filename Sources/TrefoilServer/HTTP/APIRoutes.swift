@@ -86,7 +86,7 @@ struct APIRoutes: Sendable {
         }
         if body.readableBytes == 0 { return .params(Params()) }
         guard let contentType, !contentType.isJSON else {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+            guard let value = JSONValue.parse(Array(buffer: body)) else {
                 if contentType == nil {
                     return .refused(.failure(.badRequest("a body needs a Content-Type"), status: .notAcceptable))
                 }

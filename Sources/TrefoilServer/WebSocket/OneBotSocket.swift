@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
@@ -53,7 +54,7 @@ struct OneBotSocket: Sendable {
             stats.connections.subtract(1, ordering: .relaxed)
             stats.disconnects.add(1, ordering: .relaxed)
         }
-        let (responses, responder) = AsyncStream.makeStream(of: String.self)
+        let (responses, responder) = AsyncStream.makeStream(of: ByteBuffer.self)
         // Subscribe before the lifecycle frame goes out, so that no event falls between the two.
         let eventFrames = role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) : nil
         let lifecycle = role.receivesEvents ? lifecycleFrame() : nil
@@ -71,7 +72,7 @@ struct OneBotSocket: Sendable {
     }
 
     /// Reads frames and answers each on its own task, at most `maxInFlight` at once.
-    private func readRequests(_ inbound: WebSocketInboundStream, answer: AsyncStream<String>.Continuation) async {
+    private func readRequests(_ inbound: WebSocketInboundStream, answer: AsyncStream<ByteBuffer>.Continuation) async {
         await withTaskGroup(of: Void.self) { workers in
             var running = 0
             do {
@@ -99,9 +100,11 @@ struct OneBotSocket: Sendable {
         }
     }
 
+    /// Responses arrive as the encoded bytes and go out as text frames without a round trip through
+    /// `String` (a listing page is tens of kilobytes); events are shared `String`s.
     private func writeFrames(
         lifecycle: String?,
-        responses: AsyncStream<String>,
+        responses: AsyncStream<ByteBuffer>,
         events: AsyncStream<String>?,
         to outbound: WebSocketOutboundWriter
     ) async {
@@ -110,8 +113,9 @@ struct OneBotSocket: Sendable {
                 try await outbound.write(.text(lifecycle))
                 stats.framesSent.add(1, ordering: .relaxed)
             }
-            for await text in merge(responses, events ?? AsyncStream { $0.finish() }) {
-                try await outbound.write(.text(text))
+            let eventFrames = (events ?? AsyncStream { $0.finish() }).map { ByteBuffer(string: $0) }
+            for await bytes in merge(responses, eventFrames) {
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
                 stats.framesSent.add(1, ordering: .relaxed)
             }
         } catch {
@@ -119,15 +123,15 @@ struct OneBotSocket: Sendable {
         }
     }
 
-    func respond(to data: Data) async -> String {
+    func respond(to data: Data) async -> ByteBuffer {
         switch ActionRequest.decode(data) {
         case .failure(let failed): return frame(.failed(failed.error, echo: failed.echo))
         case .success(let request): return frame(await table.respond(to: request))
         }
     }
 
-    private func frame(_ response: ActionResponse) -> String {
-        String(decoding: response.encoded(), as: UTF8.self)
+    private func frame(_ response: ActionResponse) -> ByteBuffer {
+        ByteBuffer(bytes: response.encodedBytes())
     }
 
     private func lifecycleFrame() -> String {

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import OneBotV11
+
+/// The hand-written request parser replaced `JSONDecoder` over `JSONValue`; these pin that it reads
+/// what that decoder read, to the same values, and refuses what is not JSON.
+@Suite("Request JSON parser")
+struct JSONParserTests {
+    func parsed(_ text: String) -> JSONValue? { JSONParser.parse(Data(text.utf8)) }
+
+    func decoded(_ text: String) -> JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+
+    @Test(
+        "numbers read to the same value JSONDecoder gave",
+        arguments: [
+            "0", "-0", "7", "-7", "1.0", "-1.0", "5.0", "1e3", "1E3", "1e+3", "2.5e-1", "-0.0", "0.5", "1.5",
+            "123456789012", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+            "-9223372036854775809", "18446744073709551616", "1e19", "3.14159", "1.7976931348623157e308",
+            "5e-324", "100000000000000000000000",
+        ])
+    func numbersAsJSONDecoder(_ text: String) throws {
+        let expected = try #require(decoded("[\(text)]"))
+        #expect(parsed("[\(text)]") == expected)
+    }
+
+    @Test("the number cases JSONDecoder turned into integers and doubles, spelled out")
+    func numberKinds() {
+        #expect(parsed("1.0") == .int(1))
+        #expect(parsed("-0") == .int(0))
+        #expect(parsed("1e3") == .int(1000))
+        #expect(parsed("9223372036854775807") == .int(.max))
+        #expect(parsed("-9223372036854775808") == .int(.min))
+        #expect(parsed("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(parsed("0.25") == .double(0.25))
+    }
+
+    @Test(
+        "malformed numbers and literals are refused, as JSONDecoder refused them",
+        arguments: [
+            "01", "-01", "1.", ".5", "+1", "-", "1e", "1e+", "1.e3", "--1", "0x10", "1_000", "Infinity", "-Infinity",
+            "NaN", "1e400", "-1e400", "tru", "nul", "True", "1 2",
+        ])
+    func refusedLikeJSONDecoder(_ text: String) {
+        #expect(decoded("[\(text)]") == nil)
+        #expect(parsed("[\(text)]") == nil)
+    }
+
+    @Test(
+        "strings and escapes read as JSONDecoder read them",
+        arguments: [
+            #""""#, #""plain""#, #""a\"b""#, #""back\\slash""#, #""a\/b""#, #""\b\f\n\r\t""#, #""\u00e9""#,
+            #""\u4e2d\u6587""#, #""\ud83d\ude00""#, #""\u0000""#, "\"中文 ✓\"", #""\uD83D\uDE00""#,
+        ])
+    func stringsAsJSONDecoder(_ text: String) throws {
+        let expected = try #require(decoded("[\(text)]"))
+        #expect(parsed("[\(text)]") == expected)
+    }
+
+    @Test(
+        "broken strings are refused: lone surrogates, bad escapes, raw control characters, no closing quote",
+        arguments: [#""\ud800""#, #""\udc00""#, #""\ud800x""#, #""\x""#, #""\u12""#, "\"a\nb\"", #""open"#])
+    func brokenStrings(_ text: String) {
+        #expect(decoded("[\(text)]") == nil)
+        #expect(parsed("[\(text)]") == nil)
+    }
+
+    @Test("objects, arrays, nesting, whitespace and trailing garbage")
+    func structure() {
+        #expect(parsed(" { \"a\" : [ 1 , true , null , { } , [ ] ] } \n") == ["a": [1, true, nil, [:], []]])
+        #expect(parsed(#"{"a":1,"a":2}"#) == decoded(#"{"a":1,"a":2}"#))
+        #expect(parsed(#"{"a":1,"a":2}"#) == ["a": 1])
+        for broken in [#"{"a":1,}"#, "[1,]", #"{"a"}"#, #"{a:1}"#, "[1 2]", #"{"a":1} x"#, "", "   "] {
+            #expect(parsed(broken) == nil, "\(broken)")
+        }
+        let deep =
+            String(repeating: "[", count: JSONParser.maxDepth) + String(repeating: "]", count: JSONParser.maxDepth)
+        #expect(parsed(deep) != nil)
+        let tooDeep = "[" + deep + "]"
+        #expect(parsed(tooDeep) == nil)
+    }
+}
