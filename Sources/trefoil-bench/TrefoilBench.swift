@@ -25,6 +25,13 @@ struct TrefoilBench: AsyncParsableCommand {
     @Flag(help: "Keep the temp directory (test files, data, logs) for inspection.")
     var keep = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Run only these scenarios (comma-separated: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).",
+            discussion: "raw, multipart and download need the ingest figure, so ingest runs with them."),
+        transform: Scenario.parseList)
+    var only: Set<Scenario> = Set(Scenario.allCases)
+
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let binary = try locateBinary()
@@ -45,7 +52,8 @@ struct TrefoilBench: AsyncParsableCommand {
             trefoilVersion: "", machine: machine, sizes: sizes, started: startedAt, seconds: 0, rows: [],
             failures: [])
         do {
-            try await runScenarios(binary: binary, sizes: sizes, workspace: workspace, report: &report)
+            try await runScenarios(
+                Scenario.closing(only), binary: binary, sizes: sizes, workspace: workspace, report: &report)
         } catch {
             report.failures.append("set-up: \(error)")
         }
@@ -60,65 +68,97 @@ struct TrefoilBench: AsyncParsableCommand {
         }
     }
 
-    private func runScenarios(binary: String, sizes: BenchSizes, workspace: Workspace, report: inout BenchReport)
-        async throws
-    {
+    private func runScenarios(
+        _ scenarios: Set<Scenario>, binary: String, sizes: BenchSizes, workspace: Workspace,
+        report: inout BenchReport
+    ) async throws {
         let log: @Sendable (String) -> Void = { progress($0) }
-        log(
-            "writing test files: \(BenchSizes.describe(bytes: sizes.fileBytes)), "
-                + "\(BenchSizes.describe(bytes: sizes.multipartBytes))")
-        let file = try workspace.testFile("file.bin", bytes: sizes.fileBytes, seed: 1)
-        let form = try workspace.testFile("form.bin", bytes: sizes.multipartBytes, seed: 2)
-        await Workspace.sync()
+        var file: String?
+        var form: String?
+        if scenarios.contains(.ingest) {
+            log(
+                "writing test files: \(BenchSizes.describe(bytes: sizes.fileBytes)), "
+                    + "\(BenchSizes.describe(bytes: sizes.multipartBytes))")
+            file = try workspace.testFile("file.bin", bytes: sizes.fileBytes, seed: 1)
+            if scenarios.contains(.multipart) {
+                form = try workspace.testFile("form.bin", bytes: sizes.multipartBytes, seed: 2)
+            }
+            await Workspace.sync()
+        }
 
         let dataDir = workspace.root + "/data"
-        log("seeding \(Format.count(sizes.listingFiles)) + \(Format.count(sizes.metadataFiles)) files over WebSocket")
-        try await Seeder.seed(
-            binary: binary, workspace: workspace, dataDir: dataDir,
-            jobs: [
-                .init(group: BenchGroups.listing, count: sizes.listingFiles, prefix: "listed"),
-                .init(group: BenchGroups.metadata, count: sizes.metadataFiles, prefix: "meta"),
-            ], log: log)
+        var jobs: [Seeder.Job] = []
+        if scenarios.contains(.listing) {
+            jobs.append(.init(group: BenchGroups.listing, count: sizes.listingFiles, prefix: "listed"))
+        }
+        if scenarios.contains(.metadata) {
+            jobs.append(.init(group: BenchGroups.metadata, count: sizes.metadataFiles, prefix: "meta"))
+        }
+        if !jobs.isEmpty {
+            log("seeding \(jobs.map { Format.count($0.count) }.joined(separator: " + ")) files over WebSocket")
+            try await Seeder.seed(binary: binary, workspace: workspace, dataDir: dataDir, jobs: jobs, log: log)
+        }
 
         let server = try await TrefoilServer.start(
             binary: binary, name: "server", workspace: workspace, dataDir: dataDir)
         report.trefoilVersion = (try? await versionInfo(server)) ?? "unknown"
         let context = BenchContext(sizes: sizes, workspace: workspace, server: server)
         var nginx: Nginx?
-        do {
-            nginx = try await Nginx.start(workspace: workspace, log: log)
-        } catch {
-            log("no nginx baseline: \(error)")
+        if scenarios.contains(.download) {
+            do {
+                nginx = try await Nginx.start(workspace: workspace, log: log)
+            } catch {
+                log("no nginx baseline: \(error)")
+            }
         }
 
         var runner = ScenarioRunner(server: server, log: log)
-        let ingest = await runner.run("ingest from a local path") { try await IngestScenario.run(context, file: file) }
-        report.rows += ingest.map { [$0.row] } ?? []
-        if let ingest {
-            let raw = await runner.run("HTTP raw streaming upload") {
-                try await RawUploadScenario.run(context, file: file, ingest: ingest.megabytesPerSecond)
+        if let file {
+            let ingest = await runner.run("ingest from a local path") {
+                try await IngestScenario.run(context, file: file)
             }
-            report.rows += raw.map { [$0.row] } ?? []
-            if let raw {
-                report.rows +=
-                    await runner.run("HTTP multipart upload") {
-                        [try await MultipartScenario.run(context, file: form, raw: raw.megabytesPerSecond)]
-                    } ?? []
+            report.rows += ingest.map { [$0.row] } ?? []
+            if let ingest {
+                let raw =
+                    scenarios.contains(.raw)
+                    ? await runner.run("HTTP raw streaming upload") {
+                        try await RawUploadScenario.run(context, file: file, ingest: ingest.megabytesPerSecond)
+                    } : nil
+                report.rows += raw.map { [$0.row] } ?? []
+                if let raw, let form {
+                    report.rows +=
+                        await runner.run("HTTP multipart upload") {
+                            [try await MultipartScenario.run(context, file: form, raw: raw.megabytesPerSecond)]
+                        } ?? []
+                }
+                if scenarios.contains(.download) {
+                    report.rows +=
+                        await runner.run("signed-URL download") {
+                            [try await DownloadScenario.run(context, signedURL: ingest.url, file: file, nginx: nginx)]
+                        } ?? []
+                }
             }
-            report.rows +=
-                await runner.run("signed-URL download") {
-                    [try await DownloadScenario.run(context, signedURL: ingest.url, file: file, nginx: nginx)]
-                } ?? []
         }
         await nginx?.stop()
-        report.rows += await runner.run("metadata actions over WS") { try await MetadataScenario.run(context) } ?? []
-        report.rows += await runner.run("listing") { [try await ListingScenario.run(context)] } ?? []
-        report.rows += await runner.run("group_upload fan-out") { [try await FanOutScenario.run(context)] } ?? []
+        if scenarios.contains(.metadata) {
+            report.rows +=
+                await runner.run("metadata actions over WS") { try await MetadataScenario.run(context) } ?? []
+        }
+        if scenarios.contains(.listing) {
+            report.rows += await runner.run("listing") { [try await ListingScenario.run(context)] } ?? []
+        }
+        if scenarios.contains(.fanout) {
+            report.rows += await runner.run("group_upload fan-out") { [try await FanOutScenario.run(context)] } ?? []
+        }
         await server.stop()
         runner.server = nil
         // The file-based scenarios are done: give their disk space back before the large upload.
-        workspace.remove(file)
-        workspace.remove(form)
+        if let file { workspace.remove(file) }
+        if let form { workspace.remove(form) }
+        guard scenarios.contains(.rss) else {
+            report.failures += runner.failures
+            return
+        }
 
         report.rows +=
             await runner.run("server RSS during a streaming upload") {

@@ -135,23 +135,44 @@ extension WebSocketClientConfiguration {
 }
 
 /// The integer after `"echo":` in a response frame, found without decoding the JSON.
+///
+/// Trefoil writes an envelope's keys sorted, so `echo` follows `data` and sits near the end: the
+/// search runs backwards over the bytes. (A forward search through `String.UTF8View` cost the
+/// client about 0.9 ms per 22 KB listing, as much CPU as the server spent answering it.)
 func echoNumber(in text: String) -> Int? {
-    var utf8 = text.utf8[...]
-    let key = Array(#""echo":"#.utf8)
-    while let first = utf8.firstIndex(of: key[0]) {
-        utf8 = utf8[first...]
-        if utf8.starts(with: key) {
-            var value = 0
-            var digits = 0
-            for byte in utf8.dropFirst(key.count) {
-                if byte == UInt8(ascii: " ") && digits == 0 { continue }
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-                digits += 1
-            }
-            return digits > 0 ? value : nil
+    var text = text
+    return text.withUTF8 { bytes -> Int? in
+        guard let start = lastRange(of: #""echo":"#, in: bytes)?.upperBound else { return nil }
+        var value = 0
+        var digits = 0
+        for byte in bytes[start...] {
+            if byte == UInt8(ascii: " ") && digits == 0 { continue }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
         }
-        utf8 = utf8.dropFirst()
+        return digits > 0 ? value : nil
+    }
+}
+
+/// Whether a response frame's envelope says `"status":"ok"`, searched from the end like `echo`.
+func isOK(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { lastRange(of: #""status":"ok""#, in: $0) != nil }
+}
+
+/// Where `needle` last occurs in `bytes`.
+private func lastRange(of needle: String, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+    let key = Array(needle.utf8)
+    guard bytes.count >= key.count else { return nil }
+    var start = bytes.count - key.count
+    while start >= 0 {
+        if bytes[start] == key[0] {
+            var matched = 1
+            while matched < key.count && bytes[start + matched] == key[matched] { matched += 1 }
+            if matched == key.count { return start..<(start + key.count) }
+        }
+        start -= 1
     }
     return nil
 }

@@ -107,7 +107,7 @@ enum WSLoad {
                     local.completed += 1
                     if sent >= measureStart { local.latencies.append(Sample(echo: echo, latency: now - sent)) }
                 }
-                if !text.contains(#""status":"ok""#) {
+                if !isOK(text) {
                     local.failures += 1
                     local.firstFailure = local.firstFailure ?? String(text.prefix(300))
                 }
