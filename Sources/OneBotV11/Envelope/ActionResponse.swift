@@ -27,19 +27,8 @@ public struct ActionResponse: Sendable, Equatable {
             status: .failed, retcode: error.retcode, data: .null, message: error.message, msg: error.key, echo: echo)
     }
 
-    /// The envelope as JSON: `wording` repeats `message` (go-cqhttp and NapCat clients read it);
-    /// `echo` only when the request had one.
-    public var json: JSONValue {
-        var members: [String: JSONValue] = [
-            "status": .string(status.rawValue), "retcode": .int(Int64(retcode)), "data": data,
-            "message": .string(message), "wording": .string(message),
-        ]
-        if let msg { members["msg"] = .string(msg) }
-        if let echo { members["echo"] = echo }
-        return .object(members)
-    }
-
-    /// `json` encoded, written without building the envelope's dictionary (keys in sorted order).
+    /// The envelope as compact JSON with sorted keys: `wording` repeats `message` (go-cqhttp and
+    /// NapCat clients read it); `msg` on failure only; `echo` only when the request had one.
     public func encoded() -> Data { Data(encodedBytes()) }
 
     /// `encoded()` as bytes, for transports that copy them into their own buffers.
