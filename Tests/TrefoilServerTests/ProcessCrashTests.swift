@@ -14,7 +14,7 @@ struct ProcessCrashTests {
         defer { store.remove() }
         let small = store.root + "/small.txt"
         try "committed before the crash".write(toFile: small, atomically: true, encoding: .utf8)
-        let first = try runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
+        let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
         #expect(first.status == 0, "\(first.output)")
 
         signal(SIGPIPE, SIG_IGN)  // a child that dies early must fail the test, not kill the runner
@@ -27,8 +27,11 @@ struct ProcessCrashTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Feed 24 MiB, then wait until the child has written at least 16 MiB of it to tmp/.
-        let chunk = Data(repeating: 0x5a, count: 1 << 20)
-        for _ in 0..<24 { try input.fileHandleForWriting.write(contentsOf: chunk) }
+        let writer = input.fileHandleForWriting
+        try await offCooperativePool {
+            let chunk = Data(repeating: 0x5a, count: 1 << 20)
+            for _ in 0..<24 { try writer.write(contentsOf: chunk) }
+        }
         let tmp = store.dataDir + "/tmp"
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -41,7 +44,7 @@ struct ProcessCrashTests {
         }
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: tmp)).isEmpty, "the child should be mid-write")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await offCooperativePool { process.waitUntilExit() }
         #expect(process.terminationReason == .uncaughtSignal)
 
         let directory = DataDirectory(path: store.dataDir)
@@ -59,36 +62,36 @@ struct ProcessCrashTests {
     }
 
     @Test("trefoil fsck reports a store built by imports clean, and a broken one with exit 1")
-    func fsckCommand() throws {
+    func fsckCommand() async throws {
         let store = try TempStoreConfig()
         defer { store.remove() }
         let source = store.root + "/a.txt"
         try "abc".write(toFile: source, atomically: true, encoding: .utf8)
-        #expect(try runTrefoil(["import", "--config", store.configPath, "--group", "5", source]).status == 0)
-        let clean = try runTrefoil(["fsck", "--config", store.configPath])
+        #expect(try await runTrefoil(["import", "--config", store.configPath, "--group", "5", source]).status == 0)
+        let clean = try await runTrefoil(["fsck", "--config", store.configPath])
         #expect(clean.status == 0)
         #expect(clean.output.hasSuffix("data: clean\n"))
 
         FileManager.default.createFile(atPath: store.dataDir + "/tmp/stray.part", contents: Data("x".utf8))
-        let broken = try runTrefoil(["fsck", "--config", store.configPath])
+        let broken = try await runTrefoil(["fsck", "--config", store.configPath])
         #expect(broken.status == 1)
         #expect(broken.output == "temp file tmp/stray.part left behind\n")
-        let repaired = try runTrefoil(["fsck", "--repair", "--config", store.configPath])
+        let repaired = try await runTrefoil(["fsck", "--repair", "--config", store.configPath])
         #expect(repaired.status == 0, "\(repaired.output)")
-        #expect(try runTrefoil(["fsck", "--config", store.configPath]).status == 0)
+        #expect(try await runTrefoil(["fsck", "--config", store.configPath]).status == 0)
     }
 
     @Test("trefoil check-config accepts the example and lists every problem of a bad file")
-    func checkConfigCommand() throws {
+    func checkConfigCommand() async throws {
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("config.example.json").path
-        let good = try runTrefoil(["check-config", example])
+        let good = try await runTrefoil(["check-config", example])
         #expect(good.status == 0)
         let store = try TempStoreConfig()
         defer { store.remove() }
         let bad = store.root + "/bad.json"
         try #"{"server": {"port": 70000}, "nope": true}"#.write(toFile: bad, atomically: true, encoding: .utf8)
-        let result = try runTrefoil(["check-config", bad])
+        let result = try await runTrefoil(["check-config", bad])
         #expect(result.status == 1)
         #expect(result.output.contains("\(bad): server.port: 70000 is out of range (allowed: 1 to 65535)"))
         #expect(result.output.contains("\(bad): nope: unknown key"))

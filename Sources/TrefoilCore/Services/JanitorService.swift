@@ -22,6 +22,8 @@ public struct JanitorService: Service {
                 try await tree.collectUnreferencedBlobs()
                 let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
                 cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
+            } catch is CancellationError {
+                return  // the server is stopping
             } catch {
                 logger.warning("janitor pass failed", metadata: ["error": "\(error)"])
             }

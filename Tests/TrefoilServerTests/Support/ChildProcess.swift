@@ -12,9 +12,17 @@ let trefoilBinary: String = {
     return folder.appendingPathComponent("trefoil").path
 }()
 
-/// Runs `trefoil` with `arguments` to the end; returns exit status and standard output.
+/// Runs `trefoil` with `arguments` to the end, off the cooperative pool; returns exit status and standard output.
 @discardableResult
-func runTrefoil(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func runTrefoil(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+    status: Int32, output: String
+) {
+    try await offCooperativePool { try runTrefoilBlocking(arguments, environment: environment) }
+}
+
+private func runTrefoilBlocking(_ arguments: [String], environment: [String: String]) throws -> (
+    status: Int32, output: String
+) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: trefoilBinary)
     process.arguments = arguments

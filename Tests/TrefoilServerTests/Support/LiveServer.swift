@@ -36,25 +36,36 @@ struct LiveServer: Sendable {
             root
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-live-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/roots", withIntermediateDirectories: true)
-        let port = try freePort()
-        var config = TrefoilConfig.defaults
-        config.accessToken = token
-        config.storage.dataDir = root + "/data"
-        config.server.port = port
-        config.server.publicURL = "http://127.0.0.1:\(port)"
-        config.upload.localRoots = [root + "/roots"]
-        config.heartbeat.enable = false
-        configure(&config)
         var logger = Logger(label: "trefoil.test")
         logger.logLevel = .warning
-        let gateway = try Gateway.open(config: config, logger: logger)
-        let started = AsyncStream.makeStream(of: Int.self)
-        let app = gateway.application(onServerRunning: { port in started.continuation.yield(port) })
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        var ports = started.stream.makeAsyncIterator()
-        _ = await ports.next()
-        return LiveServer(port: port, config: config, root: root, gateway: gateway, group: group, task: task)
+        // The port is free when picked, but a parallel test's connection may take it before the server binds it
+        // (the bind then fails and the server never runs): pick another and try again.
+        for _ in 0..<5 {
+            let port = try freePort()
+            var config = TrefoilConfig.defaults
+            config.accessToken = token
+            config.storage.dataDir = root + "/data"
+            config.server.port = port
+            config.server.publicURL = "http://127.0.0.1:\(port)"
+            config.upload.localRoots = [root + "/roots"]
+            config.heartbeat.enable = false
+            configure(&config)
+            let gateway = try Gateway.open(config: config, logger: logger)
+            let started = AsyncStream.makeStream(of: Int.self)
+            let app = gateway.application(onServerRunning: { port in started.continuation.yield(port) })
+            let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+            let task = Task {
+                defer { started.continuation.finish() }
+                try await group.run()
+            }
+            var ports = started.stream.makeAsyncIterator()
+            if await ports.next() != nil {
+                return LiveServer(port: port, config: config, root: root, gateway: gateway, group: group, task: task)
+            }
+            _ = await task.result
+            gateway.close()
+        }
+        throw LiveServerError(description: "no free port could be bound in five tries")
     }
 
     /// Shuts down gracefully, as SIGTERM would, and waits until everything has stopped.
@@ -144,6 +155,10 @@ extension JSONValue {
         if case .array(let items) = self { return items }
         return nil
     }
+}
+
+struct LiveServerError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// A port that was free a moment ago.
