@@ -68,10 +68,20 @@ struct LiveServer: Sendable {
         throw LiveServerError(description: "no free port could be bound in five tries")
     }
 
-    /// Shuts down gracefully, as SIGTERM would, and waits until everything has stopped.
+    /// Shuts down gracefully, as SIGTERM would, and waits until everything has stopped. A shutdown that takes over
+    /// 30 s is a failure of the test, and the server is then cancelled: a run must end, never hang.
     func stop() async {
         await group.triggerGracefulShutdown()
+        let task = self.task
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30))
+            task.cancel()
+        }
         _ = await task.result
+        watchdog.cancel()
+        if case .success = await watchdog.result {
+            Issue.record("the server did not stop within 30 s of a graceful shutdown")
+        }
         gateway.close()
     }
 
