@@ -58,7 +58,6 @@ public struct Gateway: Sendable {
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
-        DownloadRoutes(tree: tree, signer: signer).register(on: router)
         APIRoutes(
             table: table, uploads: UploadReceiver(table: table, maxBodyBytes: config.server.maxBodyBytes),
             maxBodyBytes: maxBody, stats: stats
@@ -95,13 +94,16 @@ public struct Gateway: Sendable {
         )
     }
 
+    /// Answers signed download links (`DownloadHandler`, on the HTTP/1 pipeline).
+    private var downloads: DownloadPlanner { DownloadPlanner(tree: tree, signer: signer) }
+
     private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
                 maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
         return HTTPServerBuilder { responder in
-            GuardedWebSocketChannel(
+            GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
                     shouldUpgrade: { request, _, _ in
@@ -110,7 +112,7 @@ public struct Gateway: Sendable {
                             await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }
                     }),
-                token: token)
+                token: token, downloads: downloads, logger: logger)
         }
     }
 

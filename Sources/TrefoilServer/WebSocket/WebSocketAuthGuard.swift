@@ -38,28 +38,3 @@ final class WebSocketAuthGuard: ChannelInboundHandler, RemovableChannelHandler {
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
-
-/// Hummingbird's HTTP/1 + WebSocket channel with the auth guard in front of the upgrade.
-struct GuardedWebSocketChannel: ServerChildChannel {
-    typealias Value = HTTP1WebSocketUpgradeChannel.Value
-
-    let inner: HTTP1WebSocketUpgradeChannel
-    let token: AccessToken?
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let token = self.token
-        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            if let token {
-                let decoder = try channel.pipeline.syncOperations.context(
-                    handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-                try channel.pipeline.syncOperations.addHandler(
-                    WebSocketAuthGuard(token: token), position: .after(decoder.handler))
-            }
-            return value
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
-    }
-}
