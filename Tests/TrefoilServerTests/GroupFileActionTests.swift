@@ -3,7 +3,7 @@ import OneBotV11
 import Testing
 
 /// Every action of PROTOCOL.md §3.2 and §3.3 against a live server, over HTTP and over WebSocket.
-@Suite("Group file actions")
+@Suite("Group file actions", .timeLimit(.minutes(3)))
 struct GroupFileActionTests {
     @Test(
         "folders: create (both name params), conflict, missing parent, rename (both names), delete (both aliases)",

@@ -4,7 +4,7 @@ import NIOCore
 import OneBotV11
 import Testing
 
-@Suite("HTTP API rules")
+@Suite("HTTP API rules", .timeLimit(.minutes(3)))
 struct HTTPAPITests {
     @Test("GET with query params, trailing slash, form and JSON bodies, with body params winning over the query")
     func paramSources() async throws {
@@ -100,7 +100,7 @@ struct HTTPAPITests {
     }
 }
 
-@Suite("Signed downloads")
+@Suite("Signed downloads", .timeLimit(.minutes(3)))
 struct DownloadTests {
     func upload(_ server: LiveServer, _ bytes: [UInt8], name: String) async throws -> (id: String, url: String) {
         let data = try await HTTPCaller(server: server).ok(

@@ -5,7 +5,7 @@ import OneBotV11
 import Testing
 import TrefoilCore
 
-@Suite("Reverse WebSocket")
+@Suite("Reverse WebSocket", .timeLimit(.minutes(3)))
 struct ReverseWebSocketTests {
     @Test("Universal: handshake headers, lifecycle connect first, actions answered, group_upload received")
     func universal() async throws {
@@ -89,7 +89,7 @@ struct ReverseWebSocketTests {
     }
 }
 
-@Suite("HTTP POST delivery")
+@Suite("HTTP POST delivery", .timeLimit(.minutes(3)))
 struct WebhookTests {
     func hmacSHA1(_ body: String, _ secret: String) -> String {
         "sha1="

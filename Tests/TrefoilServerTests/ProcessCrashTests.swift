@@ -6,7 +6,7 @@ import TrefoilCore
     import Glibc
 #endif
 
-@Suite("A killed writer process")
+@Suite("A killed writer process", .timeLimit(.minutes(3)))
 struct ProcessCrashTests {
     @Test("SIGKILL while streaming a large file loses nothing committed and leaves no trace after reopening")
     func killWhileWriting() async throws {

@@ -25,7 +25,7 @@ func multipartBody(_ parts: [(name: String, value: String?, file: (name: String,
     return body
 }
 
-@Suite("Upload sources")
+@Suite("Upload sources", .timeLimit(.minutes(3)))
 struct UploadSourceTests {
     let boundary = "----trefoil-test-boundary"
 
@@ -201,7 +201,7 @@ struct UploadSourceTests {
     }
 }
 
-@Suite("Persistence")
+@Suite("Persistence", .timeLimit(.minutes(3)))
 struct PersistenceTests {
     @Test("ids, folders, files and counters survive a restart on the same data directory")
     func restart() async throws {

@@ -4,7 +4,7 @@ import NIOCore
 import OneBotV11
 import Testing
 
-@Suite("Forward WebSocket")
+@Suite("Forward WebSocket", .timeLimit(.minutes(3)))
 struct WebSocketTests {
     @Test("/ and /event start with lifecycle connect; /api sends no events", arguments: ["/", "/event", "/event/"])
     func lifecycleFirst(path: String) async throws {

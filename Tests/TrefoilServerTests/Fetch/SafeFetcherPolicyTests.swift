@@ -4,7 +4,7 @@ import Testing
 
 @testable import TrefoilServer
 
-@Suite("SafeFetcher address checks")
+@Suite("SafeFetcher address checks", .timeLimit(.minutes(3)))
 struct SafeFetcherPolicyTests {
     private static func payloadRoutes(_ payload: [UInt8]) -> Router<BasicRequestContext> {
         makeFetchTestRouter { router in

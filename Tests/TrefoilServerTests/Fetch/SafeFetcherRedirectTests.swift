@@ -4,7 +4,7 @@ import Testing
 
 @testable import TrefoilServer
 
-@Suite("SafeFetcher redirects")
+@Suite("SafeFetcher redirects", .timeLimit(.minutes(3)))
 struct SafeFetcherRedirectTests {
     /// Runs `body` with a server on 127.0.0.2 serving /target and a server on 127.0.0.1 redirecting to it.
     private func withRedirectPair(_ body: (_ firstPort: Int, _ secondPort: Int) async throws -> Void) async throws {

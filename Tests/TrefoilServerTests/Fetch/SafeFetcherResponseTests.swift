@@ -5,7 +5,7 @@ import Testing
 
 @testable import TrefoilServer
 
-@Suite("SafeFetcher responses")
+@Suite("SafeFetcher responses", .timeLimit(.minutes(3)))
 struct SafeFetcherResponseTests {
     private let fetcher = makeTestFetcher(allowList: ["127.0.0.1"])
 

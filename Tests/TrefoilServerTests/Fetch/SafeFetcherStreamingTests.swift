@@ -4,7 +4,7 @@ import Testing
 
 @testable import TrefoilServer
 
-@Suite("SafeFetcher streaming")
+@Suite("SafeFetcher streaming", .timeLimit(.minutes(3)))
 struct SafeFetcherStreamingTests {
     private actor Flag {
         private(set) var isSet = false

@@ -4,7 +4,7 @@ import Testing
 
 @testable import TrefoilServer
 
-@Suite("SafeFetcher TLS")
+@Suite("SafeFetcher TLS", .timeLimit(.minutes(3)))
 struct SafeFetcherTLSTests {
     // A throwaway test CA and a localhost/127.0.0.1 leaf it signed, valid 2000-2100; test use only.
     private static let authorityPEM = """
