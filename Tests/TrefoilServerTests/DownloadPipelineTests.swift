@@ -104,108 +104,112 @@ struct DownloadPipelineTests {
 
     func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n" }
 
-    @Test("pipelined API calls and downloads on one connection are each answered, in the order they were sent")
-    func pipelinedInOrder() async throws {
+    /// The headers of a WebSocket handshake (RFC 6455's sample key).
+    static let webSocketUpgrade =
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+
+    /// Starts a server, uploads `size` bytes and runs `body` with the server, the bytes and the download path;
+    /// the server is stopped and its files removed whether `body` throws or not.
+    func withUpload(
+        _ size: Int, seed: UInt64, _ body: (LiveServer, [UInt8], String) async throws -> Void
+    ) async throws {
         let server = try await LiveServer.start()
-        let body = testBytes(200_000, seed: 3)
-        let path = try await upload(server, body)
-        let request =
-            get("/get_version_info") + get(path) + get(path, "Range: bytes=0-13\r\n") + get("/get_status")
-            + "HEAD \(path) HTTP/1.1\r\nHost: t\r\n\r\n" + get(path) + get("/get_login_info", "Connection: close\r\n")
-        let answers = responses(try await exchange(port: server.port, request), heads: [4])
-        #expect(answers.map(\.status) == [200, 200, 206, 200, 200, 200, 200], "\(answers)")
-        if answers.count == 7 {
-            #expect(answers[0].text.contains("\"app_name\":\"trefoil\""))
-            #expect(answers[1].body == body)
-            #expect(answers[2].body == Array(body[0...13]))
-            #expect(answers[2].headers["content-range"] == "bytes 0-13/200000")
-            #expect(answers[3].text.contains("\"online\":true"))
-            #expect(answers[4].headers["content-length"] == "200000" && answers[4].body.isEmpty)
-            #expect(answers[5].body == body)
-            #expect(answers[6].text.contains("\"user_id\""))
+        do {
+            let bytes = testBytes(size, seed: seed)
+            try await body(server, bytes, try await upload(server, bytes))
+        } catch {
+            await server.stop()
+            server.removeFiles()
+            throw error
         }
         await server.stop()
         server.removeFiles()
+    }
+
+    @Test("pipelined API calls and downloads on one connection are each answered, in the order they were sent")
+    func pipelinedInOrder() async throws {
+        try await withUpload(200_000, seed: 3) { server, body, path in
+            let request =
+                get("/get_version_info") + get(path) + get(path, "Range: bytes=0-13\r\n") + get("/get_status")
+                + "HEAD \(path) HTTP/1.1\r\nHost: t\r\n\r\n" + get(path)
+                + get("/get_login_info", "Connection: close\r\n")
+            let answers = responses(try await exchange(port: server.port, request), heads: [4])
+            #expect(answers.map(\.status) == [200, 200, 206, 200, 200, 200, 200], "\(answers)")
+            if answers.count == 7 {
+                #expect(answers[0].text.contains("\"app_name\":\"trefoil\""))
+                #expect(answers[1].body == body)
+                #expect(answers[2].body == Array(body[0...13]))
+                #expect(answers[2].headers["content-range"] == "bytes 0-13/200000")
+                #expect(answers[3].text.contains("\"online\":true"))
+                #expect(answers[4].headers["content-length"] == "200000" && answers[4].body.isEmpty)
+                #expect(answers[5].body == body)
+                #expect(answers[6].text.contains("\"user_id\""))
+            }
+        }
     }
 
     @Test("downloads first, a forged link among them, then an API call: forty requests in one write all come back")
     func manyPipelined() async throws {
-        let server = try await LiveServer.start()
-        let body = testBytes(30_000, seed: 4)
-        let path = try await upload(server, body)
-        let forged = path.replacingOccurrences(of: "sig=", with: "sig=0")
-        var request = ""
-        var expected: [Int] = []
-        for round in 0..<10 {
-            request +=
-                get(path) + get(forged) + get("/get_version_info") + get(path, "Range: bytes=\(round)-\(round)\r\n")
-            expected += [200, 403, 200, 206]
-        }
-        request += get("/get_status", "Connection: close\r\n")
-        expected.append(200)
-        let answers = responses(try await exchange(port: server.port, request))
-        #expect(answers.map(\.status) == expected, "\(answers)")
-        if answers.count == expected.count {
+        try await withUpload(30_000, seed: 4) { server, body, path in
+            let forged = path.replacingOccurrences(of: "sig=", with: "sig=0")
+            var request = ""
+            var expected: [Int] = []
             for round in 0..<10 {
-                #expect(answers[round * 4].body == body)
-                #expect(answers[round * 4 + 1].text.hasPrefix("this link is forged or has expired"))
-                #expect(answers[round * 4 + 3].body == [body[round]])
+                request +=
+                    get(path) + get(forged) + get("/get_version_info") + get(path, "Range: bytes=\(round)-\(round)\r\n")
+                expected += [200, 403, 200, 206]
+            }
+            request += get("/get_status", "Connection: close\r\n")
+            expected.append(200)
+            let answers = responses(try await exchange(port: server.port, request))
+            #expect(answers.map(\.status) == expected, "\(answers)")
+            if answers.count == expected.count {
+                for round in 0..<10 {
+                    #expect(answers[round * 4].body == body)
+                    #expect(answers[round * 4 + 1].text.hasPrefix("this link is forged or has expired"))
+                    #expect(answers[round * 4 + 3].body == [body[round]])
+                }
             }
         }
-        await server.stop()
-        server.removeFiles()
     }
 
     @Test("a download without keep-alive closes the connection after its answer and nothing after it is answered")
     func closeAfterDownload() async throws {
-        let server = try await LiveServer.start()
-        let body = testBytes(5_000, seed: 5)
-        let path = try await upload(server, body)
-        let answers = responses(
-            try await exchange(port: server.port, get(path, "Connection: close\r\n") + get("/get_version_info")))
-        #expect(answers.map(\.status) == [200], "\(answers)")
-        #expect(answers.first?.headers["connection"] == "close")
-        #expect(answers.first?.body == body)
-        await server.stop()
-        server.removeFiles()
+        try await withUpload(5_000, seed: 5) { server, body, path in
+            let answers = responses(
+                try await exchange(port: server.port, get(path, "Connection: close\r\n") + get("/get_version_info")))
+            #expect(answers.map(\.status) == [200], "\(answers)")
+            #expect(answers.first?.headers["connection"] == "close")
+            #expect(answers.first?.body == body)
+        }
     }
 
     @Test("a download that carries a WebSocket Upgrade header is answered as a download, then the connection closes")
     func downloadWithUpgradeHeader() async throws {
-        let server = try await LiveServer.start()
-        let body = testBytes(2_000, seed: 7)
-        let path = try await upload(server, body)
-        let upgrade =
-            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        let answers = responses(
-            try await exchange(
-                port: server.port, get(path, upgrade) + get("/get_version_info", "Connection: close\r\n")))
-        #expect(answers.map(\.status) == [200], "\(answers)")
-        #expect(answers.first?.body == body)
-        #expect(answers.first?.headers["connection"] == "close")
-        await server.stop()
-        server.removeFiles()
+        try await withUpload(2_000, seed: 7) { server, body, path in
+            let answers = responses(
+                try await exchange(
+                    port: server.port,
+                    get(path, Self.webSocketUpgrade) + get("/get_version_info", "Connection: close\r\n")))
+            #expect(answers.map(\.status) == [200], "\(answers)")
+            #expect(answers.first?.body == body)
+            #expect(answers.first?.headers["connection"] == "close")
+        }
     }
 
     @Test("a WebSocket upgrade after a download on the same connection is granted")
     func upgradeAfterDownload() async throws {
-        let server = try await LiveServer.start()
-        let body = testBytes(1_000, seed: 8)
-        let path = try await upload(server, body)
-        let upgrade =
-            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        // The server sends lifecycle connect on `/` and keeps the socket open.
-        let bytes = try await exchange(port: server.port, get(path) + get("/", upgrade)) {
-            String(decoding: $0, as: UTF8.self).contains("\"connect\"")
+        try await withUpload(1_000, seed: 8) { server, body, path in
+            // The server sends lifecycle connect on `/` and keeps the socket open.
+            let bytes = try await exchange(port: server.port, get(path) + get("/", Self.webSocketUpgrade)) {
+                String(decoding: $0, as: UTF8.self).contains("\"connect\"")
+            }
+            let answers = responses(bytes)
+            #expect(answers.first?.status == 200 && answers.first?.body == body, "\(answers)")
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("HTTP/1.1 101 Switching Protocols"))
+            #expect(text.contains("\"sub_type\":\"connect\""))
         }
-        let answers = responses(bytes)
-        #expect(answers.first?.status == 200 && answers.first?.body == body, "\(answers)")
-        let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.contains("HTTP/1.1 101 Switching Protocols"))
-        #expect(text.contains("\"sub_type\":\"connect\""))
-        await server.stop()
-        server.removeFiles()
     }
 }
