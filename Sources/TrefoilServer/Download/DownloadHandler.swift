@@ -166,7 +166,9 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .end = unwrapOutboundIn(data) { ended = true } else { ended = false }
         context.write(data, promise: promise)
         if ended {
-            unanswered -= 1
+            // Never below zero: an answer to something that never passed as a request (Hummingbird's reply to
+            // a request the decoder could not parse, say) must not leave a later download waiting forever.
+            unanswered = max(0, unanswered - 1)
             answerIfDue(context: context)
         }
     }
