@@ -34,6 +34,8 @@ public struct ActionContext: Sendable {
     /// Counters of the transports for `get_status` and heartbeats.
     public let transportStats: @Sendable () -> [String: Int64]
     let clock: @Sendable () -> Int64
+    /// Listings as rendered, while the store says they hold.
+    let listings = ListingCache()
 
     public init(
         tree: FileTree,

@@ -39,7 +39,8 @@ struct FolderActions: ActionHandler {
             let offset = try params.optionalInt(Param.startIndex) ?? 0
             if let limit, limit < 0 { throw OneBotError.invalid(Param.fileCount.name, "must not be negative") }
             if offset < 0 { throw OneBotError.invalid(Param.startIndex.name, "must not be negative") }
-            return try await tree.list(folder, in: group, limit: limit, offset: offset).listingObject
+            return try await context.listings.listing(
+                .init(group: group, folder: folder, limit: limit, offset: offset), in: tree)
         }
     }
 }

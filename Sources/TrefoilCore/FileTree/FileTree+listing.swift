@@ -8,11 +8,25 @@ extension FileTree {
     public func list(_ folder: FolderID = .root, in group: Int64, limit: Int? = nil, offset: Int = 0) async throws
         -> FolderListing
     {
+        try await stampedList(folder, in: group, limit: limit, offset: offset).listing
+    }
+
+    /// `list`, with the stamp that tells later whether the same call would still return the same listing
+    /// (`isCurrent`), so that a face can keep what it rendered from it.
+    public func stampedList(_ folder: FolderID = .root, in group: Int64, limit: Int? = nil, offset: Int = 0)
+        async throws -> (listing: FolderListing, stamp: ListingStamp)
+    {
         let now = clock()
+        // Taken before the read: a write that ends while we read makes the stamp stale at once.
+        let generation = usage.generation
         let owner = Owner.group(group)
         return try await read { db in
             guard let space = try Self.space(db, owner) else {
-                if folder.isRoot { return FolderListing(folders: [], files: []) }
+                if folder.isRoot {
+                    return (
+                        FolderListing(folders: [], files: []), ListingStamp(generation: generation, validUntil: .max)
+                    )
+                }
                 throw TrefoilError.folderNotFound
             }
             let spaceID = space.id!
@@ -34,12 +48,29 @@ extension FileTree {
                     arguments: [spaceID, folder.rawValue, Self.sqlLimit(wanted), start]
                 ).map { $0.folder(owner: owner) }
             }
+            // Besides a write, only the expiry of one of the folder's files can change what this call returns.
+            let nextExpiry =
+                try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT dead_time FROM file INDEXED BY file_expiry
+                            WHERE dead_time > 0 AND dead_time > ? AND space_id = ? AND folder_id = ?
+                            ORDER BY dead_time LIMIT 1
+                            """),
+                    arguments: [now, folderRow.spaceId, folderRow.id]) ?? .max
+            let stamp = ListingStamp(generation: generation, validUntil: nextExpiry)
             let filesWanted = wanted - folders.count
-            guard filesWanted > 0 else { return FolderListing(folders: folders, files: []) }
+            guard filesWanted > 0 else { return (FolderListing(folders: folders, files: []), stamp) }
             let files = try Self.pageOfFiles(
                 db, in: folderRow, now: now, offset: max(0, start - folderCount), limit: filesWanted)
-            return FolderListing(folders: folders, files: files)
+            return (FolderListing(folders: folders, files: files), stamp)
         }
+    }
+
+    /// Whether a listing stamped `stamp` is still what the same call returns: no write transaction has ended
+    /// since it was read, and none of its folder's files has expired since. Takes a lock, never the database.
+    public func isCurrent(_ stamp: ListingStamp) -> Bool {
+        stamp.generation == usage.generation && clock() < stamp.validUntil
     }
 
     /// A group's usage and limits; a group never written to shows zero usage.

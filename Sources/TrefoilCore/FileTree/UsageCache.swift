@@ -24,7 +24,8 @@ final class UsageCache: Sendable {
 
     private let state = Mutex(State())
 
-    /// The current generation, to pass back to `store` after reading.
+    /// The current generation, to pass back to `store` after reading. It moves on with every write that ends,
+    /// so listings are stamped with it too (`FileTree.stampedList`).
     var generation: UInt64 { state.withLock { $0.generation } }
 
     func usage(of group: Int64) -> Usage? { state.withLock { $0.entries[group] } }

@@ -57,6 +57,14 @@ public struct FolderListing: Sendable, Equatable {
     public var files: [StoredFile]
 }
 
+/// What a listing was read against (`FileTree.stampedList`), for `FileTree.isCurrent`.
+public struct ListingStamp: Sendable, Equatable {
+    /// The store's write generation before the read: every write transaction that ends moves it on.
+    let generation: UInt64
+    /// The first moment (Unix seconds) at which one of the folder's files expires; `.max` when none will.
+    let validUntil: Int64
+}
+
 /// A group's usage and limits.
 public struct FileSystemInfo: Sendable, Equatable {
     public var fileCount: Int64
