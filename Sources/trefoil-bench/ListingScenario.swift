@@ -1,8 +1,13 @@
 import Foundation
 
-/// Paging through one folder of 100,000 files, 100 at a time, over WebSocket: the first page
-/// against the last one (offset 99,900). One connection, one request at a time, pages alternating,
-/// so each latency is the server's own time for that page.
+/// Paging through one folder of 100,000 files, 100 at a time, over WebSocket: the first pages against
+/// the last ones (offset 99,900 and just before it). One connection, one request at a time, front and
+/// back alternating, so each latency is the server's own time for that page.
+///
+/// The server keeps rendered listings until the next write (its listing cache holds 1,024), so asking
+/// for the same two pages again and again would time the cache. Each request asks for a page not asked
+/// for in the last `spread` requests on its side — offsets 0, 1, 2, … from the front and 99,900, 99,899,
+/// … from the back — which the cache cannot hold: every answer is read from the store.
 enum ListingScenario {
     static func run(_ context: BenchContext) async throws -> ReportRow {
         let sizes = context.sizes
@@ -13,11 +18,14 @@ enum ListingScenario {
             #"{"group_id":\#(group),"folder_id":"/","file_count":\#(sizes.listingPage),"start_index":\#(offset)}"#
         }
         try await checkPages(context, first: params(0), deep: params(deep))
+        let spread = min(1500, deep / 2)
         let outcome = try await WSLoad.run(
             url: context.server.webSocketBase + "/api", connections: 1, depth: 1,
             warmup: .seconds(sizes.warmupSeconds), duration: .seconds(sizes.listingSeconds)
         ) { _, echo in
-            #"{"action":"get_group_files_by_folder","params":\#(params(echo % 2 == 0 ? 0 : deep)),"echo":\#(echo)}"#
+            let step = echo / 2 % spread
+            let offset = echo % 2 == 0 ? step : deep - step
+            return #"{"action":"get_group_files_by_folder","params":\#(params(offset)),"echo":\#(echo)}"#
         }
         if outcome.failures > 0 {
             throw BenchError("listing: \(outcome.failures) requests failed: \(outcome.firstFailure ?? "")")
@@ -40,7 +48,9 @@ enum ListingScenario {
                 "first_p50_ms": first.p50, "first_p99_ms": first.p99, "first_max_ms": first.max, "ratio": ratio,
                 "samples_per_page": Double(min(first.count, last.count)),
             ],
-            notes: "\(first.count) + \(last.count) requests, one at a time, pages alternating")
+            notes:
+                "\(first.count) + \(last.count) requests, one at a time, front and back alternating, "
+                + "\(spread) different pages on each side (none answered from the listing cache)")
     }
 
     /// Both pages hold `page` files, and they are different files.
