@@ -49,7 +49,7 @@ struct ReverseWebSocketClient: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let connected = AtomicFlag()
             do {
-                try await cancelWhenGracefulShutdown {
+                _ = try await cancelWhenGracefulShutdown {
                     try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
                         inbound, outbound, _ in
                         connected.raise()
