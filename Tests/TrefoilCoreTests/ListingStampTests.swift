@@ -1,3 +1,4 @@
+import GRDB
 import Testing
 
 @testable import TrefoilCore
@@ -58,5 +59,26 @@ struct ListingStampTests {
         #expect(!tree.isCurrent(root))
         #expect(tree.isCurrent(folder))
         #expect(try await tree.list(in: 1).files.isEmpty)
+    }
+
+    @Test("a folder's next expiry and its expired count are range seeks in that folder, not walks of the store")
+    func expiryQueriesSeek() async throws {
+        let store = try TestStore(settings: .init(groupFileDays: 1))
+        try await store.upload("x")
+        let plans = try await store.tree.read { db in
+            try [
+                "SELECT dead_time FROM file INDEXED BY file_folder_expiry WHERE space_id = 1 AND folder_id = '/' "
+                    + "AND dead_time > 0 AND dead_time > 5 ORDER BY dead_time LIMIT 1",
+                "SELECT COUNT(*) FROM file INDEXED BY file_folder_expiry WHERE space_id = 1 AND folder_id = '/' "
+                    + "AND dead_time > 0 AND dead_time <= 5",
+            ].map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }.joined()
+            }
+        }
+        for plan in plans {
+            #expect(
+                plan.contains("SEARCH file USING COVERING INDEX file_folder_expiry (space_id=? AND folder_id=?"),
+                "\(plan)")
+        }
     }
 }

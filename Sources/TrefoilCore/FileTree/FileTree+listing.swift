@@ -53,11 +53,11 @@ extension FileTree {
                 try Int64.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT dead_time FROM file INDEXED BY file_expiry
-                            WHERE dead_time > 0 AND dead_time > ? AND space_id = ? AND folder_id = ?
+                            SELECT dead_time FROM file INDEXED BY file_folder_expiry
+                            WHERE space_id = ? AND folder_id = ? AND dead_time > 0 AND dead_time > ?
                             ORDER BY dead_time LIMIT 1
                             """),
-                    arguments: [now, folderRow.spaceId, folderRow.id]) ?? .max
+                    arguments: [folderRow.spaceId, folderRow.id, now]) ?? .max
             let stamp = ListingStamp(generation: generation, validUntil: nextExpiry)
             let filesWanted = wanted - folders.count
             guard filesWanted > 0 else { return (FolderListing(folders: folders, files: []), stamp) }
@@ -106,7 +106,8 @@ extension FileTree {
     /// large folder is read from the other end of the index (oldest first) and put back in order:
     /// the last page of 100,000 files costs what the first one does. The folder's `file_count`
     /// (kept by triggers in the same snapshot) minus its expired-but-not-yet-purged files gives the
-    /// live count that reversal needs; when nothing has expired, the liveness test is left out of
+    /// live count that reversal needs (expired files are counted through `file_folder_expiry`, a range
+    /// of the folder's own expiring files); when nothing has expired, the liveness test is left out of
     /// the index walk as well.
     static func pageOfFiles(_ db: Database, in folder: FolderRow, now: Int64, offset: Int, limit: Int) throws
         -> [StoredFile]
@@ -115,10 +116,10 @@ extension FileTree {
             try Int.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT COUNT(*) FROM file INDEXED BY file_expiry
-                        WHERE dead_time > 0 AND dead_time <= ? AND space_id = ? AND folder_id = ?
+                        SELECT COUNT(*) FROM file INDEXED BY file_folder_expiry
+                        WHERE space_id = ? AND folder_id = ? AND dead_time > 0 AND dead_time <= ?
                         """),
-                arguments: [now, folder.spaceId, folder.id]) ?? 0
+                arguments: [folder.spaceId, folder.id, now]) ?? 0
         let live = Int(folder.fileCount) - expired
         guard offset < live, limit > 0 else { return [] }
         let count = min(limit, live - offset)
