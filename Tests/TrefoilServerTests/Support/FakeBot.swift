@@ -56,8 +56,9 @@ final class FakeBot: Sendable {
 
     func setHookMode(_ mode: HookMode) { state.withLock { $0.mode = mode } }
 
-    init(port: Int? = nil) async throws {
-        self.port = try port ?? freePort()
+    /// Listens on `port`, or on a port the system picks (never a port picked beforehand: another test could
+    /// take it before the bind, and a probe would then find that test's server).
+    init(port: Int = 0) async throws {
         let state = self.state
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.post("/hook") { request, _ -> Response in
@@ -103,21 +104,23 @@ final class FakeBot: Sendable {
         }
         var logger = Logger(label: "fake.bot")
         logger.logLevel = .critical
+        let started = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: wsRouter),
-            configuration: .init(address: .hostname("127.0.0.1", port: self.port)), logger: logger)
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger)
         group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let group = self.group
-        task = Task { try await group.run() }
-        // Wait until the port accepts connections.
-        for _ in 0..<200 {
-            if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(host: "127.0.0.1", port: self.port).get().close().get()) != nil
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        task = Task {
+            defer { started.continuation.finish() }
+            try await group.run()
         }
+        var ports = started.stream.makeAsyncIterator()
+        guard let bound = await ports.next() else {
+            throw LiveServerError(description: "the fake bot could not listen on port \(port)")
+        }
+        self.port = bound
     }
 
     /// Waits until `count` reverse connections have arrived.
