@@ -41,7 +41,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to Hummingbird whose response `.end` has not been written yet.
     private var unanswered = 0
     /// The download request whose head has been read (its body, if any, is ignored).
-    private var reading: (head: HTTPRequestHead, id: FileID)?
+    private var reading: (head: HTTPRequestHead, id: FileID, query: Substring)?
     /// The download read to its end and not answered yet; `plan` is set once the planner is done.
     private var pending: (head: HTTPRequestHead, plan: DownloadPlanner.Plan?)?
     private var held = CircularBuffer<Held>()
@@ -100,8 +100,10 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch part {
         case .head(let head):
-            if head.method == .GET || head.method == .HEAD, let id = Self.downloadID(head.uri) {
-                reading = (head, id)
+            if head.method == .GET || head.method == .HEAD, case (let path, let query) = Self.split(head.uri),
+                let id = DownloadPlanner.fileID(inPath: path)
+            {
+                reading = (head, id, query)
             } else {
                 if head.headers.contains(name: "upgrade") { leaving = true }
                 pass(part, context: context)
@@ -109,13 +111,13 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             if reading == nil { pass(part, context: context) }
         case .end:
-            guard let (head, id) = reading else {
+            guard let (head, id, query) = reading else {
                 pass(part, context: context)
                 return
             }
             reading = nil
             pending = (head, nil)
-            plan(head, id: id, context: context)
+            plan(head, id: id, query: query, context: context)
         }
     }
 
@@ -175,14 +177,13 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Answering a download
 
-    private static func downloadID(_ uri: String) -> FileID? {
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return DownloadPlanner.fileID(inPath: path)
+    /// A request target's path and query (empty when there is none).
+    private static func split(_ uri: String) -> (path: Substring, query: Substring) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri[...], "") }
+        return (uri[..<mark], uri[uri.index(after: mark)...])
     }
 
-    private func plan(_ head: HTTPRequestHead, id: FileID, context: ChannelHandlerContext) {
-        let query =
-            head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
+    private func plan(_ head: HTTPRequestHead, id: FileID, query: Substring, context: ChannelHandlerContext) {
         let planner = self.planner
         let promise = context.eventLoop.makePromise(of: DownloadPlanner.Plan.self)
         promise.completeWithTask {

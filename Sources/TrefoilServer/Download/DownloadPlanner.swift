@@ -6,8 +6,8 @@ import TrefoilCore
 /// signature is the credential, so no access token is asked for. `DownloadHandler` writes the answer.
 struct DownloadPlanner: Sendable {
     /// An answer: status and headers, then nothing, a short text, or a byte range of a stored blob.
-    struct Plan: Sendable, Equatable {
-        enum Body: Sendable, Equatable {
+    struct Plan: Sendable {
+        enum Body: Sendable {
             case none
             case text(String)
             /// `range` is inclusive, within the file.
@@ -17,10 +17,6 @@ struct DownloadPlanner: Sendable {
         var status: HTTPResponseStatus
         var headers: [(String, String)]
         var body: Body
-
-        static func == (a: Plan, b: Plan) -> Bool {
-            a.status == b.status && a.body == b.body && a.headers.elementsEqual(b.headers, by: { $0 == $1 })
-        }
     }
 
     let tree: FileTree
