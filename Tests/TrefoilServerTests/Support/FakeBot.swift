@@ -104,20 +104,16 @@ final class FakeBot: Sendable {
         }
         var logger = Logger(label: "fake.bot")
         logger.logLevel = .critical
-        let started = AsyncStream.makeStream(of: Int.self)
+        let signal = ListenSignal()
         let app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: wsRouter),
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in signal.listening(on: channel.localAddress?.port ?? 0) },
             logger: logger)
         group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let group = self.group
-        task = Task {
-            defer { started.continuation.finish() }
-            try await group.run()
-        }
-        var ports = started.stream.makeAsyncIterator()
-        guard let bound = await ports.next() else {
+        let bound: Int?
+        (task, bound) = await signal.run(group)
+        guard let bound else {
             throw LiveServerError(description: "the fake bot could not listen on port \(port)")
         }
         self.port = bound

@@ -51,15 +51,11 @@ struct LiveServer: Sendable {
             config.heartbeat.enable = false
             configure(&config)
             let gateway = try Gateway.open(config: config, logger: logger)
-            let started = AsyncStream.makeStream(of: Int.self)
-            let app = gateway.application(onServerRunning: { port in started.continuation.yield(port) })
+            let signal = ListenSignal()
+            let app = gateway.application(onServerRunning: { port in signal.listening(on: port) })
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-            let task = Task {
-                defer { started.continuation.finish() }
-                try await group.run()
-            }
-            var ports = started.stream.makeAsyncIterator()
-            if await ports.next() != nil {
+            let (task, listening) = await signal.run(group)
+            if listening != nil {
                 return LiveServer(port: port, config: config, root: root, gateway: gateway, group: group, task: task)
             }
             _ = await task.result
@@ -327,5 +323,28 @@ extension Envelope {
     var postType: String? { json["post_type"]?.stringValue }
     var isLifecycleConnect: Bool {
         postType == "meta_event" && json["meta_event_type"] == "lifecycle" && json["sub_type"] == "connect"
+    }
+}
+
+/// The port a test server reports from `onServerRunning`, awaited while its service group runs.
+struct ListenSignal: Sendable {
+    private let stream: AsyncStream<Int>
+    private let continuation: AsyncStream<Int>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream(of: Int.self) }
+
+    /// Pass to `onServerRunning`.
+    func listening(on port: Int) { continuation.yield(port) }
+
+    /// Runs `group`; returns its task and the port it listens on, or nil when the group ended before listening
+    /// (its bind failed, say) — never waits for a server that will not come.
+    func run(_ group: ServiceGroup) async -> (task: Task<Void, any Error>, port: Int?) {
+        let continuation = self.continuation
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var ports = stream.makeAsyncIterator()
+        return (task, await ports.next())
     }
 }
