@@ -23,8 +23,6 @@ struct TempBlob: Sendable {
 /// only these quick checks and the unlink: nobody waits on the database while holding it, because
 /// on a two-thread cooperative pool that can starve the writer.
 public final class BlobStore: Sendable {
-    static let chunkSize = 1 << 20
-
     let directory: DataDirectory
     private struct PinState {
         var pinned: [String: Int] = [:]
@@ -33,6 +31,10 @@ public final class BlobStore: Sendable {
     }
 
     private let pins = Mutex(PinState())
+    /// Removes the temp files of uploads whose content was already stored, after the upload has
+    /// been answered: unlinking 1 GiB takes 0.6–0.8 s here (ext4 mounted with `discard`), almost
+    /// all of it waiting on the disk. `tempFileNames` waits for it, so nobody sees a stale file.
+    private let remover = DispatchQueue(label: "trefoil.blobs.remove")
 
     init(directory: DataDirectory) {
         self.directory = directory
@@ -55,33 +57,57 @@ public final class BlobStore: Sendable {
         computeSHA3: Bool
     ) async throws -> TempBlob where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let path = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).part"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TrefoilError.storageWriteFailed("cannot create a temp file: \(errnoText())") }
+        let fd = try Self.createTempFile(path)
         let pipeline = IngestPipeline(fd: fd, computeSHA3: computeSHA3)
         var size: Int64 = 0
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(Self.chunkSize)
+        var chunk = await pipeline.takeChunk()
         do {
-            for try await chunk in bytes {
-                size += Int64(chunk.count)
-                if size > maxBytes { throw TrefoilError.fileTooLarge }
-                buffer.append(contentsOf: chunk)
-                if buffer.count >= Self.chunkSize {
-                    await pipeline.feed(buffer)
-                    buffer = []
-                    buffer.reserveCapacity(Self.chunkSize)
+            if let file = bytes as? FileChunks {
+                // A local file is read straight into the pipeline's buffers, with no copy between.
+                while true {
+                    let n = chunk.fill(from: file.reader.fd)
+                    if n < 0 { throw TrefoilError.localFileNotFound("reading failed: \(errnoText(Int32(-n)))") }
+                    size += Int64(n)
+                    if size > maxBytes { throw TrefoilError.fileTooLarge }
+                    guard chunk.isFull else { break }
+                    pipeline.feed(chunk)
+                    chunk = await pipeline.takeChunk()
+                }
+            } else {
+                for try await piece in bytes {
+                    size += Int64(piece.count)
+                    if size > maxBytes { throw TrefoilError.fileTooLarge }
+                    var offset = 0
+                    while offset < piece.count {
+                        offset += chunk.append(piece, from: offset)
+                        if chunk.isFull {
+                            pipeline.feed(chunk)
+                            chunk = await pipeline.takeChunk()
+                        }
+                    }
                 }
             }
-            if !buffer.isEmpty { await pipeline.feed(buffer) }
+            pipeline.feed(chunk)
             let digests = try await pipeline.finish()
             close(fd)
             return TempBlob(path: path, size: size, digests: digests)
         } catch {
+            pipeline.giveBack(chunk)
             await pipeline.abandon()
             close(fd)
             unlink(path)
             throw error
         }
+    }
+
+    /// Creates a temp file for direct writes, or for buffered ones where the file system has no
+    /// `O_DIRECT` (it answers `EINVAL`).
+    static func createTempFile(_ path: String) throws(TrefoilError) -> Int32 {
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
+        var fd = open(path, flags | directFlag, 0o644)
+        if fd < 0 && errno == EINVAL { fd = open(path, flags, 0o644) }
+        guard fd >= 0 else { throw .storageWriteFailed("cannot create a temp file: \(errnoText())") }
+        return fd
     }
 
     /// Pins the blob and moves the temp file into its content address, or drops the temp file when
@@ -93,7 +119,7 @@ public final class BlobStore: Sendable {
         let folder = (destination as NSString).deletingLastPathComponent
         var status = stat()
         if !reclaimed, stat(destination, &status) == 0, Int64(status.st_size) == temp.size {
-            unlink(temp.path)
+            remover.async { unlink(temp.path) }
             return
         }
         do {
@@ -169,9 +195,10 @@ public final class BlobStore: Sendable {
         return Int64(status.st_size)
     }
 
-    /// Names of the files in `tmp/`.
+    /// Names of the files in `tmp/`, once the removals queued so far are done.
     func tempFileNames() -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: directory.tmpPath)) ?? []
+        remover.sync {}
+        return (try? FileManager.default.contentsOfDirectory(atPath: directory.tmpPath)) ?? []
     }
 
     /// Removes every leftover temp file. Only safe while no upload runs (start-up, fsck).

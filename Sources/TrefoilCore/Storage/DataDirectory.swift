@@ -69,4 +69,4 @@ public final class DataDirectoryLock: Sendable {
     deinit { release() }
 }
 
-func errnoText() -> String { String(cString: strerror(errno)) }
+func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -10,8 +10,8 @@ import Foundation
 public struct FileChunks: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
 
-    private let fd: Int32
-    private let ownsDescriptor: Bool
+    /// Owns the descriptor; the upload path reads through it directly (`BlobStore.ingest`).
+    let reader: Reader
     private let chunkSize: Int
 
     /// Opens `path` for reading; throws `.localFileNotFound` when it cannot.
@@ -28,13 +28,12 @@ public struct FileChunks: AsyncSequence, Sendable {
 
     /// Reads an already open descriptor (standard input, a pipe) until end of file.
     public init(descriptor: Int32, ownsDescriptor: Bool = false, chunkSize: Int = 1 << 20) {
-        self.fd = descriptor
-        self.ownsDescriptor = ownsDescriptor
+        reader = Reader(fd: descriptor, owns: ownsDescriptor)
         self.chunkSize = chunkSize
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(reader: Reader(fd: fd, owns: ownsDescriptor), chunkSize: chunkSize)
+        Iterator(reader: reader, chunkSize: chunkSize)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -46,9 +45,9 @@ public struct FileChunks: AsyncSequence, Sendable {
         }
     }
 
-    /// Owns the descriptor so that it is closed once, when the last iterator is gone.
+    /// Owns the descriptor so that it is closed once, when the last copy of the sequence is gone.
     public final class Reader: @unchecked Sendable {
-        private let fd: Int32
+        let fd: Int32
         private let owns: Bool
 
         init(fd: Int32, owns: Bool) {

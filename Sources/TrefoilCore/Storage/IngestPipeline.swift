@@ -1,6 +1,7 @@
 import Crypto
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,33 +11,57 @@ import Foundation
 
 /// Writes a stream of chunks to a file while computing its digests, in one pass, on both cores.
 ///
-/// MD5 is the slowest digest we always compute (about 670 MB/s here, against about 1,600 for SHA-256
-/// and SHA-1 with the CPU's SHA instructions), so it gets a lane of its own; SHA-256, SHA-1 and the
-/// file write share the other, which balances the two lanes. SHA3-256 (about 425 MB/s) gets a third
-/// lane when asked for. Each lane is a serial queue that owns its state, so chunks are processed in
-/// order per lane while the lanes run in parallel and the producer reads ahead by up to `window` chunks.
+/// MD5 is the slowest digest we always compute (about 480 MB/s here, against about 1,200 for SHA-256
+/// and SHA-1 with the CPU's SHA instructions), so it gets a lane of its own; SHA-256 and SHA-1 share
+/// a second, which balances the two. SHA3-256 (about 425 MB/s) gets a lane when asked for. The file
+/// write has a lane of its own because it waits on the disk, not the CPU: full chunks go to the disk
+/// with `O_DIRECT` when the file was opened so (no copy into the page cache), and every `syncStep`
+/// bytes a flush lane runs `fdatasync`, so that the disk makes the file durable while the hashing
+/// goes on instead of all at the end (docs/performance.md, fix 13). Each lane is a serial queue that
+/// owns its state, so chunks are processed in order per lane while the lanes run in parallel; the
+/// producer fills up to `window` chunks ahead, and a chunk is reused once every lane is done with it.
 final class IngestPipeline: @unchecked Sendable {
-    // Lane state: each is touched only on its own queue until `finish` has drained every lane.
+    static let chunkSize = 1 << 20
+    /// Ask for an `fdatasync` every this many bytes, unless told otherwise.
+    static let defaultSyncStep: Int64 = 64 << 20
+    /// Start write-back of buffered writes every this many bytes (only without `O_DIRECT`).
+    static let writeBackStep: Int64 = 8 << 20
+
+    // Lane state: each is touched only on its own queue until `drain` has waited for every lane.
     private var md5 = Insecure.MD5()
     private var sha256 = SHA256()
     private var sha1 = Insecure.SHA1()
     private var sha3: SHA3_256?
-    private var writeError: String?
-    /// Bytes written so far, and how many of them have been handed to write-back already.
+    private var writeError: Int32 = 0
+    /// Whether the descriptor still has `O_DIRECT`; the write lane drops it for an unaligned tail or
+    /// when the file system refuses a direct write.
+    private var direct: Bool
+    /// Bytes written so far; how many of them were handed to write-back, and to `fdatasync`.
     private var written: Int64 = 0
-    private var flushed: Int64 = 0
-    /// Start write-back every this many bytes, so that the final fsync waits only for the tail.
-    static let flushStep: Int64 = 8 << 20
+    private var startedWriteBack: Int64 = 0
+    private var requestedSync: Int64 = 0
+    /// How many `fdatasync`s the flush lane ran (read it after `finish`).
+    private(set) var syncs = 0
 
     private let fd: Int32
+    private let syncStep: Int64
     private let md5Lane = DispatchQueue(label: "trefoil.ingest.md5")
-    private let mainLane = DispatchQueue(label: "trefoil.ingest.sha256")
+    private let shaLane = DispatchQueue(label: "trefoil.ingest.sha")
+    private let writeLane = DispatchQueue(label: "trefoil.ingest.write")
+    private let flushLane = DispatchQueue(label: "trefoil.ingest.flush")
     private let sha3Lane: DispatchQueue?
+    /// At most one `fdatasync` waits or runs at a time; requests meanwhile are folded into it.
+    private let syncQueued = Atomic<Bool>(false)
+    private let flushes = DispatchGroup()
     private let window: AsyncWindow
+    /// Chunks every lane is done with, ready for the producer.
+    private let free = Mutex<[IngestChunk]>([])
 
-    init(fd: Int32, computeSHA3: Bool, window: Int = 8) {
+    init(fd: Int32, computeSHA3: Bool, window: Int = 16, syncStep: Int64 = defaultSyncStep) {
         self.fd = fd
+        self.syncStep = syncStep
         self.window = AsyncWindow(permits: window)
+        direct = fcntl(fd, F_GETFL) & directFlag != 0
         if computeSHA3 {
             sha3 = SHA3_256()
             sha3Lane = DispatchQueue(label: "trefoil.ingest.sha3")
@@ -45,33 +70,100 @@ final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Hands one chunk to every lane; waits only when `window` chunks are already in flight.
-    func feed(_ chunk: [UInt8]) async {
+    /// An empty chunk for the producer to fill; waits while `window` chunks are in flight.
+    /// Every chunk taken must go back through `feed` or `giveBack`.
+    func takeChunk() async -> IngestChunk {
         await window.acquire()
-        let group = DispatchGroup()
-        md5Lane.async(group: group) { self.md5.update(data: chunk) }
-        mainLane.async(group: group) {
-            self.sha256.update(data: chunk)
-            self.sha1.update(data: chunk)
-            if self.writeError == nil { self.writeError = writeAll(self.fd, chunk) }
-            self.written += Int64(chunk.count)
-            if self.written - self.flushed >= Self.flushStep {
-                #if os(Linux)
-                    // 2 is SYNC_FILE_RANGE_WRITE: start write-back now so the final fsync has less to wait for.
-                    _ = linuxSyncFileRange(self.fd, self.flushed, self.written - self.flushed, 2)
-                #endif
-                self.flushed = self.written
-            }
-        }
-        sha3Lane?.async(group: group) { self.sha3?.update(data: chunk) }
-        let window = self.window
-        group.notify(queue: .global()) { window.release() }
+        return free.withLock { $0.popLast() } ?? IngestChunk(capacity: Self.chunkSize)
     }
 
-    /// Waits for every lane, fsyncs the file and returns the digests.
+    /// Returns a chunk that will not be fed (the upload failed while filling it).
+    func giveBack(_ chunk: IngestChunk) {
+        recycle(chunk)
+    }
+
+    /// Hands a filled chunk to every lane. The producer must not touch it afterwards.
+    func feed(_ chunk: IngestChunk) {
+        let group = DispatchGroup()
+        md5Lane.async(group: group) { self.md5.update(bufferPointer: chunk.bytes) }
+        shaLane.async(group: group) {
+            self.sha256.update(bufferPointer: chunk.bytes)
+            self.sha1.update(bufferPointer: chunk.bytes)
+        }
+        writeLane.async(group: group) { self.write(chunk.bytes) }
+        sha3Lane?.async(group: group) { self.sha3?.update(bufferPointer: chunk.bytes) }
+        group.notify(queue: .global()) { self.recycle(chunk) }
+    }
+
+    private func recycle(_ chunk: IngestChunk) {
+        chunk.reset()
+        free.withLock { $0.append(chunk) }
+        window.release()
+    }
+
+    /// Runs on the write lane. Writes are positional, so a direct write the file system refuses
+    /// halfway can be repeated through the page cache without moving anything.
+    private func write(_ bytes: UnsafeRawBufferPointer) {
+        guard writeError == 0 else { return }
+        var offset = 0
+        if direct {
+            let aligned = bytes.count - bytes.count % IngestChunk.alignment
+            if aligned > 0 {
+                let error = writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes[..<aligned]), at: written)
+                if error == EINVAL {
+                    // This file system takes no direct writes (or not at this alignment).
+                    leaveDirect()
+                } else if error != 0 {
+                    writeError = error
+                    return
+                } else {
+                    offset = aligned
+                }
+            }
+            // An unaligned tail (the upload's last bytes) goes through the page cache.
+            if offset < bytes.count { leaveDirect() }
+        }
+        if offset < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            writeError = writeAll(fd, rest, at: written + Int64(offset))
+            if writeError != 0 { return }
+        }
+        written += Int64(bytes.count)
+        if !direct, written - startedWriteBack >= Self.writeBackStep {
+            #if os(Linux)
+                // 2 is SYNC_FILE_RANGE_WRITE: start write-back now, without waiting for it.
+                _ = linuxSyncFileRange(fd, startedWriteBack, written - startedWriteBack, 2)
+            #endif
+            startedWriteBack = written
+        }
+        if written - requestedSync >= syncStep {
+            requestedSync = written
+            requestSync()
+        }
+    }
+
+    private func leaveDirect() {
+        direct = false
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~directFlag)
+    }
+
+    /// Queues an `fdatasync` on the flush lane unless one is already waiting to start.
+    private func requestSync() {
+        guard !syncQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        flushLane.async(group: flushes) {
+            self.syncQueued.store(false, ordering: .releasing)
+            // A failure here shows again in `finish`'s fsync, which decides the upload's fate.
+            _ = fdatasync(self.fd)
+            self.syncs += 1
+        }
+    }
+
+    /// Waits for every lane and flush, fsyncs the file and returns the digests.
     func finish() async throws(TrefoilError) -> Digests {
-        await window.drain()
-        if let writeError { throw .storageWriteFailed("writing the upload failed: \(writeError)") }
+        await drain()
+        if writeError != 0 {
+            throw .storageWriteFailed("writing the upload failed: \(errnoText(writeError))")
+        }
         guard fsync(fd) == 0 else { throw .storageWriteFailed("fsync of the upload failed: \(errnoText())") }
         return Digests(
             sha256: sha256.finalize().hexString,
@@ -81,24 +173,39 @@ final class IngestPipeline: @unchecked Sendable {
         )
     }
 
-    /// Waits for in-flight chunks so that no lane touches the file after the caller closes it.
-    func abandon() async { await window.drain() }
+    /// Waits for in-flight chunks and flushes so that nothing touches the file after the caller closes it.
+    func abandon() async { await drain() }
+
+    private func drain() async {
+        await window.drain()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            flushes.notify(queue: .global()) { done.resume() }
+        }
+    }
 }
 
-/// Writes every byte or returns the reason it could not.
-private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
-    bytes.withUnsafeBytes { raw -> String? in
-        var offset = 0
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errnoText()
-            }
-            offset += n
+/// `O_DIRECT`, which Glibc's Swift module does not export (it needs _GNU_SOURCE); 0 (buffered
+/// writes only) where its value is not known here.
+#if os(Linux) && arch(x86_64)
+    let directFlag: Int32 = 0o40000
+#elseif os(Linux) && arch(arm64)
+    let directFlag: Int32 = 0o200000
+#else
+    let directFlag: Int32 = 0
+#endif
+
+/// Writes every byte at `position`; returns 0 or the `errno` of the failure.
+private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int64) -> Int32 {
+    var offset = 0
+    while offset < bytes.count {
+        let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(position) + off_t(offset))
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
         }
-        return nil
+        offset += n
     }
+    return 0
 }
 
 #if os(Linux)
