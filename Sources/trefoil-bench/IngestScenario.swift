@@ -19,10 +19,12 @@ enum IngestScenario {
         let expectedMD5 = String(warm.output.prefix(32))
         var baseline: [Double] = []
         var figures: [Double] = []
+        var ceilings: [Double] = []
         var url = ""
         for run in 0..<context.sizes.repetitions {
             let md5 = try await ChildProcess.check("md5sum", [file])
             baseline.append(megabytesPerSecond(bytes: bytes, seconds: md5.elapsed.seconds))
+            ceilings.append(try await copyWithFsync(context, file: file, bytes: bytes))
             await Workspace.sync()
             let query =
                 "group_id=\(BenchGroups.uploads)&file=\(queryEscape(file))&name=ingest-\(run).bin"
@@ -32,11 +34,11 @@ enum IngestScenario {
             url = Envelope.dataField(envelope, "url") as? String ?? ""
             figures.append(megabytesPerSecond(bytes: bytes, seconds: transfer.seconds))
             context.log(
-                "  run \(run + 1): md5sum \(Format.mbps(baseline.last!)), ingest \(Format.mbps(figures.last!))")
+                "  run \(run + 1): md5sum \(Format.mbps(baseline.last!)), dd with fsync \(Format.mbps(ceilings.last!)), "
+                    + "ingest \(Format.mbps(figures.last!))")
         }
         guard !url.isEmpty else { throw BenchError("upload_group_file returned no url") }
-        let ceiling = try await copyWithFsync(context, file: file, bytes: bytes)
-        context.log("  the disk's ceiling: dd with fsync \(Format.mbps(ceiling))")
+        let ceiling = median(ceilings)
         let figure = median(figures)
         let reference = median(baseline)
         let ratio = figure / reference
@@ -47,23 +49,28 @@ enum IngestScenario {
             values: [
                 "figure_mb_s": figure, "baseline_mb_s": reference, "ratio": ratio, "dd_fsync_mb_s": ceiling,
                 "ratio_to_dd_fsync": figure / ceiling,
-            ].merging(Runs.values(figures, baseline)) { $1 },
-            notes: "median of \(figures.count); page cache warm for both; the server fsyncs every upload, and "
-                + "`dd conv=fsync` of the same file into the data directory's filesystem ran at "
-                + "\(Format.mbps(ceiling)) (\(Format.ratio(figure / ceiling)) of that)")
+                "ceiling_ratio_to_md5sum": ceiling / reference,
+            ].merging(Runs.values(figures, baseline)) { $1 }.merging(Runs.values(ceilings, prefix: "dd_fsync_run")) {
+                $1
+            },
+            notes: "median of \(figures.count); page cache warm for both; the server fsyncs every upload. "
+                + "The disk's ceiling, `dd conv=fsync` of the same file into the data directory's filesystem "
+                + "before each upload: median \(Format.mbps(ceiling)) (\(Format.ratio(ceiling / reference)) of md5sum); "
+                + "ingest reached \(Format.ratio(figure / ceiling)) of it")
         return Outcome(row: row, megabytesPerSecond: figure, url: url)
     }
 }
 
 extension IngestScenario {
     /// What the disk allows: the same file copied with `dd conv=fsync` next to the server's data,
-    /// the ceiling for any upload that must be durable before it is acknowledged.
+    /// the ceiling for any upload that must be durable before it is acknowledged. The copy is
+    /// removed and synced before the next measurement.
     static func copyWithFsync(_ context: BenchContext, file: String, bytes: Int64) async throws -> Double {
         await Workspace.sync()
         let copy = context.server.dataDir + "/../dd-copy.bin"
-        defer { context.workspace.remove(copy) }
         let result = try await ChildProcess.check(
             "dd", ["if=\(file)", "of=\(copy)", "bs=1M", "conv=fsync", "status=none"])
+        context.workspace.remove(copy)
         return megabytesPerSecond(bytes: bytes, seconds: result.elapsed.seconds)
     }
 }
@@ -83,10 +90,13 @@ enum UploadCheck {
 
 /// Every repetition's value, for the JSON.
 enum Runs {
-    static func values(_ figures: [Double], _ baseline: [Double]) -> [String: Double] {
+    static func values(_ series: [Double], prefix: String) -> [String: Double] {
         var values: [String: Double] = [:]
-        for (index, value) in figures.enumerated() { values["figure_run\(index + 1)"] = value }
-        for (index, value) in baseline.enumerated() { values["baseline_run\(index + 1)"] = value }
+        for (index, value) in series.enumerated() { values["\(prefix)\(index + 1)"] = value }
         return values
+    }
+
+    static func values(_ figures: [Double], _ baseline: [Double]) -> [String: Double] {
+        values(figures, prefix: "figure_run").merging(values(baseline, prefix: "baseline_run")) { $1 }
     }
 }
