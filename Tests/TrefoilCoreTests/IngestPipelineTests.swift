@@ -116,14 +116,7 @@ struct IngestPipelineTests {
         var start = 0
         while start < bytes.count {
             let piece = bytes[start..<min(start + 65_537, bytes.count)]
-            var offset = 0
-            while offset < piece.count {
-                offset += chunk.append(piece, from: offset)
-                if chunk.isFull {
-                    pipeline.feed(chunk)
-                    chunk = await pipeline.takeChunk()
-                }
-            }
+            await pipeline.append(piece, into: &chunk)
             start += piece.count
         }
         pipeline.feed(chunk)

@@ -77,14 +77,7 @@ public final class BlobStore: Sendable {
                 for try await piece in bytes {
                     size += Int64(piece.count)
                     if size > maxBytes { throw TrefoilError.fileTooLarge }
-                    var offset = 0
-                    while offset < piece.count {
-                        offset += chunk.append(piece, from: offset)
-                        if chunk.isFull {
-                            pipeline.feed(chunk)
-                            chunk = await pipeline.takeChunk()
-                        }
-                    }
+                    await pipeline.append(piece, into: &chunk)
                 }
             }
             pipeline.feed(chunk)

@@ -95,6 +95,18 @@ final class IngestPipeline: @unchecked Sendable {
         group.notify(queue: .global()) { self.recycle(chunk) }
     }
 
+    /// Copies `piece` into `chunk`, handing every chunk that fills up to the lanes and taking the next.
+    func append<Piece: Collection>(_ piece: Piece, into chunk: inout IngestChunk) async where Piece.Element == UInt8 {
+        var offset = 0
+        while offset < piece.count {
+            offset += chunk.append(piece, from: offset)
+            if chunk.isFull {
+                feed(chunk)
+                chunk = await takeChunk()
+            }
+        }
+    }
+
     private func recycle(_ chunk: IngestChunk) {
         chunk.reset()
         free.withLock { $0.append(chunk) }
