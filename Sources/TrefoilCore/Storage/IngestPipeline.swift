@@ -50,7 +50,7 @@ final class IngestPipeline: @unchecked Sendable {
     private let writeLane = DispatchQueue(label: "trefoil.ingest.write")
     private let flushLane = DispatchQueue(label: "trefoil.ingest.flush")
     private let sha3Lane: DispatchQueue?
-    /// At most one `fdatasync` waits or runs at a time; requests meanwhile are folded into it.
+    /// At most one `fdatasync` waits to start (another may be running); requests meanwhile fold into it.
     private let syncQueued = Atomic<Bool>(false)
     private let flushes = DispatchGroup()
     private let window: AsyncWindow
