@@ -1,6 +1,9 @@
 """Times ingest_model variants against md5sum and dd, alternating, on SRC (default src.bin, 1 GiB).
 
-Usage: python3 run.py [ROUNDS]  (in this folder, after building ingest_model; writes dst.bin here)
+Usage, in this folder (the .bin files and the binary are ignored by git):
+    cc -O2 -o ingest_model ingest_model.c -lcrypto -lpthread -Wno-deprecated-declarations
+    head -c 1G /dev/urandom > src.bin && cat src.bin > /dev/null
+    python3 run.py [ROUNDS]      # default 5; writes and removes dst.bin here
 Prints one table row per variant: median seconds (min-max), ratio to md5sum, median CPU steal.
 """
 import subprocess, time, statistics, os, sys
