@@ -125,9 +125,8 @@ struct IngestPipelineTests {
     }
 
     static func reference(_ bytes: [UInt8], sha3: Bool = true) -> Digests {
-        func hex(_ digest: some Sequence<UInt8>) -> String { digest.map { String(format: "%02x", $0) }.joined() }
-        return Digests(
-            sha256: hex(SHA256.hash(data: bytes)), md5: hex(Insecure.MD5.hash(data: bytes)),
-            sha1: hex(Insecure.SHA1.hash(data: bytes)), sha3: sha3 ? hex(SHA3_256.hash(data: bytes)) : "")
+        Digests(
+            sha256: SHA256.hash(data: bytes).hexString, md5: Insecure.MD5.hash(data: bytes).hexString,
+            sha1: Insecure.SHA1.hash(data: bytes).hexString, sha3: sha3 ? SHA3_256.hash(data: bytes).hexString : "")
     }
 }

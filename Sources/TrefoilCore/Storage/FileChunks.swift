@@ -57,17 +57,21 @@ public struct FileChunks: AsyncSequence, Sendable {
 
         func read(_ count: Int) throws -> [UInt8]? {
             var chunk = [UInt8](repeating: 0, count: count)
-            let n = chunk.withUnsafeMutableBytes { raw -> Int in
-                while true {
-                    let n = Glibc.read(fd, raw.baseAddress!, count)
-                    if n < 0 && errno == EINTR { continue }
-                    return n
-                }
-            }
+            let n = chunk.withUnsafeMutableBytes { raw in read(into: raw.baseAddress!, count: count) }
             if n < 0 { throw TrefoilError.localFileNotFound("reading failed: \(errnoText())") }
             if n == 0 { return nil }
             chunk.removeLast(count - n)
             return chunk
+        }
+
+        /// One `read(2)` into `buffer`, repeated when a signal interrupts it: the bytes read, 0 at the
+        /// end, or -1 with `errno` set.
+        func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+            while true {
+                let n = Glibc.read(fd, buffer, count)
+                if n < 0 && errno == EINTR { continue }
+                return n
+            }
         }
 
         deinit { if owns { close(fd) } }

@@ -50,16 +50,13 @@ final class IngestChunk: @unchecked Sendable {
         return n
     }
 
-    /// Reads from `fd` into the spare room until it is full or the file ends; returns the bytes
+    /// Reads from `file` into the spare room until it is full or the file ends; returns the bytes
     /// read (0 at end of file) or the negative `errno`.
-    func fill(from fd: Int32) -> Int {
+    func fill(from file: FileChunks.Reader) -> Int {
         var total = 0
         while spare > 0 {
-            let n = read(fd, base + count, spare)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return -Int(errno)
-            }
+            let n = file.read(into: base + count, count: spare)
+            if n < 0 { return -Int(errno) }
             if n == 0 { break }
             count += n
             total += n

@@ -77,11 +77,6 @@ final class IngestPipeline: @unchecked Sendable {
         return free.withLock { $0.popLast() } ?? IngestChunk(capacity: Self.chunkSize)
     }
 
-    /// Returns a chunk that will not be fed (the upload failed while filling it).
-    func giveBack(_ chunk: IngestChunk) {
-        recycle(chunk)
-    }
-
     /// Hands a filled chunk to every lane. The producer must not touch it afterwards.
     func feed(_ chunk: IngestChunk) {
         let group = DispatchGroup()
@@ -92,7 +87,7 @@ final class IngestPipeline: @unchecked Sendable {
         }
         writeLane.async(group: group) { self.write(chunk.bytes) }
         sha3Lane?.async(group: group) { self.sha3?.update(bufferPointer: chunk.bytes) }
-        group.notify(queue: .global()) { self.recycle(chunk) }
+        group.notify(queue: .global()) { self.giveBack(chunk) }
     }
 
     /// Copies `piece` into `chunk`, handing every chunk that fills up to the lanes and taking the next.
@@ -107,7 +102,9 @@ final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    private func recycle(_ chunk: IngestChunk) {
+    /// Makes a chunk free again: once every lane is done with it, or when the upload failed while
+    /// filling it.
+    func giveBack(_ chunk: IngestChunk) {
         chunk.reset()
         free.withLock { $0.append(chunk) }
         window.release()
