@@ -215,6 +215,50 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test(
+        "requests sent before the lifecycle frame arrives: lifecycle first, then one whole frame per answer and event")
+    func pipelinedAnswersStayWhole() async throws {
+        let server = try await LiveServer.start()
+        for i in 0..<30 {
+            _ = try await server.call(
+                "upload_group_file",
+                ["group_id": 600, "file": .string(base64([UInt8(i)])), "name": .string("page-\(i)")])
+        }
+        let session = WSSession(port: server.port, path: "/")
+        // Sent at once, without waiting for anything: small answers and listings of 30 files (several
+        // kilobytes each) are made on tasks of their own and written as they finish, while an upload
+        // in the middle raises a group_upload event on the same connection.
+        for i in 0..<40 {
+            let request: JSONValue =
+                switch i {
+                case 20:
+                    [
+                        "action": "upload_group_file", "echo": .int(Int64(i)),
+                        "params": ["group_id": 600, "file": .string(base64([7, 7])), "name": "during"],
+                    ]
+                case _ where i.isMultiple(of: 2):
+                    ["action": "get_group_root_files", "echo": .int(Int64(i)), "params": ["group_id": 600]]
+                default: ["action": "get_version_info", "echo": .int(Int64(i))]
+                }
+            session.send(String(decoding: request.encoded(), as: UTF8.self))
+        }
+        _ = try await session.next { $0.json["notice_type"] == "group_upload" }
+        for i in 0..<40 { _ = try await session.next { $0.echo == .int(Int64(i)) } }
+        let frames = session.received
+        #expect(frames.first?.isLifecycleConnect == true)
+        let answers = frames.filter { $0.postType == nil }
+        #expect(answers.count == 40)
+        #expect(Set(answers.compactMap { $0.echo?.intValue }) == Set(0..<Int64(40)))
+        #expect(answers.allSatisfy { $0.isOK })
+        let listings = answers.filter { ($0.echo?.intValue).map { $0.isMultiple(of: 2) && $0 != 20 } ?? false }
+        #expect(listings.count == 19)
+        #expect(listings.allSatisfy { ($0.data["files"]?.arrayValue?.count ?? 0) >= 30 })
+        #expect(frames.filter { $0.json["notice_type"] == "group_upload" }.count == 1)
+        await session.close()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("a graceful shutdown closes open connections cleanly")
     func shutdownCloses() async throws {
         let server = try await LiveServer.start()

@@ -1,4 +1,3 @@
-import AsyncAlgorithms
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -48,31 +47,40 @@ struct OneBotSocket: Sendable {
     let eventBuffer = 1024
 
     /// Serves one connection until the client leaves or the gateway shuts down.
+    ///
+    /// Each request is answered on a task of its own, which writes its response frame itself; events
+    /// go out from one more task. `WebSocketOutboundWriter` takes writes from several tasks at once
+    /// (frames stay whole), and writing straight from the task that made the answer spares every
+    /// response two hand-offs (an `AsyncStream` and a merge with the events) before the socket.
     func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         stats.connections.add(1, ordering: .relaxed)
         defer {
             stats.connections.subtract(1, ordering: .relaxed)
             stats.disconnects.add(1, ordering: .relaxed)
         }
-        let (responses, responder) = AsyncStream.makeStream(of: ByteBuffer.self)
-        // Subscribe before the lifecycle frame goes out, so that no event falls between the two.
+        // Subscribe before the lifecycle frame goes out, so that no event falls between the two; and
+        // send that frame before reading, so that it comes before every response.
         let eventFrames = role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) : nil
-        let lifecycle = role.receivesEvents ? lifecycleFrame() : nil
-
+        if role.receivesEvents {
+            guard await send(ByteBuffer(string: lifecycleFrame()), to: outbound) else { return }
+        }
         await withTaskGroup(of: Void.self) { connection in
-            connection.addTask {
-                await writeFrames(lifecycle: lifecycle, responses: responses, events: eventFrames, to: outbound)
+            if let eventFrames {
+                connection.addTask {
+                    for await event in eventFrames {
+                        guard await send(ByteBuffer(string: event), to: outbound) else { return }
+                    }
+                }
             }
             await cancelWhenGracefulShutdown {
-                await readRequests(inbound, answer: responder)
+                await readRequests(inbound, outbound: outbound)
             }
-            responder.finish()
             connection.cancelAll()
         }
     }
 
     /// Reads frames and answers each on its own task, at most `maxInFlight` at once.
-    private func readRequests(_ inbound: WebSocketInboundStream, answer: AsyncStream<ByteBuffer>.Continuation) async {
+    private func readRequests(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         await withTaskGroup(of: Void.self) { workers in
             var running = 0
             do {
@@ -85,10 +93,11 @@ struct OneBotSocket: Sendable {
                     running += 1
                     switch message {
                     case .text(let text):
-                        workers.addTask { answer.yield(await respond(to: Data(text.utf8))) }
+                        workers.addTask { await send(await respond(to: Data(text.utf8)), to: outbound) }
                     case .binary:
                         workers.addTask {
-                            answer.yield(frame(.failed(.badRequest("binary frames are not supported"), echo: nil)))
+                            let refusal = frame(.failed(.badRequest("binary frames are not supported"), echo: nil))
+                            await send(refusal, to: outbound)
                         }
                     }
                 }
@@ -100,26 +109,16 @@ struct OneBotSocket: Sendable {
         }
     }
 
-    /// Responses arrive as the encoded bytes and go out as text frames without a round trip through
-    /// `String` (a listing page is tens of kilobytes); events are shared `String`s.
-    private func writeFrames(
-        lifecycle: String?,
-        responses: AsyncStream<ByteBuffer>,
-        events: AsyncStream<String>?,
-        to outbound: WebSocketOutboundWriter
-    ) async {
+    /// Writes one text frame; false once the connection can take no more (the reason is logged).
+    @discardableResult
+    private func send(_ bytes: ByteBuffer, to outbound: WebSocketOutboundWriter) async -> Bool {
         do {
-            if let lifecycle {
-                try await outbound.write(.text(lifecycle))
-                stats.framesSent.add(1, ordering: .relaxed)
-            }
-            let eventFrames = (events ?? AsyncStream { $0.finish() }).map { ByteBuffer(string: $0) }
-            for await bytes in merge(responses, eventFrames) {
-                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
-                stats.framesSent.add(1, ordering: .relaxed)
-            }
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
+            stats.framesSent.add(1, ordering: .relaxed)
+            return true
         } catch {
             logger.debug("websocket write failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
