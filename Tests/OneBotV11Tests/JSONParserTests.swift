@@ -79,4 +79,33 @@ struct JSONParserTests {
         let tooDeep = "[" + deep + "]"
         #expect(parsed(tooDeep) == nil)
     }
+
+    @Test(
+        "bytes that are not UTF-8 inside a string are refused, with or without escapes beside them",
+        arguments: [
+            [0xFF], [0x80], [0xC3], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF],
+        ]
+            as [[UInt8]])
+    func invalidUTF8(_ bad: [UInt8]) {
+        let plain = Array(#"{"name":"a"#.utf8) + bad + Array(#"b"}"#.utf8)
+        let escaped = Array(#"{"name":"\n"#.utf8) + bad + Array(#"b"}"#.utf8)
+        #expect(JSONParser.parse(plain) == nil)
+        #expect(JSONParser.parse(escaped) == nil)
+    }
+
+    @Test("a frame's String and its bytes read to the same value")
+    func stringAndBytesAgree() {
+        let frames = [
+            #"{"action":"get_group_files_by_folder","params":{"group_id":123456,"folder_id":"/","file_count":50},"echo":17003}"#,
+            #"{"action":"upload_group_file","params":{"name":"中文 é ✓ 😀","folder":"/x\u00e9\n"},"echo":"abc"}"#,
+            #" {"action" : "x", "params":{"n":-9223372036854775808,"m":9223372036854775807,"f":2.5,"e":1e3}} "#,
+        ]
+        for frame in frames {
+            let fromString = JSONParser.parse(frame)
+            #expect(fromString != nil, "\(frame)")
+            #expect(fromString == parsed(frame))
+            #expect(fromString == decoded(frame))
+        }
+        #expect(JSONParser.parse(#"{"name":"中文 é ✓ 😀"}"#)?["name"] == "中文 é ✓ 😀")
+    }
 }

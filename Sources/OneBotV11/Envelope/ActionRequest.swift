@@ -18,7 +18,16 @@ public struct ActionRequest: Sendable, Equatable {
     /// A frame that is not a JSON object, or has no string `action`, fails with `BAD_REQUEST`; the
     /// `echo` of a JSON object is still returned so that the failure can carry it back.
     public static func decode(_ data: Data) -> Result<ActionRequest, FailedRequest> {
-        guard let value = JSONParser.parse(data) else {
+        decode(parsed: JSONParser.parse(data))
+    }
+
+    /// Decodes one WebSocket text frame, read in place.
+    public static func decode(_ text: String) -> Result<ActionRequest, FailedRequest> {
+        decode(parsed: JSONParser.parse(text))
+    }
+
+    private static func decode(parsed value: JSONValue?) -> Result<ActionRequest, FailedRequest> {
+        guard let value else {
             return .failure(FailedRequest(error: .badRequest("the frame is not valid JSON"), echo: nil))
         }
         guard case .object(let members) = value else {

@@ -93,7 +93,7 @@ struct OneBotSocket: Sendable {
                     running += 1
                     switch message {
                     case .text(let text):
-                        workers.addTask { await send(await respond(to: Data(text.utf8)), to: outbound) }
+                        workers.addTask { await send(await respond(to: text), to: outbound) }
                     case .binary:
                         workers.addTask {
                             let refusal = frame(.failed(.badRequest("binary frames are not supported"), echo: nil))
@@ -122,8 +122,8 @@ struct OneBotSocket: Sendable {
         }
     }
 
-    func respond(to data: Data) async -> ByteBuffer {
-        switch ActionRequest.decode(data) {
+    func respond(to text: String) async -> ByteBuffer {
+        switch ActionRequest.decode(text) {
         case .failure(let failed): return frame(.failed(failed.error, echo: failed.echo))
         case .success(let request): return frame(await table.respond(to: request))
         }
