@@ -1,6 +1,4 @@
 import Foundation
-import HummingbirdWSClient
-import Logging
 
 /// Closed-loop pipelined load over forward WebSocket: each connection keeps `depth` requests in
 /// flight (matched by `echo`), sending the next one as each response arrives, until the window
@@ -29,11 +27,11 @@ enum WSLoad {
         var latencies: [Sample] = []
         var failures = 0
         var firstFailure: String?
-        var connectionError: String?
     }
 
     /// Runs the load; `frame(sequence, echo)` builds the request text for each request. Echoes count
-    /// up from 0 on each connection.
+    /// up from 0 on each connection. All connections are served from one thread of their own (see
+    /// `LoadSocket`), so that the load takes as little of the machine as it can.
     static func run(
         url: String,
         connections: Int,
@@ -42,80 +40,89 @@ enum WSLoad {
         duration: Duration,
         frame: @escaping @Sendable (_ sequence: Int, _ echo: Int) -> String
     ) async throws -> Outcome {
-        let clock = ContinuousClock()
-        let measureStart = clock.now + warmup
-        let end = measureStart + duration
-        let totals = Locked(Totals())
-        await withTaskGroup(of: Void.self) { group in
-            for connection in 0..<connections {
-                group.addTask {
-                    do {
-                        let local = try await runConnection(
-                            url: url, connection: connection, depth: depth, measureStart: measureStart, end: end,
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result {
+                        try runBlocking(
+                            url: url, connections: connections, depth: depth, warmup: warmup, duration: duration,
                             frame: frame)
-                        totals.withLock { totals in
-                            totals.completed += local.completed
-                            totals.latencies += local.latencies
-                            totals.failures += local.failures
-                            totals.firstFailure = totals.firstFailure ?? local.firstFailure
-                        }
-                    } catch {
-                        totals.withLock { $0.connectionError = $0.connectionError ?? "\(error)" }
-                    }
-                }
+                    })
             }
         }
-        let result = totals.withLock { $0 }
-        if let error = result.connectionError { throw BenchError("a load connection failed: \(error)") }
-        return Outcome(
-            completed: result.completed, window: duration, latencies: result.latencies, failures: result.failures,
-            firstFailure: result.firstFailure)
     }
 
-    private static func runConnection(
+    /// One connection's requests in flight (echo → when it was sent) and its next sequence number.
+    private struct Connection {
+        let socket: LoadSocket
+        let index: Int
+        var inFlight: [Int: ContinuousClock.Instant] = [:]
+        var sequence = 0
+        var open = true
+    }
+
+    private static func runBlocking(
         url: String,
-        connection: Int,
+        connections count: Int,
         depth: Int,
-        measureStart: ContinuousClock.Instant,
-        end: ContinuousClock.Instant,
-        frame: @escaping @Sendable (Int, Int) -> String
-    ) async throws -> Totals {
-        let result = Locked(Totals())
-        try await WebSocketClient.connect(url: url, configuration: .bench, logger: Logger(label: "trefoil-bench.load"))
-        {
-            inbound, outbound, _ in
-            let clock = ContinuousClock()
-            var local = Totals()
-            var inFlight: [Int: ContinuousClock.Instant] = [:]
-            var sequence = 0
-            func send() async throws {
-                let echo = sequence
-                // Spread sequences across connections so that each request is distinct.
-                let text = frame(sequence * 1_000 + connection, echo)
-                sequence += 1
-                inFlight[echo] = clock.now
-                try await outbound.write(.text(text))
-            }
-            for _ in 0..<depth { try await send() }
-            var messages = inbound.messages(maxSize: 1 << 26).makeAsyncIterator()
-            while !inFlight.isEmpty, let message = try await messages.next() {
-                let now = clock.now
-                guard case .text(let text) = message, let echo = echoNumber(in: text),
-                    let sent = inFlight.removeValue(forKey: echo)
-                else { continue }
-                if now >= measureStart && now <= end {
-                    local.completed += 1
-                    if sent >= measureStart { local.latencies.append(Sample(echo: echo, latency: now - sent)) }
-                }
-                if !isOK(text) {
-                    local.failures += 1
-                    local.firstFailure = local.firstFailure ?? String(text.prefix(300))
-                }
-                if now < end { try await send() }
-            }
-            try await outbound.close(.normalClosure, reason: nil)
-            result.withLock { $0 = local }
+        warmup: Duration,
+        duration: Duration,
+        frame: (Int, Int) -> String
+    ) throws -> Outcome {
+        let clock = ContinuousClock()
+        var connections = try (0..<count).map { Connection(socket: try LoadSocket.open(url: url), index: $0) }
+        let measureStart = clock.now + warmup
+        let end = measureStart + duration
+        var totals = Totals()
+        func send(_ connection: inout Connection) throws {
+            let echo = connection.sequence
+            // Spread sequences across connections so that each request is distinct.
+            let text = frame(connection.sequence * 1_000 + connection.index, echo)
+            connection.sequence += 1
+            connection.inFlight[echo] = clock.now
+            try connection.socket.send(text: Array(text.utf8))
         }
-        return result.withLock { $0 }
+        for index in connections.indices {
+            for _ in 0..<depth { try send(&connections[index]) }
+        }
+        var polled = connections.map { pollfd(fd: $0.socket.fd, events: Int16(POLLIN), revents: 0) }
+        while connections.contains(where: { $0.open && !$0.inFlight.isEmpty }) {
+            for index in polled.indices { polled[index].revents = 0 }
+            let ready = poll(&polled, nfds_t(polled.count), 10_000)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { throw BenchError("no response for 10 s (\(ready < 0 ? "poll failed" : "timeout"))") }
+            for index in polled.indices where polled[index].revents != 0 && connections[index].open {
+                var connection = connections[index]
+                var answered = 0
+                let socket = connection.socket
+                let open = try socket.receive { bytes in
+                    let now = clock.now
+                    guard let echo = echoNumber(in: bytes), let sent = connection.inFlight.removeValue(forKey: echo)
+                    else { return }
+                    answered += 1
+                    if now >= measureStart && now <= end {
+                        totals.completed += 1
+                        if sent >= measureStart { totals.latencies.append(Sample(echo: echo, latency: now - sent)) }
+                    }
+                    if !isOK(bytes) {
+                        totals.failures += 1
+                        totals.firstFailure =
+                            totals.firstFailure ?? String(decoding: bytes.prefix(300), as: UTF8.self)
+                    }
+                }
+                connection.open = open
+                if open && clock.now < end {
+                    for _ in 0..<answered { try send(&connection) }
+                }
+                if !connection.open && !connection.inFlight.isEmpty {
+                    throw BenchError("a load connection closed with \(connection.inFlight.count) requests unanswered")
+                }
+                connections[index] = connection
+            }
+        }
+        for connection in connections where connection.open { connection.socket.sendClose() }
+        return Outcome(
+            completed: totals.completed, window: duration, latencies: totals.latencies, failures: totals.failures,
+            firstFailure: totals.firstFailure)
     }
 }
