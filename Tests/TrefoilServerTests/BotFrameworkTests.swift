@@ -504,23 +504,37 @@ struct E2ESetupError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// A loopback TCP port that was free a moment ago.
+/// A loopback TCP port that was free a moment ago, for a child process to bind.
+///
+/// The child binds it a while later, so the port is taken from below the kernel's ephemeral range:
+/// ports there are never handed out for outgoing connections or `bind(0)`, which the other tests
+/// make by the hundred meanwhile (from inside that range, one of them could take it first).
 func e2eFreePort() throws -> Int {
+    let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+        .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    let ephemeralStart = range?.first ?? 32_768
+    let candidates = ephemeralStart > 12_000 ? 10_000..<ephemeralStart : 1_024..<ephemeralStart
+    for _ in 0..<100 {
+        let port = Int.random(in: candidates)
+        if try e2eCanBind(port) { return port }
+    }
+    throw E2ESetupError(description: "no free loopback port below \(ephemeralStart) in 100 tries")
+}
+
+/// Whether `port` binds on 127.0.0.1 right now.
+private func e2eCanBind(_ port: Int) throws -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw E2ESetupError(description: "socket() failed: errno \(errno)") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    guard bound else { throw E2ESetupError(description: "no free loopback port: errno \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A new empty file opened for writing, for a child's output (files, unlike pipes, never fill up and block it).
