@@ -118,6 +118,7 @@ enum WSLoad {
                     throw BenchError("a load connection closed with \(connection.inFlight.count) requests unanswered")
                 }
                 connections[index] = connection
+                if !open { polled[index].fd = -1 }  // poll skips it from now on
             }
         }
         for connection in connections where connection.open { connection.socket.sendClose() }
