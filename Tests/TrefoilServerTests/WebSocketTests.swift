@@ -259,6 +259,34 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test("a bot that floods requests and reads no answers stops being read: its answers cannot fill memory")
+    func floodWithoutReading() async throws {
+        let server = try await LiveServer.start()
+        for i in 0..<30 {
+            _ = try await server.call(
+                "upload_group_file", ["group_id": 700, "file": .string(base64([UInt8(i)])), "name": .string("f\(i)")])
+        }
+        let before = try await server.call("get_status").data["stat"]?["packet_received"]?.intValue ?? -1
+        let flooder = try SilentWebSocket(port: server.port, path: "/api")
+        let requests = (0..<20_000).map {
+            #"{"action":"get_group_root_files","params":{"group_id":700},"echo":\#($0)}"#
+        }
+        let offered = try await offCooperativePool { flooder.flood(requests, seconds: 3) }
+        // The flooder stays connected, and silent, until the server's count has been read.
+        try await Task.sleep(for: .seconds(1))
+        let status = try await server.call("get_status")
+        #expect(status.isOK)
+        let read = (status.data["stat"]?["packet_received"]?.intValue ?? .max) - before - 1
+        // All 20,000 fit into the sockets' buffers (1.6 MB). Each answer is ~5 KB: the buffers toward
+        // the bot hold a few hundred, then the server's writes wait, its 64 requests in flight stay
+        // busy, and it reads no more. Before, it read all 20,000 and queued their answers in memory
+        // (480 MB of RSS in a release build).
+        #expect(read < 2_000, "the server read \(read) of \(offered) requests offered")
+        flooder.disconnect()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("a graceful shutdown closes open connections cleanly")
     func shutdownCloses() async throws {
         let server = try await LiveServer.start()
