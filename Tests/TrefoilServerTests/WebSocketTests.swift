@@ -219,11 +219,7 @@ struct WebSocketTests {
         "requests sent before the lifecycle frame arrives: lifecycle first, then one whole frame per answer and event")
     func pipelinedAnswersStayWhole() async throws {
         let server = try await LiveServer.start()
-        for i in 0..<30 {
-            _ = try await server.call(
-                "upload_group_file",
-                ["group_id": 600, "file": .string(base64([UInt8(i)])), "name": .string("page-\(i)")])
-        }
+        try await uploadOneByteFiles(30, group: 600, to: server)
         let session = WSSession(port: server.port, path: "/")
         // Sent at once, without waiting for anything: small answers and listings of 30 files (several
         // kilobytes each) are made on tasks of their own and written as they finish, while an upload
@@ -262,10 +258,7 @@ struct WebSocketTests {
     @Test("a bot that floods requests and reads no answers stops being read: its answers cannot fill memory")
     func floodWithoutReading() async throws {
         let server = try await LiveServer.start()
-        for i in 0..<30 {
-            _ = try await server.call(
-                "upload_group_file", ["group_id": 700, "file": .string(base64([UInt8(i)])), "name": .string("f\(i)")])
-        }
+        try await uploadOneByteFiles(30, group: 700, to: server)
         let before = try await server.call("get_status").data["stat"]?["packet_received"]?.intValue ?? -1
         let flooder = try SilentWebSocket(port: server.port, path: "/api")
         let requests = (0..<20_000).map {
@@ -298,5 +291,17 @@ struct WebSocketTests {
             return
         }
         server.removeFiles()
+    }
+
+    /// `count` one-byte files named `f0`, `f1`, … in the root of `group`, over HTTP.
+    private func uploadOneByteFiles(_ count: Int, group: Int64, to server: LiveServer) async throws {
+        for i in 0..<count {
+            _ = try await server.call(
+                "upload_group_file",
+                [
+                    "group_id": .int(group), "file": .string(base64([UInt8(truncatingIfNeeded: i)])),
+                    "name": .string("f\(i)"),
+                ])
+        }
     }
 }
