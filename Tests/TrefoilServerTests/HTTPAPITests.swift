@@ -100,6 +100,50 @@ struct HTTPAPITests {
     }
 }
 
+@Suite("Shutdown with requests under way", .timeLimit(.minutes(3)))
+struct ShutdownTests {
+    @Test("an HTTP upload still streaming in when the shutdown begins is completed, answered and kept")
+    func httpUploadFinishes() async throws {
+        let server = try await LiveServer.start()
+        let body = testBytes(300_000, seed: 11)
+        let socket = try SilentWebSocket.connectedSocket(port: server.port)
+        defer { close(socket) }
+        let head = Array(
+            ("PUT /upload_group_file?group_id=42&name=late.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8)
+        #expect(send(socket, head + body[..<100_000], head.count + 100_000, 0) == head.count + 100_000)
+        try await Task.sleep(for: .milliseconds(200))
+        let stopping = Task { await server.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+        let rest = Array(body[100_000...])
+        #expect(send(socket, rest, rest.count, 0) == rest.count)
+        let answer = try await offCooperativePool { try readAll(socket) }
+        await stopping.value
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(300))")
+        #expect(text.contains(#""sha256":"\#(sha256Hex(body))""#), "\(text.prefix(600))")
+        // Kept: the store, opened again, holds it.
+        let reopened = try await LiveServer.start(root: server.root)
+        let listing = try await reopened.call("get_group_root_files", ["group_id": 42])
+        #expect(listing.data["files"]?.arrayValue?.first?["file_size"]?.intValue == Int64(body.count))
+        await reopened.stop()
+        reopened.removeFiles()
+    }
+
+    /// Everything the peer sends until it closes (10 s without a byte ends it too).
+    private func readAll(_ socket: Int32) throws -> [UInt8] {
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { return received }
+            received += buffer[..<count]
+        }
+    }
+}
+
 @Suite("Signed downloads", .timeLimit(.minutes(3)))
 struct DownloadTests {
     func upload(_ server: LiveServer, _ bytes: [UInt8], name: String) async throws -> (id: String, url: String) {

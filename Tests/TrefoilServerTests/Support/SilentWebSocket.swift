@@ -11,7 +11,29 @@ final class SilentWebSocket: Sendable {
 
     /// Connects to 127.0.0.1:`port`, upgrades `path`, and reads nothing after the 101 answer.
     init(port: Int, path: String) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try Self.connectedSocket(port: port)
+        let upgrade = Array(
+            ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
+        var head: [UInt8] = []
+        var byte: UInt8 = 0
+        // A throw from here on closes `fd` in deinit (it runs once every property is set).
+        guard send(fd, upgrade, upgrade.count, 0) == upgrade.count else {
+            throw LiveServerError(description: "the upgrade request was not sent whole")
+        }
+        // One byte at a time, so that nothing after the 101 answer's blank line is read.
+        while !head.ends(with: Array("\r\n\r\n".utf8)), recv(fd, &byte, 1, 0) == 1 { head.append(byte) }
+        guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else {
+            throw LiveServerError(description: "no upgrade: \(String(decoding: head, as: UTF8.self))")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit { close(fd) }
+
+    /// A blocking TCP socket connected to 127.0.0.1:`port`; the caller closes it.
+    static func connectedSocket(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LiveServerError(description: "socket() failed: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -26,25 +48,8 @@ final class SilentWebSocket: Sendable {
             close(fd)
             throw LiveServerError(description: "connect() failed: errno \(errno)")
         }
-        let upgrade = Array(
-            ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
-        var head: [UInt8] = []
-        var byte: UInt8 = 0
-        guard send(fd, upgrade, upgrade.count, 0) == upgrade.count else {
-            close(fd)
-            throw LiveServerError(description: "the upgrade request was not sent whole")
-        }
-        // One byte at a time, so that nothing after the 101 answer's blank line is read.
-        while !head.ends(with: Array("\r\n\r\n".utf8)), recv(fd, &byte, 1, 0) == 1 { head.append(byte) }
-        guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else {
-            close(fd)
-            throw LiveServerError(description: "no upgrade: \(String(decoding: head, as: UTF8.self))")
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        return fd
     }
-
-    deinit { close(fd) }
 
     /// Drops the connection at once, unread answers and all.
     func disconnect() { shutdown(fd, Int32(SHUT_RDWR)) }
