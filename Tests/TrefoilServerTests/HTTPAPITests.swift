@@ -106,7 +106,7 @@ struct ShutdownTests {
     func httpUploadFinishes() async throws {
         let server = try await LiveServer.start()
         let body = testBytes(300_000, seed: 11)
-        let socket = try SilentWebSocket.connectedSocket(port: server.port)
+        let socket = try loopbackSocket(port: server.port)
         defer { close(socket) }
         let head = Array(
             ("PUT /upload_group_file?group_id=42&name=late.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -11,7 +11,7 @@ final class SilentWebSocket: Sendable {
 
     /// Connects to 127.0.0.1:`port`, upgrades `path`, and reads nothing after the 101 answer.
     init(port: Int, path: String) throws {
-        fd = try Self.connectedSocket(port: port)
+        fd = try loopbackSocket(port: port)
         let upgrade = Array(
             ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
@@ -30,26 +30,6 @@ final class SilentWebSocket: Sendable {
     }
 
     deinit { close(fd) }
-
-    /// A blocking TCP socket connected to 127.0.0.1:`port`; the caller closes it.
-    static func connectedSocket(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LiveServerError(description: "socket() failed: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw LiveServerError(description: "connect() failed: errno \(errno)")
-        }
-        return fd
-    }
 
     /// Drops the connection at once, unread answers and all.
     func disconnect() { shutdown(fd, Int32(SHUT_RDWR)) }
