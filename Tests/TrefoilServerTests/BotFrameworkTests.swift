@@ -404,18 +404,9 @@ func e2eStartTrefoil(config: String, directory: String, log: String) throws -> P
 
 /// Whether something accepts TCP connections on loopback `port`.
 func e2eCanConnect(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            connect(fd, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
+    guard let fd = try? loopbackSocket(port: port) else { return false }
+    close(fd)
+    return true
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` has passed; returns whether it held.
@@ -526,15 +517,7 @@ private func e2eCanBind(_ port: Int) throws -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw E2ESetupError(description: "socket() failed: errno \(errno)") }
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
+    return withLoopbackAddress(port: port) { bind(fd, $0, $1) } == 0
 }
 
 /// A new empty file opened for writing, for a child's output (files, unlike pipes, never fill up and block it).

@@ -32,19 +32,9 @@ struct DownloadPipelineTests {
     static func blockingExchange(port: Int, _ request: String, until done: ([UInt8]) -> Bool) throws -> [UInt8] {
         let fd = try loopbackSocket(port: port)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(request.utf8)
         guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw ExchangeError("send() was short") }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            received += buffer[0..<n]
-            if done(received) { break }
-        }
-        return received
+        return readFromSocket(fd, until: done)
     }
 
     struct ExchangeError: Error, CustomStringConvertible {

@@ -117,7 +117,7 @@ struct ShutdownTests {
         try await Task.sleep(for: .milliseconds(500))
         let rest = Array(body[100_000...])
         #expect(send(socket, rest, rest.count, 0) == rest.count)
-        let answer = try await offCooperativePool { try readAll(socket) }
+        let answer = try await offCooperativePool { readFromSocket(socket) }
         await stopping.value
         let text = String(decoding: answer, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(300))")
@@ -130,18 +130,6 @@ struct ShutdownTests {
         reopened.removeFiles()
     }
 
-    /// Everything the peer sends until it closes (10 s without a byte ends it too).
-    private func readAll(_ socket: Int32) throws -> [UInt8] {
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { return received }
-            received += buffer[..<count]
-        }
-    }
 }
 
 @Suite("Signed downloads", .timeLimit(.minutes(3)))
