@@ -98,6 +98,7 @@ public struct Gateway: Sendable {
     private var downloads: DownloadPlanner { DownloadPlanner(tree: tree, signer: signer) }
 
     private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
+        let upgrades = WebSocketUpgradePolicy(token: token, refusals: RefusedUpgradeLog(logger: logger))
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
@@ -106,13 +107,15 @@ public struct Gateway: Sendable {
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
-                    shouldUpgrade: { request, _, _ in
-                        guard let role = OneBotSocket.Role(path: request.path ?? "") else { return .dontUpgrade }
+                    shouldUpgrade: { request, channel, _ in
+                        guard let role = upgrades.role(for: request, peer: channel.remoteAddress) else {
+                            return .dontUpgrade
+                        }
                         return .upgrade([:]) { inbound, outbound, _ in
                             await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }
                     }),
-                token: token, downloads: downloads, logger: logger)
+                upgrades: upgrades, downloads: downloads, logger: logger)
         }
     }
 
