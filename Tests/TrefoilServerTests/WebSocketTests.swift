@@ -98,6 +98,32 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test("a number in echo comes back as the same text: big integers, 1.0, -0, exponents, inside objects too")
+    func echoNumbersVerbatim() async throws {
+        let server = try await LiveServer.start()
+        let port = server.port
+        let echoes = [
+            "18446744073709551616", "1.0", "-0", "1e3", "-1.50E+2", "0.1", "12", #"{"seq":1.0,"id":"x"}"#, "[1.0,2]",
+        ]
+        let answers = try await offCooperativePool { () -> [String] in
+            let socket = try RawWebSocket(port: port)
+            _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+            return try echoes.map { echo in
+                try socket.sendFrame(Array(#"{"action":"get_login_info","echo":\#(echo)}"#.utf8))
+                return String(decoding: socket.readFrame()?.payload ?? [], as: UTF8.self)
+            }
+        }
+        for (echo, answer) in zip(echoes, answers) {
+            #expect(answer.contains(#""echo":\#(echo),"message""#), "\(answer)")
+        }
+        let overHTTP = try await server.request(
+            "/", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"action":"get_login_info","echo":18446744073709551616}"#))
+        #expect(String(buffer: overHTTP.body ?? ByteBuffer()).contains(#""echo":18446744073709551616,"#))
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("heartbeats arrive at the configured interval with the status object")
     func heartbeat() async throws {
         let server = try await LiveServer.start {
