@@ -99,10 +99,12 @@ public struct Gateway: Sendable {
 
     private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
         let upgrades = WebSocketUpgradePolicy(token: token, refusals: RefusedUpgradeLog(logger: logger))
+        // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
-                maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+                maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
+                validateUTF8: true))
         return HTTPServerBuilder { responder in
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
@@ -112,7 +114,7 @@ public struct Gateway: Sendable {
                             return .dontUpgrade
                         }
                         return .upgrade([:]) { inbound, outbound, _ in
-                            await webSocket.serve(role, inbound: inbound, outbound: outbound)
+                            try await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }
                     }),
                 upgrades: upgrades, downloads: downloads, logger: logger)

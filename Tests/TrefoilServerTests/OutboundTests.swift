@@ -62,6 +62,28 @@ struct ReverseWebSocketTests {
         server.removeFiles()
     }
 
+    @Test("a text message that is not UTF-8 closes the reverse connection without running it; Trefoil reconnects")
+    func invalidUTF8ClosesReverse() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+        }
+        let first = try await bot.connection(0)
+        _ = try await first.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        first.sendText(
+            bytes: Array(
+                #"{"action":"upload_group_file","params":{"group_id":32,"file":"base64://aGk=","name":"bad"#.utf8)
+                + [0xFF, 0xFE] + Array(#".txt"},"echo":"bad"}"#.utf8))
+        let second = try await bot.connection(1)
+        _ = try await second.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        #expect(first.frames.all.allSatisfy { $0.echo == nil })
+        let listing = try await server.call("get_group_root_files", ["group_id": 32])
+        #expect(listing.data["files"] == [])
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
     @Test("when the bot restarts, Trefoil reconnects within the interval plus jitter and delivery resumes")
     func reconnects() async throws {
         let bot = try await FakeBot()

@@ -98,6 +98,51 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test("a message sent in fragments that together pass ws_max_message_bytes closes the connection with 1009")
+    func fragmentedOversized() async throws {
+        let server = try await LiveServer.start { $0.server.wsMaxMessageBytes = 4096 }
+        let port = server.port
+        let text = Array(
+            (#"{"action":"get_status","params":{"pad":""# + String(repeating: "x", count: 6000) + #""}}"#).utf8)
+        let reply = try await offCooperativePool { () -> RawWebSocket.Frame? in
+            let socket = try RawWebSocket(port: port)
+            _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+            // Three fragments, each under the limit (frames are held to it too); the message is over it.
+            try socket.sendFrame(Array(text[..<2000]), fin: false)
+            try socket.sendFrame(Array(text[2000..<4000]), opcode: 0x0, fin: false)
+            try socket.sendFrame(Array(text[4000...]), opcode: 0x0)
+            return socket.readFrame()
+        }
+        #expect(reply?.closeCode == 1009, "\(String(describing: reply))")
+        #expect(try await server.call("get_status").isOK)
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("a text message that is not UTF-8, whole or in fragments, closes the connection with 1007 and runs nothing")
+    func invalidUTF8Closes() async throws {
+        let server = try await LiveServer.start()
+        let port = server.port
+        let message =
+            Array(#"{"action":"upload_group_file","params":{"group_id":31,"file":"base64://aGk=","name":"bad"#.utf8)
+            + [0xFF, 0xFE] + Array(#".txt"},"echo":"bad"}"#.utf8)
+        let replies = try await offCooperativePool { () -> [RawWebSocket.Frame?] in
+            try [[message], [Array(message[..<60]), Array(message[60...])]].map { fragments in
+                let socket = try RawWebSocket(port: port)
+                _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+                for (index, fragment) in fragments.enumerated() {
+                    try socket.sendFrame(fragment, opcode: index == 0 ? 0x1 : 0x0, fin: index == fragments.count - 1)
+                }
+                return socket.readFrame()
+            }
+        }
+        #expect(replies.map { $0?.closeCode } == [1007, 1007], "\(replies)")
+        let listing = try await server.call("get_group_root_files", ["group_id": 31])
+        #expect(listing.data["files"] == [])
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("a number in echo comes back as the same text: big integers, 1.0, -0, exponents, inside objects too")
     func echoNumbersVerbatim() async throws {
         let server = try await LiveServer.start()

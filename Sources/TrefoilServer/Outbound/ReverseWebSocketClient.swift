@@ -42,8 +42,10 @@ struct ReverseWebSocketClient: Service {
     }
 
     func run() async throws {
+        // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = WebSocketClientConfiguration(
-            maxFrameSize: maxMessageBytes, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)))
+            maxFrameSize: maxMessageBytes, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)),
+            validateUTF8: true)
         let metadata: Logger.Metadata = ["url": "\(url)", "role": "\(role.rawValue)"]
         var lastFailure: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -54,7 +56,7 @@ struct ReverseWebSocketClient: Service {
                         inbound, outbound, _ in
                         connected.raise()
                         logger.info("reverse websocket connected", metadata: metadata)
-                        await socket.serve(OneBotSocket.Role(role), inbound: inbound, outbound: outbound)
+                        try await socket.serve(OneBotSocket.Role(role), inbound: inbound, outbound: outbound)
                     }
                 }
                 if connected.isRaised {
@@ -63,14 +65,21 @@ struct ReverseWebSocketClient: Service {
                 }
             } catch {
                 let reason = "\(error)"
-                if connected.isRaised || reason != lastFailure {
+                if connected.isRaised {
                     logger.warning(
-                        "reverse websocket unreachable; retrying every \(reconnectInterval)",
+                        "reverse websocket closed on an error; reconnecting",
                         metadata: metadata.merging(["error": "\(reason)"]) { $1 })
+                    lastFailure = nil
                 } else {
-                    logger.debug("reverse websocket still unreachable", metadata: metadata)
+                    if reason != lastFailure {
+                        logger.warning(
+                            "reverse websocket unreachable; retrying every \(reconnectInterval)",
+                            metadata: metadata.merging(["error": "\(reason)"]) { $1 })
+                    } else {
+                        logger.debug("reverse websocket still unreachable", metadata: metadata)
+                    }
+                    lastFailure = reason
                 }
-                lastFailure = reason
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: jittered(reconnectInterval)) }

@@ -52,7 +52,10 @@ struct OneBotSocket: Sendable {
     /// go out from one more task. `WebSocketOutboundWriter` takes writes from several tasks at once
     /// (frames stay whole), and writing straight from the task that made the answer spares every
     /// response two hand-offs (an `AsyncStream` and a merge with the events) before the socket.
-    func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    ///
+    /// Throws the error that ended the inbound messages (a message over the size limit, a text message that
+    /// is not UTF-8), so that WSCore closes the connection with that error's code (1009, 1007).
+    func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         stats.connections.add(1, ordering: .relaxed)
         defer {
             stats.connections.subtract(1, ordering: .relaxed)
@@ -64,7 +67,7 @@ struct OneBotSocket: Sendable {
         if role.receivesEvents {
             guard await send(ByteBuffer(string: lifecycleFrame()), to: outbound) else { return }
         }
-        await withTaskGroup(of: Void.self) { connection in
+        let ended = await withTaskGroup(of: Void.self) { connection -> (any Error)? in
             if let eventFrames {
                 connection.addTask {
                     for await event in eventFrames {
@@ -72,15 +75,23 @@ struct OneBotSocket: Sendable {
                     }
                 }
             }
-            await cancelWhenGracefulShutdown {
-                await readRequests(inbound, outbound: outbound)
+            defer { connection.cancelAll() }
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await readRequests(inbound, outbound: outbound)
+                }
+                return nil
+            } catch {
+                return error
             }
-            connection.cancelAll()
         }
+        // A shutdown's cancellation is no failure of the connection: WSCore has already closed it with 1000.
+        if let ended, !(ended is CancellationError), !Task.isShuttingDownGracefully { throw ended }
     }
 
     /// Reads frames and answers each on its own task, at most `maxInFlight` at once.
-    private func readRequests(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    private func readRequests(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        var failure: (any Error)?
         await withTaskGroup(of: Void.self) { workers in
             var running = 0
             do {
@@ -102,11 +113,14 @@ struct OneBotSocket: Sendable {
                     }
                 }
             } catch {
-                // An oversized or malformed frame: WSCore closes this connection (1009 / 1002).
-                logger.debug("websocket closed on a bad frame", metadata: ["error": "\(error)"])
+                logger.debug("websocket closing on a bad message", metadata: ["error": "\(error)"])
+                failure = error
             }
             await workers.waitForAll()
         }
+        // A message over the size limit, or a text message that is not UTF-8: the requests read before it have
+        // been answered; WSCore now closes the connection with the error's code (1009, 1007).
+        if let failure { throw failure }
     }
 
     /// Writes one text frame; false once the connection can take no more (the reason is logged).
