@@ -62,6 +62,35 @@ struct ReverseWebSocketTests {
         server.removeFiles()
     }
 
+    @Test("one entry with api_url and event_url and no url opens an API and an Event connection (go-cqhttp's layout)")
+    func oneEntrySplitRoles() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [
+                .init(
+                    apiURL: "ws://127.0.0.1:\(bot.port)/ws", eventURL: "ws://127.0.0.1:\(bot.port)/ws",
+                    reconnectIntervalMS: 200)
+            ]
+        }
+        let a = try await bot.connection(0)
+        let b = try await bot.connection(1)
+        let roles = [a, b].map { $0.headers[HTTPField.Name("X-Client-Role")!] }
+        #expect(Set(roles.compactMap { $0 }) == ["API", "Event"])
+        let api = roles[0] == "API" ? a : b
+        let event = roles[0] == "API" ? b : a
+        #expect(try await event.frames.first(matching: { _ in true }, timeout: .seconds(10)).isLifecycleConnect)
+        api.send(#"{"action":"upload_group_file","params":{"group_id":8,"file":"base64://aGk=","name":"x"},"echo":1}"#)
+        #expect(try await api.frames.first(matching: { $0.echo == 1 }, timeout: .seconds(10)).isOK)
+        _ = try await event.frames.first(matching: { $0.json["notice_type"] == "group_upload" }, timeout: .seconds(10))
+        #expect(api.frames.all.allSatisfy { $0.postType == nil })
+        // Exactly those two: no third, Universal, connection.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(bot.connections.count == 2)
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
     @Test("a text message that is not UTF-8 closes the reverse connection without running it; Trefoil reconnects")
     func invalidUTF8ClosesReverse() async throws {
         let bot = try await FakeBot()
