@@ -43,7 +43,7 @@ public struct Gateway: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let stats = TransportStats()
-        let frames = Broadcast<String>()
+        let frames = Broadcast<EventFrame>()
         let fetcher = URLFetcher(config: config)
         let context = ActionContext(
             tree: tree, signer: signer, config: config, fetcher: fetcher,

@@ -91,6 +91,25 @@ struct ReverseWebSocketTests {
         server.removeFiles()
     }
 
+    @Test("on a Universal reverse connection, an upload's answer comes before its group_upload")
+    func answerBeforeOwnNotice() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+        }
+        let connection = try await bot.connection(0)
+        _ = try await connection.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        try await expectAnswersBeforeNotices(count: 100, on: connection.frames) { params in
+            let echo = JSONValue.string(UUID().uuidString)
+            let request: JSONValue = ["action": "upload_group_file", "params": params, "echo": echo]
+            connection.send(String(decoding: request.encoded(), as: UTF8.self))
+            return try await connection.frames.first(matching: { $0.echo == echo }, timeout: .seconds(10))
+        }
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
     @Test("a text message that is not UTF-8 closes the reverse connection without running it; Trefoil reconnects")
     func invalidUTF8ClosesReverse() async throws {
         let bot = try await FakeBot()

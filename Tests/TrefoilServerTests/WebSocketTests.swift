@@ -169,6 +169,24 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test("the connection that uploads gets the answer before the upload's group_upload; others get it too")
+    func answerBeforeOwnNotice() async throws {
+        let server = try await LiveServer.start()
+        let uploader = WSSession(port: server.port, path: "/")
+        let watcher = WSSession(port: server.port, path: "/event")
+        _ = try await uploader.next { $0.isLifecycleConnect }
+        _ = try await watcher.next { $0.isLifecycleConnect }
+        let ids = try await expectAnswersBeforeNotices(count: 100, on: uploader.log) {
+            try await uploader.call("upload_group_file", $0)
+        }
+        _ = try await watcher.next { $0.json["file"]?["id"] == ids.last }
+        #expect(watcher.received.filter { $0.json["notice_type"] == "group_upload" }.count == 100)
+        await uploader.close()
+        await watcher.close()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("heartbeats arrive at the configured interval with the status object")
     func heartbeat() async throws {
         let server = try await LiveServer.start {
