@@ -45,18 +45,7 @@ struct ReverseWebSocketTests {
                 .init(eventURL: "ws://127.0.0.1:\(bot.port)/ws", role: .event, reconnectIntervalMS: 200),
             ]
         }
-        let a = try await bot.connection(0)
-        let b = try await bot.connection(1)
-        let roles = [a, b].map { $0.headers[HTTPField.Name("X-Client-Role")!] }
-        #expect(Set(roles.compactMap { $0 }) == ["API", "Event"])
-        let api = roles[0] == "API" ? a : b
-        let event = roles[0] == "API" ? b : a
-        #expect(try await event.frames.first(matching: { _ in true }, timeout: .seconds(10)).isLifecycleConnect)
-        api.send(#"{"action":"upload_group_file","params":{"group_id":8,"file":"base64://aGk=","name":"x"},"echo":1}"#)
-        #expect(try await api.frames.first(matching: { $0.echo == 1 }, timeout: .seconds(10)).isOK)
-        _ = try await event.frames.first(matching: { $0.json["notice_type"] == "group_upload" }, timeout: .seconds(10))
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(api.frames.all.allSatisfy { $0.postType == nil })
+        try await expectAPIAndEventConnections(bot)
         await server.stop()
         await bot.stop()
         server.removeFiles()
@@ -72,19 +61,9 @@ struct ReverseWebSocketTests {
                     reconnectIntervalMS: 200)
             ]
         }
-        let a = try await bot.connection(0)
-        let b = try await bot.connection(1)
-        let roles = [a, b].map { $0.headers[HTTPField.Name("X-Client-Role")!] }
-        #expect(Set(roles.compactMap { $0 }) == ["API", "Event"])
-        let api = roles[0] == "API" ? a : b
-        let event = roles[0] == "API" ? b : a
-        #expect(try await event.frames.first(matching: { _ in true }, timeout: .seconds(10)).isLifecycleConnect)
-        api.send(#"{"action":"upload_group_file","params":{"group_id":8,"file":"base64://aGk=","name":"x"},"echo":1}"#)
-        #expect(try await api.frames.first(matching: { $0.echo == 1 }, timeout: .seconds(10)).isOK)
-        _ = try await event.frames.first(matching: { $0.json["notice_type"] == "group_upload" }, timeout: .seconds(10))
-        #expect(api.frames.all.allSatisfy { $0.postType == nil })
+        try await expectAPIAndEventConnections(bot)
         // Exactly those two: no third, Universal, connection.
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(300))
         #expect(bot.connections.count == 2)
         await server.stop()
         await bot.stop()
@@ -130,6 +109,23 @@ struct ReverseWebSocketTests {
         await server.stop()
         await bot.stop()
         server.removeFiles()
+    }
+
+    /// Checks that the bot got an API and an Event connection: the Event one starts with lifecycle connect and
+    /// gets the group_upload of an upload made on the API one, which answers it and gets no event at all.
+    private func expectAPIAndEventConnections(_ bot: FakeBot) async throws {
+        let a = try await bot.connection(0)
+        let b = try await bot.connection(1)
+        let roles = [a, b].map { $0.headers[HTTPField.Name("X-Client-Role")!] }
+        #expect(Set(roles.compactMap { $0 }) == ["API", "Event"])
+        let api = roles[0] == "API" ? a : b
+        let event = roles[0] == "API" ? b : a
+        #expect(try await event.frames.first(matching: { _ in true }, timeout: .seconds(10)).isLifecycleConnect)
+        api.send(#"{"action":"upload_group_file","params":{"group_id":8,"file":"base64://aGk=","name":"x"},"echo":1}"#)
+        #expect(try await api.frames.first(matching: { $0.echo == 1 }, timeout: .seconds(10)).isOK)
+        _ = try await event.frames.first(matching: { $0.json["notice_type"] == "group_upload" }, timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(api.frames.all.allSatisfy { $0.postType == nil })
     }
 
     @Test("when the bot restarts, Trefoil reconnects within the interval plus jitter and delivery resumes")
