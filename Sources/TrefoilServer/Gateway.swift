@@ -43,7 +43,7 @@ public struct Gateway: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let stats = TransportStats()
-        let frames = Broadcast<String>()
+        let frames = Broadcast<EventFrame>()
         let fetcher = URLFetcher(config: config)
         let context = ActionContext(
             tree: tree, signer: signer, config: config, fetcher: fetcher,
@@ -98,21 +98,26 @@ public struct Gateway: Sendable {
     private var downloads: DownloadPlanner { DownloadPlanner(tree: tree, signer: signer) }
 
     private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
+        let upgrades = WebSocketUpgradePolicy(token: token, refusals: RefusedUpgradeLog(logger: logger))
+        // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
-                maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+                maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
+                validateUTF8: true))
         return HTTPServerBuilder { responder in
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
-                    shouldUpgrade: { request, _, _ in
-                        guard let role = OneBotSocket.Role(path: request.path ?? "") else { return .dontUpgrade }
+                    shouldUpgrade: { request, channel, _ in
+                        guard let role = upgrades.role(for: request, peer: channel.remoteAddress) else {
+                            return .dontUpgrade
+                        }
                         return .upgrade([:]) { inbound, outbound, _ in
-                            await webSocket.serve(role, inbound: inbound, outbound: outbound)
+                            try await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }
                     }),
-                token: token, downloads: downloads, logger: logger)
+                upgrades: upgrades, downloads: downloads, logger: logger)
         }
     }
 

@@ -10,17 +10,17 @@ struct GatewayChannel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
 
     let inner: HTTP1WebSocketUpgradeChannel
-    let token: AccessToken?
+    let upgrades: WebSocketUpgradePolicy
     let downloads: DownloadPlanner
     let logger: Logger
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let (token, downloads, downloadLogger) = (self.token, self.downloads, self.logger)
+        let (upgrades, downloads, downloadLogger) = (self.upgrades, self.downloads, self.logger)
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            if let token {
-                try pipeline.addHandler(WebSocketAuthGuard(token: token), position: .after(decoder.handler))
+            if upgrades.token != nil {
+                try pipeline.addHandler(WebSocketAuthGuard(policy: upgrades), position: .after(decoder.handler))
             }
             // Downloads are answered before the guard and the upgrader; DownloadHandler keeps pipelined
             // answers in order and leaves when a request asks for an upgrade.

@@ -27,6 +27,44 @@ struct EnvelopeTests {
         #expect(try decode(#"{"action":"x","params":null}"#).get().params == Params())
     }
 
+    @Test("a number in echo is answered with its own text, from Data and from a frame's String alike")
+    func echoNumbersKeepTheirText() throws {
+        let echoes = [
+            "18446744073709551616", "1.0", "-0", "1e3", "-1.50E+2", "-0.0", "9223372036854775808", "[1.0, 2]",
+            #"{ "seq": 1.0 }"#, #"{"a":{"b":[-0]}}"#,
+        ]
+        for echo in echoes {
+            let text = #"{"action":"x","params":{"n":1.0},"echo": \#(echo) }"#
+            for request in [try decode(text).get(), try ActionRequest.decode(text).get()] {
+                let answer = String(decoding: ActionResponse.ok(.null, echo: request.echo).encoded(), as: UTF8.self)
+                #expect(answer.contains(#""echo":\#(echo),"#), "\(answer)")
+                // Params read as before: the text is kept for the echo alone.
+                #expect(request.params.values["n"] == .int(1))
+            }
+        }
+        // A failed request carries its echo back the same way.
+        guard case .failure(let failed) = decode(#"{"echo":1.0}"#) else {
+            Issue.record("a frame without action should fail")
+            return
+        }
+        #expect(
+            String(decoding: ActionResponse.failed(failed.error, echo: failed.echo).encoded(), as: UTF8.self)
+                .contains(#""echo":1.0,"#))
+    }
+
+    @Test("an echo that writes back as it came stays a plain value, with no copy of its text")
+    func plainEchoesStayValues() throws {
+        let cases: [(String, JSONValue)] = [
+            ("12", .int(12)), ("-7", .int(-7)), ("0.1", .double(0.1)), (#""s""#, "s"), (#"{"seq":3}"#, ["seq": 3]),
+            ("[1,true]", [1, true]),
+        ]
+        for (echo, value) in cases {
+            #expect(try decode(#"{"action":"x","echo":\#(echo)}"#).get().echo == value, "\(echo)")
+        }
+        // Outside a request, numbers read as numbers, echo or not.
+        #expect(JSONValue.parse(Array(#"{"echo":1.0}"#.utf8)) == ["echo": 1])
+    }
+
     @Test("frames that are not JSON or have no action are BAD_REQUEST, echo copied only from an object")
     func badFrames() {
         let cases: [(String, JSONValue?)] = [

@@ -173,7 +173,16 @@ struct UploadTests {
         let events = store.tree.events.subscribe()
         let file = try await store.upload("e")
         var iterator = events.makeAsyncIterator()
-        #expect(await iterator.next() == .fileUploaded(file))
+        #expect(await iterator.next() == .fileUploaded(file, origin: nil))
+    }
+
+    @Test("the fileUploaded event carries the origin its caller set around the upload")
+    func uploadEventCarriesOrigin() async throws {
+        let store = try TestStore()
+        let events = store.tree.events.subscribe()
+        let file = try await EventOrigin.$current.withValue(EventOrigin(id: 42)) { try await store.upload("o") }
+        var iterator = events.makeAsyncIterator()
+        #expect(await iterator.next() == .fileUploaded(file, origin: EventOrigin(id: 42)))
     }
 }
 

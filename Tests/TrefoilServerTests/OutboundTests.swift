@@ -45,6 +45,75 @@ struct ReverseWebSocketTests {
                 .init(eventURL: "ws://127.0.0.1:\(bot.port)/ws", role: .event, reconnectIntervalMS: 200),
             ]
         }
+        try await expectAPIAndEventConnections(bot)
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
+    @Test("one entry with api_url and event_url and no url opens an API and an Event connection (go-cqhttp's layout)")
+    func oneEntrySplitRoles() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [
+                .init(
+                    apiURL: "ws://127.0.0.1:\(bot.port)/ws", eventURL: "ws://127.0.0.1:\(bot.port)/ws",
+                    reconnectIntervalMS: 200)
+            ]
+        }
+        try await expectAPIAndEventConnections(bot)
+        // Exactly those two: no third, Universal, connection.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(bot.connections.count == 2)
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
+    @Test("on a Universal reverse connection, an upload's answer comes before its group_upload")
+    func answerBeforeOwnNotice() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+        }
+        let connection = try await bot.connection(0)
+        _ = try await connection.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        try await expectAnswersBeforeNotices(count: 100, on: connection.frames) { params in
+            let echo = JSONValue.string(UUID().uuidString)
+            let request: JSONValue = ["action": "upload_group_file", "params": params, "echo": echo]
+            connection.send(String(decoding: request.encoded(), as: UTF8.self))
+            return try await connection.frames.first(matching: { $0.echo == echo }, timeout: .seconds(10))
+        }
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
+    @Test("a text message that is not UTF-8 closes the reverse connection without running it; Trefoil reconnects")
+    func invalidUTF8ClosesReverse() async throws {
+        let bot = try await FakeBot()
+        let server = try await LiveServer.start {
+            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+        }
+        let first = try await bot.connection(0)
+        _ = try await first.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        first.sendText(
+            bytes: Array(
+                #"{"action":"upload_group_file","params":{"group_id":32,"file":"base64://aGk=","name":"bad"#.utf8)
+                + [0xFF, 0xFE] + Array(#".txt"},"echo":"bad"}"#.utf8))
+        let second = try await bot.connection(1)
+        _ = try await second.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        #expect(first.frames.all.allSatisfy { $0.echo == nil })
+        let listing = try await server.call("get_group_root_files", ["group_id": 32])
+        #expect(listing.data["files"] == [])
+        await server.stop()
+        await bot.stop()
+        server.removeFiles()
+    }
+
+    /// Checks that the bot got an API and an Event connection: the Event one starts with lifecycle connect and
+    /// gets the group_upload of an upload made on the API one, which answers it and gets no event at all.
+    private func expectAPIAndEventConnections(_ bot: FakeBot) async throws {
         let a = try await bot.connection(0)
         let b = try await bot.connection(1)
         let roles = [a, b].map { $0.headers[HTTPField.Name("X-Client-Role")!] }
@@ -57,9 +126,6 @@ struct ReverseWebSocketTests {
         _ = try await event.frames.first(matching: { $0.json["notice_type"] == "group_upload" }, timeout: .seconds(10))
         try await Task.sleep(for: .milliseconds(200))
         #expect(api.frames.all.allSatisfy { $0.postType == nil })
-        await server.stop()
-        await bot.stop()
-        server.removeFiles()
     }
 
     @Test("when the bot restarts, Trefoil reconnects within the interval plus jitter and delivery resumes")

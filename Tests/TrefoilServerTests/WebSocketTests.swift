@@ -98,6 +98,95 @@ struct WebSocketTests {
         server.removeFiles()
     }
 
+    @Test("a message sent in fragments that together pass ws_max_message_bytes closes the connection with 1009")
+    func fragmentedOversized() async throws {
+        let server = try await LiveServer.start { $0.server.wsMaxMessageBytes = 4096 }
+        let port = server.port
+        let text = Array(
+            (#"{"action":"get_status","params":{"pad":""# + String(repeating: "x", count: 6000) + #""}}"#).utf8)
+        let reply = try await offCooperativePool { () -> RawWebSocket.Frame? in
+            let socket = try RawWebSocket(port: port)
+            _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+            // Three fragments, each under the limit (frames are held to it too); the message is over it.
+            try socket.sendFrame(Array(text[..<2000]), fin: false)
+            try socket.sendFrame(Array(text[2000..<4000]), opcode: 0x0, fin: false)
+            try socket.sendFrame(Array(text[4000...]), opcode: 0x0)
+            return socket.readFrame()
+        }
+        #expect(reply?.closeCode == 1009, "\(String(describing: reply))")
+        #expect(try await server.call("get_status").isOK)
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("a text message that is not UTF-8, whole or in fragments, closes the connection with 1007 and runs nothing")
+    func invalidUTF8Closes() async throws {
+        let server = try await LiveServer.start()
+        let port = server.port
+        let message =
+            Array(#"{"action":"upload_group_file","params":{"group_id":31,"file":"base64://aGk=","name":"bad"#.utf8)
+            + [0xFF, 0xFE] + Array(#".txt"},"echo":"bad"}"#.utf8)
+        let replies = try await offCooperativePool { () -> [RawWebSocket.Frame?] in
+            try [[message], [Array(message[..<60]), Array(message[60...])]].map { fragments in
+                let socket = try RawWebSocket(port: port)
+                _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+                for (index, fragment) in fragments.enumerated() {
+                    try socket.sendFrame(fragment, opcode: index == 0 ? 0x1 : 0x0, fin: index == fragments.count - 1)
+                }
+                return socket.readFrame()
+            }
+        }
+        #expect(replies.map { $0?.closeCode } == [1007, 1007], "\(replies)")
+        let listing = try await server.call("get_group_root_files", ["group_id": 31])
+        #expect(listing.data["files"] == [])
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("a number in echo comes back as the same text: big integers, 1.0, -0, exponents, inside objects too")
+    func echoNumbersVerbatim() async throws {
+        let server = try await LiveServer.start()
+        let port = server.port
+        let echoes = [
+            "18446744073709551616", "1.0", "-0", "1e3", "-1.50E+2", "0.1", "12", #"{"seq":1.0,"id":"x"}"#, "[1.0,2]",
+        ]
+        let answers = try await offCooperativePool { () -> [String] in
+            let socket = try RawWebSocket(port: port)
+            _ = try socket.upgrade("/api", ["Upgrade: websocket"])
+            return try echoes.map { echo in
+                try socket.sendFrame(Array(#"{"action":"get_login_info","echo":\#(echo)}"#.utf8))
+                return String(decoding: socket.readFrame()?.payload ?? [], as: UTF8.self)
+            }
+        }
+        for (echo, answer) in zip(echoes, answers) {
+            #expect(answer.contains(#""echo":\#(echo),"message""#), "\(answer)")
+        }
+        let overHTTP = try await server.request(
+            "/", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"action":"get_login_info","echo":18446744073709551616}"#))
+        #expect(String(buffer: overHTTP.body ?? ByteBuffer()).contains(#""echo":18446744073709551616,"#))
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("the connection that uploads gets the answer before the upload's group_upload; others get it too")
+    func answerBeforeOwnNotice() async throws {
+        let server = try await LiveServer.start()
+        let uploader = WSSession(port: server.port, path: "/")
+        let watcher = WSSession(port: server.port, path: "/event")
+        _ = try await uploader.next { $0.isLifecycleConnect }
+        _ = try await watcher.next { $0.isLifecycleConnect }
+        let ids = try await expectAnswersBeforeNotices(count: 100, on: uploader.log) {
+            try await uploader.call("upload_group_file", $0)
+        }
+        _ = try await watcher.next { $0.json["file"]?["id"] == ids.last }
+        #expect(watcher.received.filter { $0.json["notice_type"] == "group_upload" }.count == 100)
+        await uploader.close()
+        await watcher.close()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("heartbeats arrive at the configured interval with the status object")
     func heartbeat() async throws {
         let server = try await LiveServer.start {

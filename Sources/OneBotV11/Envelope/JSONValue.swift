@@ -9,8 +9,9 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-    /// JSON written ahead by a `JSONWriter` (large payloads of a fixed shape); never produced by
-    /// parsing. It reads, through the accessors below, as the value it encodes.
+    /// JSON written ahead by a `JSONWriter` (large payloads of a fixed shape), or a request's `echo`
+    /// kept as its original text because a number in it would not write back the same; parsing produces
+    /// it for nothing else. It reads, through the accessors below, as the value it encodes.
     case fragment(JSONFragment)
 
     /// The value under `key` when this is an object.

@@ -84,12 +84,15 @@ struct JSONWriter {
     }
 }
 
-/// JSON text already written by a `JSONWriter`, spliced verbatim when the enclosing value is
-/// encoded. Two fragments are equal when their bytes are.
+/// JSON text already written by a `JSONWriter`, or a request's `echo` as it came, spliced verbatim
+/// when the enclosing value is encoded. Two fragments are equal when their bytes are.
 public struct JSONFragment: Sendable, Equatable {
     public let bytes: [UInt8]
 
     init(_ writer: JSONWriter) { bytes = writer.bytes }
+
+    /// JSON text as it came, to be sent back unchanged (a request's `echo`); the caller has parsed it.
+    init(verbatim bytes: [UInt8]) { self.bytes = bytes }
 
     /// The same JSON as a `JSONValue` tree, for code (and tests) that inspect it; parsing costs
     /// what the fragment saved.

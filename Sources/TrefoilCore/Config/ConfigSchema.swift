@@ -88,11 +88,11 @@ enum ConfigSchema {
         -> String?
     {
         // A bad role or URL was already reported; "no URL" on top of it would only repeat the same problem.
-        guard outcome.failed.isDisjoint(with: ["role", "url", "api_url", "event_url"]), entry.effectiveURL == nil
+        guard outcome.failed.isDisjoint(with: ["role", "url", "api_url", "event_url"]), entry.connections.isEmpty
         else { return nil }
         let keys: String
         switch entry.role {
-        case .universal: keys = "\"url\""
+        case .universal: keys = "\"url\" (or \"api_url\" and \"event_url\")"
         case .api: keys = "\"api_url\" or \"url\""
         case .event: keys = "\"event_url\" or \"url\""
         }

@@ -4,7 +4,9 @@ extension TrefoilConfig {
     /// The settings as one log line of `key=value` pairs, with secrets shown only as "set" or "not set".
     public var redactedSummary: String {
         let reverseWSText = reverseWS.map { entry in
-            "\(entry.role.rawValue) \(entry.effectiveURL.map(Self.loggableURL) ?? "(no URL)")"
+            entry.connections.isEmpty
+                ? "\(entry.role.rawValue) (no URL)"
+                : entry.connections.map { "\($0.role.rawValue) \(Self.loggableURL($0.url))" }.joined(separator: " + ")
         }
         let httpPostText = httpPost.map { entry in
             "\(Self.loggableURL(entry.url)) (secret \(Self.presence(entry.secret)))"

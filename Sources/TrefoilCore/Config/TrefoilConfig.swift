@@ -250,20 +250,38 @@ public struct TrefoilConfig: Sendable, Equatable {
 }
 
 extension TrefoilConfig.ReverseWebSocket {
-    /// The URL this entry connects to for its role, or nil when the role's URL is missing.
-    public var effectiveURL: String? {
-        let candidate: String
-        switch role {
-        case .universal: candidate = url
-        case .api: candidate = apiURL.isEmpty ? url : apiURL
-        case .event: candidate = eventURL.isEmpty ? url : eventURL
+    /// One connection that an entry opens: its role and the URL it dials.
+    public struct Connection: Sendable, Equatable {
+        public let role: Role
+        public let url: String
+
+        public init(role: Role, url: String) {
+            self.role = role
+            self.url = url
         }
-        return candidate.isEmpty ? nil : candidate
     }
 
-    /// Whether this connection carries API calls.
-    public var carriesAPI: Bool { role != .event }
+    /// The connections this entry opens; empty when its role has no URL.
+    ///
+    /// `API` and `Event` open one connection, to their own URL or else to `url`. `Universal` (the default) opens
+    /// one connection to `url`; an entry without `url` opens an `API` connection to `api_url` and an `Event`
+    /// connection to `event_url`, each when set: go-cqhttp's layout, where `api_url` and `event_url` in one
+    /// entry split the two kinds of traffic over two connections.
+    public var connections: [Connection] {
+        switch role {
+        case .universal where url.isEmpty:
+            return [Connection(role: .api, url: apiURL), Connection(role: .event, url: eventURL)]
+                .filter { !$0.url.isEmpty }
+        case .universal: return [Connection(role: .universal, url: url)]
+        case .api: return [Connection(role: .api, url: apiURL.isEmpty ? url : apiURL)].filter { !$0.url.isEmpty }
+        case .event:
+            return [Connection(role: .event, url: eventURL.isEmpty ? url : eventURL)].filter { !$0.url.isEmpty }
+        }
+    }
 
-    /// Whether this connection carries events.
-    public var carriesEvents: Bool { role != .api }
+    /// Whether this entry carries API calls.
+    public var carriesAPI: Bool { connections.contains { $0.role != .event } }
+
+    /// Whether this entry carries events.
+    public var carriesEvents: Bool { connections.contains { $0.role != .api } }
 }

@@ -2,8 +2,22 @@ import Synchronization
 
 /// Something that happened in the store that faces turn into protocol events.
 public enum StoreEvent: Sendable, Equatable {
-    /// A file became durable (its transaction committed).
-    case fileUploaded(StoredFile)
+    /// A file became durable (its transaction committed), at the request of `origin` when the caller named one.
+    case fileUploaded(StoredFile, origin: EventOrigin?)
+}
+
+/// The request that caused a change, as the caller names it. The store does not read it: it carries it from the
+/// task that made the change to the event that reports the change, so that a transport can tell the events its
+/// own requests caused from everybody else's.
+///
+/// A caller sets it around its call with `EventOrigin.$current.withValue(origin) { ... }`; work that the call
+/// hands to other tasks (a background job) carries none.
+public struct EventOrigin: Hashable, Sendable {
+    public let id: UInt64
+
+    public init(id: UInt64) { self.id = id }
+
+    @TaskLocal public static var current: EventOrigin?
 }
 
 /// The store's events: every face subscribes here.

@@ -38,7 +38,8 @@ extension FileTree {
     /// The bytes are hashed while they stream to `tmp/`, moved to their content address, and the
     /// file exists from the moment its row commits; the group's quota and file count are checked in
     /// that same transaction, so concurrent uploads can never overshoot them. A `.fileUploaded`
-    /// event follows the commit. Private files (`.user` owners) always go to the root.
+    /// event follows the commit, with the caller's `EventOrigin.current`. Private files (`.user`
+    /// owners) always go to the root.
     ///
     /// Throws a `TrefoilError` (`.badParam` for the name, `.folderNotFound`, `.fileTooLarge`,
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
@@ -103,7 +104,7 @@ extension FileTree {
         logger.debug(
             "upload stored",
             metadata: ["owner": "\(owner)", "file": "\(stored.id)", "size": "\(stored.size)", "sha256": "\(sha)"])
-        events.publish(.fileUploaded(stored))
+        events.publish(.fileUploaded(stored, origin: EventOrigin.current))
         return stored
     }
 

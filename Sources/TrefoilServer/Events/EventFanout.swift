@@ -4,14 +4,27 @@ import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
 
+/// One OneBot event as every event channel sends it, with the request that caused it, if any.
+struct EventFrame: Sendable {
+    let text: String
+    /// Set when a request made through a transport caused the event: the connection that asked writes the
+    /// request's answer first.
+    var origin: EventOrigin?
+
+    init(_ event: JSONValue, origin: EventOrigin? = nil) {
+        text = String(decoding: event.encoded(), as: UTF8.self)
+        self.origin = origin
+    }
+}
+
 /// Turns store events into OneBot event frames for every event channel.
 struct EventFanout: Service {
     private let storeEvents: AsyncStream<StoreEvent>
     let context: ActionContext
-    let frames: Broadcast<String>
+    let frames: Broadcast<EventFrame>
 
     /// Subscribes at once, so that nothing published between start-up and `run` is missed.
-    init(context: ActionContext, frames: Broadcast<String>) {
+    init(context: ActionContext, frames: Broadcast<EventFrame>) {
         storeEvents = context.tree.events.subscribe(bufferSize: 4096)
         self.context = context
         self.frames = frames
@@ -21,9 +34,9 @@ struct EventFanout: Service {
         await cancelWhenGracefulShutdown {
             for await event in storeEvents {
                 switch event {
-                case .fileUploaded(let file):
+                case .fileUploaded(let file, let origin):
                     guard let notice = OneBotEvents.groupUpload(file, context: context) else { continue }
-                    frames.publish(String(decoding: notice.encoded(), as: UTF8.self))
+                    frames.publish(EventFrame(notice, origin: origin))
                 }
             }
         }
@@ -33,7 +46,7 @@ struct EventFanout: Service {
 /// Sends a heartbeat meta event to every event channel at the configured interval.
 struct HeartbeatService: Service {
     let context: ActionContext
-    let frames: Broadcast<String>
+    let frames: Broadcast<EventFrame>
     let interval: Duration
     let intervalMS: Int
 
@@ -44,7 +57,7 @@ struct HeartbeatService: Service {
             let event = OneBotEvents.heartbeat(
                 status: await OneBotEvents.status(context), intervalMS: intervalMS, selfID: context.selfID,
                 time: Int64(Date().timeIntervalSince1970))
-            frames.publish(String(decoding: event.encoded(), as: UTF8.self))
+            frames.publish(EventFrame(event))
         }
     }
 }

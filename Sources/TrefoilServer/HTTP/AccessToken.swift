@@ -38,6 +38,12 @@ struct AccessToken: Sendable {
         return presented.contains { Self.constantTimeEquals(Array($0.utf8), expected) } ? .allowed : .wrong
     }
 
+    /// Judges a request by its `Authorization` header and the query of its target (`/path?query`).
+    func check(authorization: String?, target: String) -> Verdict {
+        let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
+        return check(authorization: authorization, query: query)
+    }
+
     /// Compares digests so that timing reveals neither the token's bytes nor its length.
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         let da = SHA256.hash(data: a)

@@ -5,13 +5,15 @@ import Logging
 import ServiceLifecycle
 import TrefoilCore
 
-/// One reverse WebSocket connection (PROTOCOL.md §1.4): Trefoil dials the bot framework, announces
-/// itself with `X-Self-ID`, `X-Client-Role`, `User-Agent` and the access token, then serves the
-/// connection exactly like a forward one. It reconnects forever, every `reconnect_interval_ms` plus
-/// up to 20% jitter, and logs a failure once per change of state rather than on every attempt.
+/// The reverse WebSocket connections of one `reverse_ws` entry: one, or an `API` and an
+/// `Event` connection when the entry gives `api_url` and `event_url` without `url`. For each, Trefoil dials the
+/// bot framework, announces itself with `X-Self-ID`, `X-Client-Role`, `User-Agent` and the access token, then
+/// serves the connection exactly like a forward one. Each reconnects forever, every `reconnect_interval_ms`
+/// plus up to 20% jitter, and logs a failure once per change of state rather than on every attempt.
 struct ReverseWebSocketClient: Service {
-    let url: String
-    let role: TrefoilConfig.ReverseWebSocket.Role
+    typealias Connection = TrefoilConfig.ReverseWebSocket.Connection
+
+    let connections: [Connection]
     let reconnectInterval: Duration
     let socket: OneBotSocket
     let selfID: Int64
@@ -20,8 +22,7 @@ struct ReverseWebSocketClient: Service {
     let logger: Logger
 
     init(entry: TrefoilConfig.ReverseWebSocket, config: TrefoilConfig, socket: OneBotSocket, logger: Logger) {
-        url = entry.effectiveURL ?? entry.url
-        role = entry.role
+        connections = entry.connections
         reconnectInterval = .milliseconds(entry.reconnectIntervalMS)
         self.socket = socket
         selfID = config.selfID
@@ -31,7 +32,7 @@ struct ReverseWebSocketClient: Service {
     }
 
     /// The handshake headers the bot side checks.
-    var headers: HTTPFields {
+    func headers(for role: TrefoilConfig.ReverseWebSocket.Role) -> HTTPFields {
         var headers: HTTPFields = [
             HTTPField.Name("X-Self-ID")!: String(selfID),
             HTTPField.Name("X-Client-Role")!: role.rawValue,
@@ -42,19 +43,30 @@ struct ReverseWebSocketClient: Service {
     }
 
     func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for connection in connections {
+                group.addTask { await keepConnected(connection) }
+            }
+        }
+    }
+
+    /// Dials `connection` and serves it, again and again, until shutdown.
+    private func keepConnected(_ connection: Connection) async {
+        // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = WebSocketClientConfiguration(
-            maxFrameSize: maxMessageBytes, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(30)))
-        let metadata: Logger.Metadata = ["url": "\(url)", "role": "\(role.rawValue)"]
+            maxFrameSize: maxMessageBytes, additionalHeaders: headers(for: connection.role),
+            autoPing: .enabled(timePeriod: .seconds(30)), validateUTF8: true)
+        let metadata: Logger.Metadata = ["url": "\(connection.url)", "role": "\(connection.role.rawValue)"]
         var lastFailure: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let connected = AtomicFlag()
             do {
                 _ = try await cancelWhenGracefulShutdown {
-                    try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
-                        inbound, outbound, _ in
+                    try await WebSocketClient.connect(url: connection.url, configuration: configuration, logger: logger)
+                    { inbound, outbound, _ in
                         connected.raise()
                         logger.info("reverse websocket connected", metadata: metadata)
-                        await socket.serve(OneBotSocket.Role(role), inbound: inbound, outbound: outbound)
+                        try await socket.serve(OneBotSocket.Role(connection.role), inbound: inbound, outbound: outbound)
                     }
                 }
                 if connected.isRaised {
@@ -63,14 +75,21 @@ struct ReverseWebSocketClient: Service {
                 }
             } catch {
                 let reason = "\(error)"
-                if connected.isRaised || reason != lastFailure {
+                if connected.isRaised {
                     logger.warning(
-                        "reverse websocket unreachable; retrying every \(reconnectInterval)",
+                        "reverse websocket closed on an error; reconnecting",
                         metadata: metadata.merging(["error": "\(reason)"]) { $1 })
+                    lastFailure = nil
                 } else {
-                    logger.debug("reverse websocket still unreachable", metadata: metadata)
+                    if reason != lastFailure {
+                        logger.warning(
+                            "reverse websocket unreachable; retrying every \(reconnectInterval)",
+                            metadata: metadata.merging(["error": "\(reason)"]) { $1 })
+                    } else {
+                        logger.debug("reverse websocket still unreachable", metadata: metadata)
+                    }
+                    lastFailure = reason
                 }
-                lastFailure = reason
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: jittered(reconnectInterval)) }

@@ -25,11 +25,11 @@ struct WebhookDelivery: Service {
     let logger: Logger
     let dropped: DropCounter
     private let health = TargetHealth()
-    private let queue: AsyncStream<String>
+    private let queue: AsyncStream<EventFrame>
     private let firstRetryPause: Duration
 
     init(
-        target: TrefoilConfig.HTTPPost, config: TrefoilConfig, frames: Broadcast<String>, logger: Logger,
+        target: TrefoilConfig.HTTPPost, config: TrefoilConfig, frames: Broadcast<EventFrame>, logger: Logger,
         firstRetryPause: Duration = .milliseconds(250)
     ) {
         self.target = target
@@ -51,7 +51,7 @@ struct WebhookDelivery: Service {
         await cancelWhenGracefulShutdown {
             await deliver(lifecycle("enable"), retrying: true)
             for await event in queue {
-                await deliver(event, retrying: true)
+                await deliver(event.text, retrying: true)
             }
         }
         // One attempt, for at most a couple of seconds: a dead target must not hold up the shutdown.

@@ -37,7 +37,7 @@ struct OneBotSocket: Sendable {
     }
 
     let table: ActionTable
-    let events: Broadcast<String>
+    let events: Broadcast<EventFrame>
     let stats: TransportStats
     let maxMessageBytes: Int
     let logger: Logger
@@ -45,6 +45,9 @@ struct OneBotSocket: Sendable {
     let maxInFlight = 64
     /// Events buffered per connection; a client that falls further behind loses events, not memory.
     let eventBuffer = 1024
+    /// How long an event caused by a request on this connection waits for that request's answer: an action
+    /// that answers late (or never) holds back this connection's events for no longer than this.
+    let answerWait: Duration = .seconds(5)
 
     /// Serves one connection until the client leaves or the gateway shuts down.
     ///
@@ -52,7 +55,14 @@ struct OneBotSocket: Sendable {
     /// go out from one more task. `WebSocketOutboundWriter` takes writes from several tasks at once
     /// (frames stay whole), and writing straight from the task that made the answer spares every
     /// response two hand-offs (an `AsyncStream` and a merge with the events) before the socket.
-    func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    ///
+    /// An event caused by a request on this connection (an upload's `group_upload`) goes out after that
+    /// request's answer: a bot that reads the answer and then waits for the event (AliceBot's `get()`) would
+    /// miss an event that came first. Other connections get the event at once.
+    ///
+    /// Throws the error that ended the inbound messages (a message over the size limit, a text message that
+    /// is not UTF-8), so that WSCore closes the connection with that error's code (1009, 1007).
+    func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         stats.connections.add(1, ordering: .relaxed)
         defer {
             stats.connections.subtract(1, ordering: .relaxed)
@@ -61,26 +71,39 @@ struct OneBotSocket: Sendable {
         // Subscribe before the lifecycle frame goes out, so that no event falls between the two; and
         // send that frame before reading, so that it comes before every response.
         let eventFrames = role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) : nil
+        let answers = role.receivesEvents ? AnswerLedger() : nil
         if role.receivesEvents {
             guard await send(ByteBuffer(string: lifecycleFrame()), to: outbound) else { return }
         }
-        await withTaskGroup(of: Void.self) { connection in
-            if let eventFrames {
+        let ended = await withTaskGroup(of: Void.self) { connection -> (any Error)? in
+            if let eventFrames, let answers {
                 connection.addTask {
                     for await event in eventFrames {
-                        guard await send(ByteBuffer(string: event), to: outbound) else { return }
+                        if let origin = event.origin { await answers.waitForAnswer(to: origin, upTo: answerWait) }
+                        guard await send(ByteBuffer(string: event.text), to: outbound) else { return }
                     }
                 }
             }
-            await cancelWhenGracefulShutdown {
-                await readRequests(inbound, outbound: outbound)
+            defer { connection.cancelAll() }
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await readRequests(inbound, outbound: outbound, answers: answers)
+                }
+                return nil
+            } catch {
+                return error
             }
-            connection.cancelAll()
         }
+        // A shutdown's cancellation is no failure of the connection: WSCore has already closed it with 1000.
+        if let ended, !(ended is CancellationError), !Task.isShuttingDownGracefully { throw ended }
     }
 
-    /// Reads frames and answers each on its own task, at most `maxInFlight` at once.
-    private func readRequests(_ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Reads frames and answers each on its own task, at most `maxInFlight` at once; `answers` (on a
+    /// connection that gets events) learns when each answer is written.
+    private func readRequests(
+        _ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, answers: AnswerLedger?
+    ) async throws {
+        var failure: (any Error)?
         await withTaskGroup(of: Void.self) { workers in
             var running = 0
             do {
@@ -93,7 +116,16 @@ struct OneBotSocket: Sendable {
                     running += 1
                     switch message {
                     case .text(let text):
-                        workers.addTask { await send(await respond(to: text), to: outbound) }
+                        if let answers {
+                            let origin = answers.begin()
+                            workers.addTask {
+                                let answer = await EventOrigin.$current.withValue(origin) { await respond(to: text) }
+                                await send(answer, to: outbound)
+                                answers.answered(origin)
+                            }
+                        } else {
+                            workers.addTask { await send(await respond(to: text), to: outbound) }
+                        }
                     case .binary:
                         workers.addTask {
                             let refusal = frame(.failed(.badRequest("binary frames are not supported"), echo: nil))
@@ -102,11 +134,14 @@ struct OneBotSocket: Sendable {
                     }
                 }
             } catch {
-                // An oversized or malformed frame: WSCore closes this connection (1009 / 1002).
-                logger.debug("websocket closed on a bad frame", metadata: ["error": "\(error)"])
+                logger.debug("websocket closing on a bad message", metadata: ["error": "\(error)"])
+                failure = error
             }
             await workers.waitForAll()
         }
+        // A message over the size limit, or a text message that is not UTF-8: the requests read before it have
+        // been answered; WSCore now closes the connection with the error's code (1009, 1007).
+        if let failure { throw failure }
     }
 
     /// Writes one text frame; false once the connection can take no more (the reason is logged).

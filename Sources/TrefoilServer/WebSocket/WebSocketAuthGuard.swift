@@ -1,35 +1,39 @@
-import Hummingbird
-import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Keeps a WebSocket handshake that lacks the access token from being upgraded, so that it is
-/// answered 401 (none) or 403 (wrong) like any HTTP request (PROTOCOL.md §1.1).
+/// Answers a WebSocket handshake that lacks the access token with 401 (none) or 403 (wrong), like any HTTP
+/// request, instead of hummingbird-websocket's bare 400.
 ///
-/// hummingbird-websocket answers every refused upgrade with 400, so this handler sits between the
-/// HTTP decoder and the upgrade handler and judges the first request head itself. A refused
-/// handshake loses its `Upgrade` header and goes on as a plain request, which the auth middleware
-/// refuses with the right status and body. Only the first request of a connection can upgrade, so
-/// the guard leaves the pipeline after that head.
+/// It sits between the HTTP decoder and the upgrader and judges the first request head only: only the first
+/// request of a connection can upgrade, so the guard leaves the pipeline after it. A head that carries an
+/// `Upgrade` header and fails the token check loses that header, whatever its value, and goes on as a plain
+/// request, which the auth middleware refuses with the right status and body. The guard never reads the value
+/// of `Upgrade`, so it cannot disagree with the upgrader about what asks for an upgrade; the check that counts
+/// is the upgrader's own (`WebSocketUpgradePolicy.role(for:peer:)`).
 final class WebSocketAuthGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
-    private let token: AccessToken
+    private let policy: WebSocketUpgradePolicy
 
-    init(token: AccessToken) { self.token = token }
+    init(policy: WebSocketUpgradePolicy) { self.policy = policy }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
         }
-        let upgrade = head.headers["upgrade"].contains { $0.lowercased() == "websocket" }
-        let query = head.uri.firstIndex(of: "?").map { String(head.uri[head.uri.index(after: $0)...]) }
-        if upgrade, token.check(authorization: head.headers.first(name: "authorization"), query: query) != .allowed {
+        // Several Authorization fields read as one, joined as `HTTPFields` joins them for the upgrader and the
+        // auth middleware, so that all three judge the same credentials.
+        let authorization = head.headers["authorization"]
+        if head.headers.contains(name: "upgrade"),
+            !policy.admits(
+                authorization: authorization.isEmpty ? nil : authorization.joined(separator: ", "), target: head.uri,
+                peer: context.channel.remoteAddress)
+        {
             head.headers.remove(name: "upgrade")
+            // The HTTP decoder reads nothing after a request that asked for an upgrade: end the connection.
             head.headers.replaceOrAdd(name: "connection", value: "close")
             context.fireChannelRead(wrapInboundOut(.head(head)))
         } else {

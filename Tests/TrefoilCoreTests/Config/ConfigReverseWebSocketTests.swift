@@ -4,11 +4,34 @@ import TrefoilCore
 
 @Suite("Reverse WebSocket roles and URLs")
 struct ConfigReverseWebSocketTests {
-    @Test func universalRoleNeedsURL() {
+    @Test("an entry with api_url and event_url and no url opens an API and an Event connection")
+    func apiAndEventURLsWithoutURLSplitIntoTwoConnections() throws {
+        let json = """
+            {"reverse_ws": [
+              {"api_url": "ws://h/api", "event_url": "ws://h/event"},
+              {"role": "Universal", "api_url": "ws://h/api", "event_url": "", "url": ""},
+              {"url": "ws://h/any", "api_url": "ws://h/api", "event_url": "ws://h/event"}
+            ]}
+            """
+        let entries = try ConfigTestSupport.load(json).config.reverseWS
         #expect(
-            ConfigTestSupport.problems(#"{"reverse_ws": [{"api_url": "ws://h/api", "event_url": "ws://h/event"}]}"#)
+            entries.map(\.connections) == [
+                [.init(role: .api, url: "ws://h/api"), .init(role: .event, url: "ws://h/event")],
+                [.init(role: .api, url: "ws://h/api")],
+                [.init(role: .universal, url: "ws://h/any")],
+            ])
+        #expect(entries.map(\.carriesAPI) == [true, true, true])
+        #expect(entries.map(\.carriesEvents) == [true, false, true])
+        #expect(
+            TrefoilConfig(reverseWS: entries).redactedSummary.contains(
+                "reverse_ws=[API ws://h/api + Event ws://h/event, API ws://h/api, Universal ws://h/any]"))
+    }
+
+    @Test func universalRoleNeedsAURL() {
+        #expect(
+            ConfigTestSupport.problems(#"{"reverse_ws": [{"url": "", "api_url": "", "event_url": ""}]}"#)
                 == [
-                    #"config.json: reverse_ws[0]: no URL for role "Universal" (set "url" to a ws:// or wss:// URL with a host)"#
+                    #"config.json: reverse_ws[0]: no URL for role "Universal" (set "url" (or "api_url" and "event_url") to a ws:// or wss:// URL with a host)"#
                 ])
     }
 
@@ -33,7 +56,9 @@ struct ConfigReverseWebSocketTests {
             """
         let entries = try ConfigTestSupport.load(json).config.reverseWS
         #expect(
-            entries.map(\.effectiveURL) == ["ws://h/api", "ws://h/any", "wss://h/event", "ws://h/any", "ws://h/any"])
+            entries.map { $0.connections.map(\.url) } == [
+                ["ws://h/api"], ["ws://h/any"], ["wss://h/event"], ["ws://h/any"], ["ws://h/any"],
+            ])
         #expect(entries.map(\.carriesAPI) == [true, true, false, false, true])
         #expect(entries.map(\.carriesEvents) == [false, false, true, true, true])
     }
@@ -55,8 +80,12 @@ struct ConfigReverseWebSocketTests {
             ])
     }
 
-    @Test func effectiveURLIsNilWhenTheRoleHasNone() {
-        #expect(TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/api").effectiveURL == nil)
-        #expect(TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/api", role: .api).effectiveURL == "ws://h/api")
+    @Test func connectionsAreEmptyWhenTheRoleHasNoURL() {
+        #expect(TrefoilConfig.ReverseWebSocket(eventURL: "ws://h/e", role: .api).connections == [])
+        #expect(TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/a", role: .event).connections == [])
+        #expect(
+            TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/api", role: .api).connections == [
+                .init(role: .api, url: "ws://h/api")
+            ])
     }
 }

@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
+import NIOWebSocket
 import OneBotV11
 import ServiceLifecycle
 import Synchronization
@@ -30,8 +31,11 @@ final class FakeBot: Sendable {
     struct Connection: Sendable {
         let headers: HTTPFields
         let frames: FrameLog
-        let outgoing: AsyncStream<String>.Continuation
-        func send(_ text: String) { outgoing.yield(text) }
+        /// Text frames to send, as their bytes.
+        let outgoing: AsyncStream<[UInt8]>.Continuation
+        func send(_ text: String) { outgoing.yield(Array(text.utf8)) }
+        /// Sends `bytes` as a text frame even when they are not UTF-8, as a broken bot might.
+        func sendText(bytes: [UInt8]) { outgoing.yield(bytes) }
     }
 
     let port: Int
@@ -84,7 +88,7 @@ final class FakeBot: Sendable {
         let wsRouter = Router(context: BasicWebSocketRequestContext.self)
         wsRouter.ws("/ws") { inbound, outbound, context in
             let frames = FrameLog()
-            let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
             state.withLock {
                 $0.connections.append(
                     Connection(headers: context.request.headers, frames: frames, outgoing: continuation))
@@ -96,7 +100,10 @@ final class FakeBot: Sendable {
                     }
                 }
                 group.addTask {
-                    for await text in stream { try await outbound.write(.text(text)) }
+                    for await bytes in stream {
+                        try await outbound.write(
+                            .custom(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+                    }
                 }
                 try await group.next()
                 group.cancelAll()

@@ -180,7 +180,7 @@ func freePort() throws -> Int {
 
 /// A forward-WebSocket client session that records every frame it receives.
 final class WSSession: Sendable {
-    private let log = FrameLog()
+    let log = FrameLog()
     private let outgoing: AsyncStream<Outgoing>.Continuation
 
     enum Outgoing: Sendable {

@@ -12,9 +12,7 @@ final class SilentWebSocket: Sendable {
     /// Connects to 127.0.0.1:`port`, upgrades `path`, and reads nothing after the 101 answer.
     init(port: Int, path: String) throws {
         fd = try loopbackSocket(port: port)
-        let upgrade = Array(
-            ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
+        let upgrade = RawWebSocket.handshake(path, ["Upgrade: websocket"])
         var head: [UInt8] = []
         var byte: UInt8 = 0
         // A throw from here on closes `fd` in deinit (it runs once every property is set).
@@ -40,15 +38,7 @@ final class SilentWebSocket: Sendable {
         var frames: [UInt8] = []
         var ends: [Int] = []
         for text in texts {
-            let payload = Array(text.utf8)
-            frames.append(0x81)
-            if payload.count < 126 {
-                frames.append(0x80 | UInt8(payload.count))
-            } else {
-                frames += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-            }
-            frames += [0, 0, 0, 0]  // a zero mask leaves the payload as it is
-            frames += payload
+            frames += maskedFrame(Array(text.utf8))
             ends.append(frames.count)
         }
         var sent = 0
@@ -62,11 +52,5 @@ final class SilentWebSocket: Sendable {
             }
         }
         return ends.filter { $0 <= sent }.count
-    }
-}
-
-extension Array where Element: Equatable {
-    fileprivate func ends(with suffix: [Element]) -> Bool {
-        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
     }
 }
