@@ -31,6 +31,8 @@ public struct ActionContext: Sendable {
     public let localFiles: LocalFileAccess
     public let fetcher: (any RemoteFileFetcher)?
     public let downloadCache: DownloadCache
+    /// How much `_async` and `_rate_limited` work may be held at once.
+    public let backgroundLimits: BackgroundActions.Limits
     /// Counters of the transports for `get_status` and heartbeats.
     public let transportStats: @Sendable () -> [String: Int64]
     let clock: @Sendable () -> Int64
@@ -53,6 +55,8 @@ public struct ActionContext: Sendable {
         urlTTLSeconds = Int64(config.download.urlTTLSeconds)
         localFiles = LocalFileAccess(roots: config.upload.localRoots)
         self.fetcher = fetcher
+        backgroundLimits = BackgroundActions.Limits(
+            maxActions: config.server.maxBackgroundActions, maxBytes: config.server.maxBackgroundBytes)
         downloadCache = DownloadCache(directory: tree.directory, maxBytes: config.limits.maxFileBytes)
         self.transportStats = transportStats
         self.clock = clock
