@@ -11,6 +11,9 @@ public enum ActionReference {
             forward WebSocket (`{"action", "params", "echo"}`). Numbers and booleans may be sent as strings.
             Append `_async` to run an action in the background (answered at once with `status: "async"`,
             `retcode: 1`), or `_rate_limited` to queue it behind other rate-limited actions (also answered async).
+            While `server.max_background_actions` such actions, or `server.max_background_bytes` of their requests,
+            are held (queued or running), another is refused at once with `retcode: 36000`
+            (`msg: "BACKGROUND_QUEUE_FULL"`) and never runs.
 
             | action | aliases | summary |
             |---|---|---|

@@ -35,7 +35,8 @@ public enum Param {
     public static let base64 = ParamSpec(
         "base64", .string, .optional(default: nil), "Raw base64 content, `base64://` prefix allowed (or `url`).")
     public static let downloadName = ParamSpec(
-        "name", .string, .optional(default: "from the response or URL"), "The cached file's name.")
+        "name", .string, .optional(default: "from the response or URL"),
+        "The cached file's name; `.` and `..` are refused.")
     public static let headers = ParamSpec(
         "headers", .headers, .optional(default: nil), "Extra request headers, `K=V` per line or per array element.")
     public static let threadCount = ParamSpec(

@@ -34,6 +34,11 @@ public struct OneBotError: Error, Sendable, Equatable {
     public static func downloadFailed(_ message: String) -> OneBotError {
         OneBotError(retcode: 33001, key: "DOWNLOAD_FAILED", message: message)
     }
+    /// An `_async` or `_rate_limited` action refused because the background work held is at its bound; nothing
+    /// was queued. 36000 is OneBot 12's code for an implementation that will not take the work now.
+    public static func backgroundQueueFull(_ message: String) -> OneBotError {
+        OneBotError(retcode: 36000, key: "BACKGROUND_QUEUE_FULL", message: message)
+    }
     public static func internalError(_ message: String) -> OneBotError {
         OneBotError(retcode: 20002, key: "INTERNAL_ERROR", message: message)
     }

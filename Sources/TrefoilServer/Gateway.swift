@@ -71,6 +71,9 @@ public struct Gateway: Sendable {
         var services: [any Service] = [
             JanitorService(tree: tree, logger: logger), table.background, EventFanout(context: context, frames: frames),
         ]
+        services.append(
+            DownloadCountService(
+                tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger))
         for entry in config.reverseWS {
             services.append(ReverseWebSocketClient(entry: entry, config: config, socket: socket, logger: logger))
         }

@@ -46,7 +46,14 @@ struct ListingCacheTests {
         let folder = try await tree.createFolder(named: "docs", in: 5, by: bob)
         writes.append(("upload", { _ = try await upload("two.txt", .root) }))
         writes.append(("upload into a folder", { _ = try await upload("three.txt", folder.id) }))
-        writes.append(("count a download", { try await tree.recordDownload(of: first.id) }))
+        writes.append(
+            (
+                "count a download",
+                {
+                    tree.recordDownload(of: first.id)
+                    try await tree.flushDownloadCounts()
+                }
+            ))
         writes.append(("rename a file", { try await tree.renameFile(first.id, of: .group(5), to: "uno.txt") }))
         writes.append(("move a file", { try await tree.moveFile(first.id, in: 5, to: folder.id) }))
         writes.append(("rename a folder", { try await tree.renameFolder(folder.id, in: 5, to: "papers") }))

@@ -145,13 +145,19 @@ struct FileOperationTests {
         #expect(try store.tree.checkConsistency(repair: false).isClean)
     }
 
-    @Test("downloads are counted on the file")
+    @Test("downloads are counted in memory and reach the file when flushed, every file's count in one flush")
     func downloadCount() async throws {
         let store = try TestStore()
         let file = try await store.upload("d")
-        try await store.tree.recordDownload(of: file.id)
-        try await store.tree.recordDownload(of: file.id)
+        let other = try await store.upload("e")
+        store.tree.recordDownload(of: file.id)
+        store.tree.recordDownload(of: file.id)
+        store.tree.recordDownload(of: other.id)
+        #expect(try await store.tree.file(file.id).downloadTimes == 0)
+        #expect(try await store.tree.flushDownloadCounts() == 2)
         #expect(try await store.tree.file(file.id).downloadTimes == 2)
+        #expect(try await store.tree.file(other.id).downloadTimes == 1)
+        #expect(try await store.tree.flushDownloadCounts() == 0)
     }
 
     @Test("ids, names, folders and counters survive a restart")

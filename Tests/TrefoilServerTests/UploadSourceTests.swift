@@ -159,6 +159,37 @@ struct UploadSourceTests {
         }
     }
 
+    @Test(
+        "a URL that trickles a byte every 200 ms fails with 33001 at upload.url_fetch_total_timeout_ms; nothing is kept"
+    )
+    func urlTotalTimeLimit() async throws {
+        try await withFetchTestServer(makeFetchTestRouter { addTrickleRoute($0) }) { originPort in
+            let server = try await LiveServer.start {
+                $0.upload.allowPrivateNetworks = true
+                $0.upload.urlFetchTimeoutMS = 10_000
+                $0.upload.urlFetchTotalTimeoutMS = 2_000
+            }
+            let bot = HTTPCaller(server: server)
+            let url = JSONValue.string("http://127.0.0.1:\(originPort)/trickle")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let upload = try await bot.fails(
+                "upload_group_file", ["group_id": 6, "file": url, "name": "t.bin"], retcode: 33001,
+                msg: "DOWNLOAD_FAILED")
+            #expect(upload == "did not complete within the total time limit of 2000 ms")
+            let download = try await bot.fails(
+                "download_file", ["url": url, "name": "t.bin"], retcode: 33001, msg: "DOWNLOAD_FAILED")
+            #expect(download == upload)
+            // Each trickle alone lasts a minute; the bound is wide for a busy machine.
+            #expect(clock.now - started < .seconds(60))
+            #expect(try await server.call("get_group_file_system_info", ["group_id": 6]).data["file_count"] == 0)
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: server.dataDir + "/tmp")) == [])
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: server.dataDir + "/cache")) ?? [] == [])
+            await server.stop()
+            server.removeFiles()
+        }
+    }
+
     @Test("local paths: under upload.local_roots they upload (by path or file://), outside 10004, missing 32001")
     func localPaths() async throws {
         let server = try await LiveServer.start()

@@ -31,6 +31,8 @@ public struct ActionContext: Sendable {
     public let localFiles: LocalFileAccess
     public let fetcher: (any RemoteFileFetcher)?
     public let downloadCache: DownloadCache
+    /// How much `_async` and `_rate_limited` work may be held at once.
+    public let backgroundLimits: BackgroundActions.Limits
     /// Counters of the transports for `get_status` and heartbeats.
     public let transportStats: @Sendable () -> [String: Int64]
     let clock: @Sendable () -> Int64
@@ -53,6 +55,8 @@ public struct ActionContext: Sendable {
         urlTTLSeconds = Int64(config.download.urlTTLSeconds)
         localFiles = LocalFileAccess(roots: config.upload.localRoots)
         self.fetcher = fetcher
+        backgroundLimits = BackgroundActions.Limits(
+            maxActions: config.server.maxBackgroundActions, maxBytes: config.server.maxBackgroundBytes)
         downloadCache = DownloadCache(directory: tree.directory, maxBytes: config.limits.maxFileBytes)
         self.transportStats = transportStats
         self.clock = clock
@@ -62,9 +66,17 @@ public struct ActionContext: Sendable {
     public func downloadURL(for file: StoredFile) -> String {
         let expires = clock() + urlTTLSeconds
         let signature = signer.signature(for: file.id, expires: expires)
-        let name =
-            file.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#", ";"]))
-            ?? "file"
-        return "\(publicURL)/files\(file.id.rawValue)/\(name)?expires=\(expires)&sig=\(signature)"
+        let path = "/files\(file.id.rawValue)" + Self.nameSegment(file.name)
+        return "\(publicURL)\(path)?expires=\(expires)&sig=\(signature)"
+    }
+
+    /// The file's name as the link's last path segment, `/` + the name percent-encoded; only cosmetic (the
+    /// download names the file in Content-Disposition), so it is left out for `.` and `..`: every standard
+    /// client (curl, httpx, browsers) resolves those as dot segments, and `/files/<id>/..` became `/files/`.
+    /// Encoding the dots would not help: browsers take `%2e%2e` for `..` as well.
+    static func nameSegment(_ name: String) -> String {
+        if name == "." || name == ".." { return "" }
+        let allowed = CharacterSet.urlPathAllowed.subtracting(["/", "?", "#", ";"])
+        return "/" + (name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "file")
     }
 }

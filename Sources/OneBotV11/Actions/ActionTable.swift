@@ -39,7 +39,7 @@ public struct ActionTable: Sendable {
         self.routes = routes
         self.context = context
         self.logger = logger
-        background = BackgroundActions(logger: logger)
+        background = BackgroundActions(limits: context.backgroundLimits, logger: logger)
     }
 
     /// Every name the table answers, aliases included (without suffixes).
@@ -78,13 +78,39 @@ public struct ActionTable: Sendable {
                     _ = failure(error, action: spec.name)
                 }
             }
-            let accepted =
-                if case .queued = route { background.enqueue(job) } else { background.start(job) }
-            guard accepted else {
+            let bytes = request.params.heldBytes
+            let admission: BackgroundActions.Admission
+            if case .queued = route {
+                admission = background.enqueue(job, bytes: bytes)
+            } else {
+                admission = background.start(job, bytes: bytes)
+            }
+            switch admission {
+            case .accepted:
+                return .async(echo: request.echo)
+            case .full:
+                return .failed(backgroundQueueFull(request.action, bytes: bytes), echo: request.echo)
+            case .shuttingDown:
                 return .failed(.internalError("the gateway is shutting down"), echo: request.echo)
             }
-            return .async(echo: request.echo)
         }
+    }
+
+    /// Why `action` was not accepted, with the limit it hit and how to get the work done anyway.
+    private func backgroundQueueFull(_ action: String, bytes: Int64) -> OneBotError {
+        let limits = background.limits
+        let held = background.held
+        logger.debug(
+            "background action refused: queue full",
+            metadata: ["action": "\(action)", "held_actions": "\(held.actions)", "held_bytes": "\(held.bytes)"])
+        let reason =
+            bytes > limits.maxBytes
+            ? "this request (\(bytes) bytes) is larger than server.max_background_bytes (\(limits.maxBytes))"
+            : "\(held.actions) of server.max_background_actions (\(limits.maxActions)) actions and \(held.bytes) of "
+                + "server.max_background_bytes (\(limits.maxBytes)) bytes are held"
+        return .backgroundQueueFull(
+            "not accepted: the background queue is full (\(reason)); retry later, or call the action without the suffix"
+        )
     }
 
     /// The face's error for `error`, logged with detail when it is a bug or an I/O failure.

@@ -11,6 +11,8 @@ struct DownloadFileAction: ActionHandler {
         let headers = try params.headers(Param.headers)
         let name = try params.optionalString(Param.downloadName).flatMap { $0.isEmpty ? nil : $0 }
         _ = try params.optionalInt(Param.threadCount)
+        // Refuse a name the cache cannot hold before anything is fetched or decoded.
+        if let name { _ = try DownloadCache.fileName(name) }
         let path: String
         if let url {
             let lower = url.prefix(8).lowercased()

@@ -17,6 +17,10 @@ public struct Params: Sendable, Equatable {
         Params(values.merging(other.values) { mine, _ in mine })
     }
 
+    /// About how much memory these params hold: the UTF-8 bytes of every string and key, plus a word or two
+    /// per value. What `BackgroundActions` counts against its byte limit while an action waits or runs.
+    public var heldBytes: Int64 { JSONValue.object(values).heldBytes }
+
     /// The first non-null value under any of the spec's names, with the name it came under.
     func lookup(_ spec: ParamSpec) -> (name: String, value: JSONValue)? {
         for name in spec.names {
@@ -111,6 +115,21 @@ public struct Params: Sendable, Equatable {
             headers.append((key, value))
         }
         return headers
+    }
+}
+
+extension JSONValue {
+    /// See `Params.heldBytes`.
+    var heldBytes: Int64 {
+        let overhead: Int64 = 16
+        switch self {
+        case .null, .bool, .int, .double: return overhead
+        case .string(let text): return overhead + Int64(text.utf8.count)
+        case .array(let items): return items.reduce(overhead) { $0 + $1.heldBytes }
+        case .object(let members):
+            return members.reduce(overhead) { $0 + overhead + Int64($1.key.utf8.count) + $1.value.heldBytes }
+        case .fragment(let fragment): return overhead + Int64(fragment.bytes.count)
+        }
     }
 }
 

@@ -16,6 +16,8 @@ enum ConfigSchema {
                     .string("public_url", \.server.publicURL, .httpURL),
                     .integer("max_body_bytes", \.server.maxBodyBytes, .atLeast(1)),
                     .integer("ws_max_message_bytes", \.server.wsMaxMessageBytes, .atLeast(1)),
+                    .integer("max_background_actions", \.server.maxBackgroundActions, .between(1, 100_000)),
+                    .integer("max_background_bytes", \.server.maxBackgroundBytes, .atLeast(65_536)),
                 ]),
             .section(
                 "heartbeat",
@@ -53,6 +55,8 @@ enum ConfigSchema {
                 [
                     .stringList("local_roots", \.upload.localRoots, item: .absolutePath),
                     .integer("url_fetch_timeout_ms", \.upload.urlFetchTimeoutMS, .atLeast(1)),
+                    // A week: longer is no limit at all, and the clock arithmetic stays far from overflow.
+                    .integer("url_fetch_total_timeout_ms", \.upload.urlFetchTotalTimeoutMS, .between(1, 604_800_000)),
                     .boolean("allow_private_networks", \.upload.allowPrivateNetworks),
                     .boolean("compute_sha3", \.upload.computeSHA3),
                 ]),
@@ -61,6 +65,7 @@ enum ConfigSchema {
                 [
                     .integer("url_ttl_seconds", \.download.urlTTLSeconds, .atLeast(1)),
                     .string("signing_key", \.download.signingKey, secret: true),
+                    .integer("count_flush_interval_ms", \.download.countFlushIntervalMS, .between(10, 600_000)),
                 ]),
         ]
     }

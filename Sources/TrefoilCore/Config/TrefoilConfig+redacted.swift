@@ -20,6 +20,8 @@ extension TrefoilConfig {
             ("server.public_url", Self.loggableURL(server.publicURL)),
             ("server.max_body_bytes", "\(server.maxBodyBytes)"),
             ("server.ws_max_message_bytes", "\(server.wsMaxMessageBytes)"),
+            ("server.max_background_actions", "\(server.maxBackgroundActions)"),
+            ("server.max_background_bytes", "\(server.maxBackgroundBytes)"),
             ("heartbeat.enable", "\(heartbeat.enable)"),
             ("heartbeat.interval_ms", "\(heartbeat.intervalMS)"),
             ("reverse_ws", "[\(reverseWSText.joined(separator: ", "))]"),
@@ -33,10 +35,12 @@ extension TrefoilConfig {
             ("retention.private_file_days", "\(retention.privateFileDays)"),
             ("upload.local_roots", "[\(upload.localRoots.map(ConfigWording.quoted).joined(separator: ", "))]"),
             ("upload.url_fetch_timeout_ms", "\(upload.urlFetchTimeoutMS)"),
+            ("upload.url_fetch_total_timeout_ms", "\(upload.urlFetchTotalTimeoutMS)"),
             ("upload.allow_private_networks", "\(upload.allowPrivateNetworks)"),
             ("upload.compute_sha3", "\(upload.computeSHA3)"),
             ("download.url_ttl_seconds", "\(download.urlTTLSeconds)"),
             ("download.signing_key", Self.presence(download.signingKey)),
+            ("download.count_flush_interval_ms", "\(download.countFlushIntervalMS)"),
         ]
         return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }

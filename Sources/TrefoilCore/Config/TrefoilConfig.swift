@@ -69,6 +69,10 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var maxBodyBytes: Int64
         /// The largest WebSocket message accepted, in bytes.
         public var wsMaxMessageBytes: Int
+        /// The most `_async` and `_rate_limited` actions accepted and not yet finished; more are refused.
+        public var maxBackgroundActions: Int
+        /// The most bytes of requests those actions may hold (a base64 upload holds its file); more are refused.
+        public var maxBackgroundBytes: Int64
 
         /// Creates server settings; every argument defaults to the embedded default.
         public init(
@@ -76,13 +80,17 @@ public struct TrefoilConfig: Sendable, Equatable {
             port: Int = 5700,
             publicURL: String = "http://127.0.0.1:5700",
             maxBodyBytes: Int64 = 4_294_967_296,
-            wsMaxMessageBytes: Int = 67_108_864
+            wsMaxMessageBytes: Int = 67_108_864,
+            maxBackgroundActions: Int = 64,
+            maxBackgroundBytes: Int64 = 134_217_728
         ) {
             self.host = host
             self.port = port
             self.publicURL = publicURL
             self.maxBodyBytes = maxBodyBytes
             self.wsMaxMessageBytes = wsMaxMessageBytes
+            self.maxBackgroundActions = maxBackgroundActions
+            self.maxBackgroundBytes = maxBackgroundBytes
         }
     }
 
@@ -213,8 +221,10 @@ public struct TrefoilConfig: Sendable, Equatable {
     public struct Upload: Sendable, Equatable {
         /// Absolute directories from which local file paths may be uploaded.
         public var localRoots: [String]
-        /// The time limit for fetching a file from a URL, in milliseconds.
+        /// How long a URL fetch may go without data (connecting, waiting, or mid-body), in milliseconds.
         public var urlFetchTimeoutMS: Int
+        /// How long a whole URL fetch may take, redirects and body included, in milliseconds.
+        public var urlFetchTotalTimeoutMS: Int
         /// Whether URL fetches may reach loopback and private-range addresses.
         public var allowPrivateNetworks: Bool
         /// Whether a SHA3 digest is computed for each stored file.
@@ -224,11 +234,13 @@ public struct TrefoilConfig: Sendable, Equatable {
         public init(
             localRoots: [String] = [],
             urlFetchTimeoutMS: Int = 60000,
+            urlFetchTotalTimeoutMS: Int = 3_600_000,
             allowPrivateNetworks: Bool = false,
             computeSHA3: Bool = false
         ) {
             self.localRoots = localRoots
             self.urlFetchTimeoutMS = urlFetchTimeoutMS
+            self.urlFetchTotalTimeoutMS = urlFetchTotalTimeoutMS
             self.allowPrivateNetworks = allowPrivateNetworks
             self.computeSHA3 = computeSHA3
         }
@@ -240,11 +252,14 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var urlTTLSeconds: Int
         /// The key that signs download URLs.
         public var signingKey: String
+        /// How often downloads counted in memory are written to `download_times`, in milliseconds.
+        public var countFlushIntervalMS: Int
 
         /// Creates download settings; every argument defaults to the embedded default.
-        public init(urlTTLSeconds: Int = 3600, signingKey: String = "") {
+        public init(urlTTLSeconds: Int = 3600, signingKey: String = "", countFlushIntervalMS: Int = 1000) {
             self.urlTTLSeconds = urlTTLSeconds
             self.signingKey = signingKey
+            self.countFlushIntervalMS = countFlushIntervalMS
         }
     }
 }

@@ -48,6 +48,8 @@ public final class FileTree: Sendable {
     let logger: Logger
     /// Usage counters as last read; every write invalidates them.
     let usage = UsageCache()
+    /// Downloads counted and not yet written.
+    let downloadCounts = DownloadCounts()
 
     init(
         directory: DataDirectory,

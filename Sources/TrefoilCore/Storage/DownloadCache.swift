@@ -21,7 +21,7 @@ public struct DownloadCache: Sendable {
     /// whatever the source throws.
     public func store<Bytes: AsyncSequence>(_ bytes: Bytes, name rawName: String) async throws -> String
     where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
-        let name = try Names.fileName(rawName)
+        let name = try Self.fileName(rawName)
         let folder = "\(path)/\(UUID().uuidString.lowercased())"
         let target = "\(folder)/\(name)"
         do {
@@ -30,7 +30,11 @@ public struct DownloadCache: Sendable {
             throw TrefoilError.storageWriteFailed("cannot create \(folder): \(error.localizedDescription)")
         }
         let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TrefoilError.storageWriteFailed("cannot create \(target): \(errnoText())") }
+        guard fd >= 0 else {
+            let reason = errnoText()
+            try? FileManager.default.removeItem(atPath: folder)
+            throw TrefoilError.storageWriteFailed("cannot create \(target): \(reason)")
+        }
         do {
             var size: Int64 = 0
             for try await chunk in bytes {
@@ -56,6 +60,16 @@ public struct DownloadCache: Sendable {
             try? FileManager.default.removeItem(atPath: folder)
             throw error
         }
+    }
+
+    /// The name a cache entry gets for `raw` (see `Names.fileName`); `.badParam` for one the file system cannot
+    /// hold as a file: `.` and `..` name directories.
+    public static func fileName(_ raw: String) throws(TrefoilError) -> String {
+        let name = try Names.fileName(raw)
+        if name == "." || name == ".." {
+            throw .badParam("invalid [name]: \"\(name)\" cannot name a file on disk")
+        }
+        return name
     }
 
     /// Removes cache entries last modified before `cutoff` (Unix seconds); returns how many went.

@@ -72,7 +72,7 @@ struct DownloadPlanner: Sendable {
         if let range { fields.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(file.size)")) }
         let status: HTTPResponseStatus = range == nil ? .ok : .partialContent
         if head { return Plan(status: status, headers: fields, body: .none) }
-        if range?.lowerBound ?? 0 == 0 { try? await tree.recordDownload(of: file.id) }
+        if range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: file.id) }
         if length == 0 { return Plan(status: status, headers: fields, body: .none) }
         return Plan(
             status: status, headers: fields,

@@ -21,6 +21,7 @@ final class FetchResponseHandler: ChannelDuplexHandler {
     private let requestHead: HTTPRequestHead
     private let requestBody: ByteBuffer?
     private let timeout: TimeAmount
+    private let deadline: FetchDeadline?
     private let maxBytes: Int64
 
     private var state = State.connecting
@@ -30,14 +31,16 @@ final class FetchResponseHandler: ChannelDuplexHandler {
     private var consumerWantsData = true
     private var readHeldBack = false
     private var timer: Scheduled<Void>?
+    private var deadlineTimer: Scheduled<Void>?
 
     init(
-        requestHead: HTTPRequestHead, requestBody: ByteBuffer?, timeout: TimeAmount, maxBytes: Int64,
-        eventLoop: any EventLoop
+        requestHead: HTTPRequestHead, requestBody: ByteBuffer?, timeout: TimeAmount, deadline: FetchDeadline?,
+        maxBytes: Int64, eventLoop: any EventLoop
     ) {
         self.requestHead = requestHead
         self.requestBody = requestBody
         self.timeout = timeout
+        self.deadline = deadline
         self.maxBytes = maxBytes
         self.headPromise = eventLoop.makePromise()
     }
@@ -59,6 +62,12 @@ final class FetchResponseHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if let deadline = self.deadline {
+            // Unlike the inactivity timer, this one never restarts: it ends a body that trickles in forever.
+            self.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline.end) {
+                self.fail(deadline.error)
+            }
+        }
         if context.channel.isActive { self.start(context: context) }
     }
 
@@ -116,7 +125,7 @@ final class FetchResponseHandler: ChannelDuplexHandler {
         case .end:
             guard self.state == .streaming else { return }
             self.state = .done
-            self.cancelTimer()
+            self.cancelTimers()
             _ = self.source?.yield(.end)
             self.source?.finish()
             self.source = nil
@@ -183,11 +192,17 @@ final class FetchResponseHandler: ChannelDuplexHandler {
         self.timer = nil
     }
 
+    private func cancelTimers() {
+        self.cancelTimer()
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+    }
+
     /// Ends the exchange once: fails whoever waits (head or body) and closes the connection.
     private func fail(_ error: FetchError) {
         guard self.state != .done else { return }
         self.state = .done
-        self.cancelTimer()
+        self.cancelTimers()
         self.headPromise.fail(error)
         self.source?.finish(error)
         self.source = nil

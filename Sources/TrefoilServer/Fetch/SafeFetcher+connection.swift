@@ -25,25 +25,29 @@ struct PendingFetchExchange: Sendable {
 extension SafeFetcher {
     /// Resolves and checks the target's addresses, connects to the first one that answers, sends the request and
     /// waits for the response head.
+    ///
+    /// `deadline` ends the whole request, this hop included, when it comes first.
     func exchange(
-        with target: FetchTarget, method: HTTPMethod, headers: [(String, String)], body: ByteBuffer?
+        with target: FetchTarget, method: HTTPMethod, headers: [(String, String)], body: ByteBuffer?,
+        deadline: FetchDeadline?
     ) async throws(FetchError) -> FetchExchange {
         let requestHead = try self.requestHead(for: target, method: method, headers: headers, body: body)
-        let addresses = try await self.checkedAddresses(for: target)
+        let addresses = try await self.checkedAddresses(for: target, deadline: deadline)
         let sslContext = target.isTLS ? try self.tls.context() : nil
         let timeout = TimeAmount(self.configuration.timeout)
         // One connect budget shared by all addresses, so several dead addresses cannot multiply the timeout.
-        let deadline = NIODeadline.now() + timeout
+        let connectDeadline = NIODeadline.now() + timeout
         var lastError = FetchError.failed(
             "connect to \(target.authority) timed out after \(timeout.wholeMilliseconds) ms")
         for address in addresses {
-            let remaining = deadline - .now()
+            try deadline?.check()
+            let remaining = min(connectDeadline, deadline?.end ?? connectDeadline) - .now()
             guard remaining > .zero else { break }
             let pending: PendingFetchExchange
             do {
                 pending = try await self.connect(
                     to: address, target: target, requestHead: requestHead, body: body, sslContext: sslContext,
-                    connectTimeout: remaining)
+                    connectTimeout: remaining, deadline: deadline)
             } catch {
                 if Task.isCancelled { throw .failed("cancelled") }
                 lastError = Self.connectFailure(to: address, error)
@@ -51,18 +55,30 @@ extension SafeFetcher {
             }
             return try await self.awaitHead(of: pending)
         }
+        try deadline?.check()
         throw lastError
     }
 
     /// Every address of the target, after checking all of them: one refused address refuses the whole host.
-    func checkedAddresses(for target: FetchTarget) async throws(FetchError) -> [SocketAddress] {
+    func checkedAddresses(for target: FetchTarget, deadline: FetchDeadline? = nil) async throws(FetchError)
+        -> [SocketAddress]
+    {
         let addresses: [SocketAddress]
         if let literal = target.literalAddress {
             addresses = [literal]
         } else {
-            addresses = try await FetchAddressResolver.resolve(
-                host: target.host, port: target.port, timeout: TimeAmount(self.configuration.timeout),
-                eventLoop: self.eventLoopGroup.next())
+            var timeout = TimeAmount(self.configuration.timeout)
+            if let deadline {
+                try deadline.check()
+                timeout = min(timeout, deadline.end - .now())
+            }
+            do {
+                addresses = try await FetchAddressResolver.resolve(
+                    host: target.host, port: target.port, timeout: timeout, eventLoop: self.eventLoopGroup.next())
+            } catch {
+                try deadline?.check()
+                throw error
+            }
         }
         try self.check(addresses, for: target)
         return addresses
@@ -113,7 +129,7 @@ extension SafeFetcher {
 
     private func connect(
         to address: SocketAddress, target: FetchTarget, requestHead: HTTPRequestHead, body: ByteBuffer?,
-        sslContext: NIOSSLContext?, connectTimeout: TimeAmount
+        sslContext: NIOSSLContext?, connectTimeout: TimeAmount, deadline: FetchDeadline?
     ) async throws -> PendingFetchExchange {
         guard let bootstrap = ClientBootstrap(validatingGroup: self.eventLoopGroup) else {
             throw FetchError.failed("the event loop group cannot make TCP connections")
@@ -134,8 +150,8 @@ extension SafeFetcher {
                 }
                 try pipeline.addHTTPClientHandlers()
                 let handler = FetchResponseHandler(
-                    requestHead: requestHead, requestBody: body, timeout: timeout, maxBytes: maxBytes,
-                    eventLoop: channel.eventLoop)
+                    requestHead: requestHead, requestBody: body, timeout: timeout, deadline: deadline,
+                    maxBytes: maxBytes, eventLoop: channel.eventLoop)
                 do {
                     try pipeline.addHandler(handler)
                 } catch {
@@ -182,6 +198,25 @@ extension SafeFetcher {
             }
         let valueOK = !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
         return nameOK && valueOK
+    }
+}
+
+/// The end of a whole request's time budget (`SafeFetcher.Configuration.totalTimeout`).
+struct FetchDeadline: Sendable {
+    let end: NIODeadline
+    let limit: TimeAmount
+
+    init(limit: TimeAmount) {
+        self.end = .now() + limit
+        self.limit = limit
+    }
+
+    /// What the request fails with once the budget is spent.
+    var error: FetchError { .failed("did not complete within the total time limit of \(limit.wholeMilliseconds) ms") }
+
+    /// Throws `error` once the budget is spent.
+    func check() throws(FetchError) {
+        if NIODeadline.now() >= self.end { throw self.error }
     }
 }
 

@@ -13,8 +13,11 @@ extension SafeFetcher {
         var target = try FetchTarget(parsing: url)
         var headers = headers
         var redirectsFollowed = 0
+        // One budget for every hop, so redirects cannot multiply the total time limit.
+        let deadline = self.makeDeadline()
         while true {
-            let exchange = try await self.exchange(with: target, method: .GET, headers: headers, body: nil)
+            let exchange = try await self.exchange(
+                with: target, method: .GET, headers: headers, body: nil, deadline: deadline)
             let status = Int(exchange.head.status.code)
             if Self.redirectStatuses.contains(status), let location = exchange.head.headers.first(name: "location") {
                 exchange.close()

@@ -12,8 +12,11 @@ import NIOSSL
 public struct SafeFetcher: Sendable {
     /// Limits and identity of a fetcher.
     public struct Configuration: Sendable {
-        /// Connect timeout and inactivity timeout; not a total deadline, so a large file may take as long as it flows.
+        /// Connect timeout and inactivity timeout; a large file that keeps flowing is not cut off by it.
         public var timeout: Duration
+        /// How long one whole request may take, redirects, connecting and body included; nil for no limit. Without
+        /// it, a server that sends a byte just inside every `timeout` holds the request for as long as it likes.
+        public var totalTimeout: Duration?
         /// When false, every address in a special-purpose range is refused.
         public var allowPrivateNetworks: Bool
         /// Redirects followed by `get` before it fails with "too many redirects".
@@ -25,10 +28,11 @@ public struct SafeFetcher: Sendable {
 
         /// Creates a configuration; the defaults suit downloads of user-supplied files.
         public init(
-            timeout: Duration = .seconds(60), allowPrivateNetworks: Bool = false, maxRedirects: Int = 5,
-            maxBytes: Int64 = 4 << 30, userAgent: String = "Trefoil"
+            timeout: Duration = .seconds(60), totalTimeout: Duration? = nil, allowPrivateNetworks: Bool = false,
+            maxRedirects: Int = 5, maxBytes: Int64 = 4 << 30, userAgent: String = "Trefoil"
         ) {
             self.timeout = timeout
+            self.totalTimeout = totalTimeout
             self.allowPrivateNetworks = allowPrivateNetworks
             self.maxRedirects = maxRedirects
             self.maxBytes = maxBytes
@@ -67,10 +71,16 @@ public struct SafeFetcher: Sendable {
         _ url: String, headers: [(String, String)], body: ByteBuffer
     ) async throws(FetchError) -> (status: Int, body: ByteBuffer) {
         let target = try FetchTarget(parsing: url)
-        let exchange = try await self.exchange(with: target, method: .POST, headers: headers, body: body)
+        let exchange = try await self.exchange(
+            with: target, method: .POST, headers: headers, body: body, deadline: self.makeDeadline())
         _ = try self.checkedContentLength(of: exchange)
         let responseBody = try await exchange.body.collect()
         return (Int(exchange.head.status.code), responseBody)
+    }
+
+    /// When a request starting now must be complete, from `totalTimeout`.
+    func makeDeadline() -> FetchDeadline? {
+        self.configuration.totalTimeout.map { FetchDeadline(limit: TimeAmount($0)) }
     }
 
     /// The declared body length, or `.tooLarge` (closing the connection) when it exceeds `maxBytes`.

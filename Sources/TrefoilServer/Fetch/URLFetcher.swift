@@ -10,6 +10,7 @@ struct URLFetcher: RemoteFileFetcher {
         fetcher = SafeFetcher(
             configuration: .init(
                 timeout: .milliseconds(config.upload.urlFetchTimeoutMS),
+                totalTimeout: .milliseconds(config.upload.urlFetchTotalTimeoutMS),
                 allowPrivateNetworks: config.upload.allowPrivateNetworks,
                 maxBytes: config.limits.maxFileBytes,
                 userAgent: "Trefoil/\(TrefoilVersion.current)"))

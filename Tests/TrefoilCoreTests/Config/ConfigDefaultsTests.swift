@@ -25,7 +25,8 @@ struct ConfigDefaultsTests {
             {
               "self_id": 10000, "nickname": "Trefoil", "access_token": "",
               "server": { "host": "127.0.0.1", "port": 5700, "public_url": "http://127.0.0.1:5700",
-                          "max_body_bytes": 4294967296, "ws_max_message_bytes": 67108864 },
+                          "max_body_bytes": 4294967296, "ws_max_message_bytes": 67108864,
+                          "max_background_actions": 64, "max_background_bytes": 134217728 },
               "heartbeat": { "enable": true, "interval_ms": 15000 },
               "reverse_ws": [{"url": "ws://127.0.0.1:8080/onebot/v11/ws", "api_url": "", "event_url": "",
                               "role": "Universal", "reconnect_interval_ms": 3000}],
@@ -35,9 +36,9 @@ struct ConfigDefaultsTests {
               "limits": { "max_file_bytes": 4294967296, "group_total_space": 10737418240,
                           "group_file_limit": 10000, "max_folder_depth": 8 },
               "retention": { "group_file_days": 0, "private_file_days": 7 },
-              "upload": { "local_roots": [], "url_fetch_timeout_ms": 60000, "allow_private_networks": false,
-                          "compute_sha3": false },
-              "download": { "url_ttl_seconds": 3600, "signing_key": "" }
+              "upload": { "local_roots": [], "url_fetch_timeout_ms": 60000, "url_fetch_total_timeout_ms": 3600000,
+                          "allow_private_networks": false, "compute_sha3": false },
+              "download": { "url_ttl_seconds": 3600, "signing_key": "", "count_flush_interval_ms": 1000 }
             }
             """
         var expected = TrefoilConfig.defaults
@@ -51,7 +52,8 @@ struct ConfigDefaultsTests {
             {
               "self_id": 42, "nickname": "Bot", "access_token": "tok",
               "server": { "host": "0.0.0.0", "port": 8080, "public_url": "https://files.example.com",
-                          "max_body_bytes": 1000, "ws_max_message_bytes": 2000 },
+                          "max_body_bytes": 1000, "ws_max_message_bytes": 2000, "max_background_actions": 3,
+                          "max_background_bytes": 70000 },
               "heartbeat": { "enable": false, "interval_ms": 5000 },
               "reverse_ws": [{"url": "ws://a/ws", "api_url": "ws://a/api", "event_url": "wss://a/event",
                               "role": "Event", "reconnect_interval_ms": 100}],
@@ -59,16 +61,16 @@ struct ConfigDefaultsTests {
               "storage": { "data_dir": "/var/lib/trefoil" },
               "limits": { "max_file_bytes": 11, "group_total_space": 12, "group_file_limit": 13, "max_folder_depth": 14 },
               "retention": { "group_file_days": 15, "private_file_days": 16 },
-              "upload": { "local_roots": ["/srv", "/tmp"], "url_fetch_timeout_ms": 17, "allow_private_networks": true,
-                          "compute_sha3": true },
-              "download": { "url_ttl_seconds": 18, "signing_key": "key" }
+              "upload": { "local_roots": ["/srv", "/tmp"], "url_fetch_timeout_ms": 17, "url_fetch_total_timeout_ms": 19,
+                          "allow_private_networks": true, "compute_sha3": true },
+              "download": { "url_ttl_seconds": 18, "signing_key": "key", "count_flush_interval_ms": 20 }
             }
             """
         let expected = TrefoilConfig(
             selfID: 42, nickname: "Bot", accessToken: "tok",
             server: .init(
                 host: "0.0.0.0", port: 8080, publicURL: "https://files.example.com", maxBodyBytes: 1000,
-                wsMaxMessageBytes: 2000),
+                wsMaxMessageBytes: 2000, maxBackgroundActions: 3, maxBackgroundBytes: 70000),
             heartbeat: .init(enable: false, intervalMS: 5000),
             reverseWS: [
                 .init(
@@ -80,8 +82,9 @@ struct ConfigDefaultsTests {
             limits: .init(maxFileBytes: 11, groupTotalSpace: 12, groupFileLimit: 13, maxFolderDepth: 14),
             retention: .init(groupFileDays: 15, privateFileDays: 16),
             upload: .init(
-                localRoots: ["/srv", "/tmp"], urlFetchTimeoutMS: 17, allowPrivateNetworks: true, computeSHA3: true),
-            download: .init(urlTTLSeconds: 18, signingKey: "key"))
+                localRoots: ["/srv", "/tmp"], urlFetchTimeoutMS: 17, urlFetchTotalTimeoutMS: 19,
+                allowPrivateNetworks: true, computeSHA3: true),
+            download: .init(urlTTLSeconds: 18, signingKey: "key", countFlushIntervalMS: 20))
         #expect(try ConfigTestSupport.load(json).config == expected)
     }
 

@@ -169,8 +169,28 @@ struct ConfigFileProblemTests {
             "config.json: upload.url_fetch_timeout_ms: 0 is out of range (allowed: 1 or more)"
         ),
         (
+            #"{"upload": {"url_fetch_total_timeout_ms": 0}}"#,
+            "config.json: upload.url_fetch_total_timeout_ms: 0 is out of range (allowed: 1 to 604800000)"
+        ),
+        (
+            #"{"upload": {"url_fetch_total_timeout_ms": 604800001}}"#,
+            "config.json: upload.url_fetch_total_timeout_ms: 604800001 is out of range (allowed: 1 to 604800000)"
+        ),
+        (
+            #"{"server": {"max_background_actions": 0}}"#,
+            "config.json: server.max_background_actions: 0 is out of range (allowed: 1 to 100000)"
+        ),
+        (
+            #"{"server": {"max_background_bytes": 65535}}"#,
+            "config.json: server.max_background_bytes: 65535 is out of range (allowed: 65536 or more)"
+        ),
+        (
             #"{"download": {"url_ttl_seconds": 0}}"#,
             "config.json: download.url_ttl_seconds: 0 is out of range (allowed: 1 or more)"
+        ),
+        (
+            #"{"download": {"count_flush_interval_ms": 9}}"#,
+            "config.json: download.count_flush_interval_ms: 9 is out of range (allowed: 10 to 600000)"
         ),
     ])
     func rangeViolationIsReported(json: String, expected: String) {

@@ -71,12 +71,14 @@ struct ConfigSecretTests {
             TrefoilConfig.defaults.redactedSummary
                 == "self_id=10000 nickname=\"Trefoil\" access_token=not set server.host=127.0.0.1 server.port=5700"
                 + " server.public_url=http://127.0.0.1:5700 server.max_body_bytes=4294967296"
-                + " server.ws_max_message_bytes=67108864 heartbeat.enable=true heartbeat.interval_ms=15000"
+                + " server.ws_max_message_bytes=67108864 server.max_background_actions=64"
+                + " server.max_background_bytes=134217728 heartbeat.enable=true heartbeat.interval_ms=15000"
                 + " reverse_ws=[] http_post=[] storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
                 + " limits.group_total_space=10737418240 limits.group_file_limit=10000 limits.max_folder_depth=8"
                 + " retention.group_file_days=0 retention.private_file_days=7 upload.local_roots=[]"
-                + " upload.url_fetch_timeout_ms=60000 upload.allow_private_networks=false upload.compute_sha3=false"
-                + " download.url_ttl_seconds=3600 download.signing_key=not set")
+                + " upload.url_fetch_timeout_ms=60000 upload.url_fetch_total_timeout_ms=3600000"
+                + " upload.allow_private_networks=false upload.compute_sha3=false"
+                + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000")
     }
 
     @Test func summaryDropsCredentialsEmbeddedInURLs() {

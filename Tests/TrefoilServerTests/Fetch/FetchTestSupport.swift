@@ -99,6 +99,22 @@ private final class ScriptedResponder: ChannelInboundHandler {
     }
 }
 
+/// A route at `path` that answers 200 and then sends its body one byte every 200 ms for a minute: never idle long
+/// enough for an inactivity timeout, never done either.
+func addTrickleRoute(_ router: Router<BasicRequestContext>, path: RouterPath = "/trickle") {
+    router.get(path) { _, _ in
+        Response(
+            status: .ok,
+            body: ResponseBody { writer in
+                for _ in 0..<300 {
+                    try await writer.write(ByteBuffer(bytes: [0x2E]))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
+
 /// Deterministic pseudo-random bytes (xorshift64), so a corrupted or reordered body cannot match by accident.
 func fetchTestBytes(count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
     var state = seed
@@ -118,13 +134,14 @@ func makeTestFetcher(
     allowPrivateNetworks: Bool = false,
     allowList: Set<String> = [],
     timeout: Duration = .seconds(10),
+    totalTimeout: Duration? = nil,
     maxRedirects: Int = 5,
     maxBytes: Int64 = 4 << 30
 ) -> SafeFetcher {
     var fetcher = SafeFetcher(
         configuration: .init(
-            timeout: timeout, allowPrivateNetworks: allowPrivateNetworks, maxRedirects: maxRedirects,
-            maxBytes: maxBytes, userAgent: "Trefoil/test"))
+            timeout: timeout, totalTimeout: totalTimeout, allowPrivateNetworks: allowPrivateNetworks,
+            maxRedirects: maxRedirects, maxBytes: maxBytes, userAgent: "Trefoil/test"))
     fetcher.policy.allowList = allowList
     return fetcher
 }

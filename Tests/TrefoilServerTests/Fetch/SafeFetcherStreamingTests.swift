@@ -78,6 +78,22 @@ struct SafeFetcherStreamingTests {
         }
     }
 
+    @Test("A body that trickles in a byte every 200 ms fails at the total time limit, though it never idles")
+    func tricklingBodyHitsTheTotalTimeLimit() async throws {
+        try await withFetchTestServer(makeFetchTestRouter { addTrickleRoute($0) }) { port in
+            let fetcher = makeTestFetcher(allowList: ["127.0.0.1"], timeout: .seconds(10), totalTimeout: .seconds(2))
+            let clock = ContinuousClock()
+            let started = clock.now
+            let error = await fetchError {
+                let response = try await fetcher.get("http://127.0.0.1:\(port)/trickle")
+                return try await drainFetchBody(response.body)
+            }
+            #expect(error == .failed("did not complete within the total time limit of 2000 ms"))
+            // The trickle alone lasts a minute; the bound is wide for a busy machine.
+            #expect(clock.now - started < .seconds(30))
+        }
+    }
+
     @Test("Dropping the body closes the connection")
     func droppingBodyClosesConnection() async throws {
         let serverSawClose = Flag()
