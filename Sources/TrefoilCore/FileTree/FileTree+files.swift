@@ -15,7 +15,7 @@ extension FileTree {
     public func file(_ id: FileID) async throws -> StoredFile {
         let now = clock()
         return try await read { db in
-            guard
+            guard Self.isExact(id.rawValue),
                 let detail = try FileDetail.fetchOne(
                     db, sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
                     arguments: [id.rawValue, now])
@@ -84,6 +84,7 @@ extension FileTree {
 
     /// Counts one download of a file (a GET whose body starts at byte 0).
     public func recordDownload(of id: FileID) async throws {
+        guard Self.isExact(id.rawValue) else { return }
         try await write { db in
             try db.execute(
                 sql: "UPDATE file SET download_times = download_times + 1 WHERE id = ?", arguments: [id.rawValue])
