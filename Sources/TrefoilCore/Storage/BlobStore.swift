@@ -65,7 +65,7 @@ public final class BlobStore: Sendable {
             if let file = bytes as? FileChunks {
                 // A local file is read straight into the pipeline's buffers, with no copy between.
                 while true {
-                    let n = chunk.fill(from: file.reader)
+                    let n = await file.reader.fill(chunk)
                     if n < 0 { throw TrefoilError.localFileNotFound("reading failed: \(errnoText(Int32(-n)))") }
                     size += Int64(n)
                     if size > maxBytes { throw TrefoilError.fileTooLarge }
