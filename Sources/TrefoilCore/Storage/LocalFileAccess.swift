@@ -10,13 +10,13 @@ import Foundation
 
 /// Reads local files for uploads, only below the configured roots (`upload.local_roots`).
 ///
-/// A path names a root (as configured or by its real path) and a rest, which is resolved by the kernel
-/// relative to the root's descriptor and never above it: `..` may not climb out of the root, and a symbolic
-/// link is followed only when it is relative and stays inside the root (an absolute link, or one into another
-/// root, is refused). Checking a path and then opening it again by name would let a rename in between (a
-/// directory swapped for a link) lead outside. The file read is the descriptor that was checked: a regular file
-/// with one link (a hard link inside a root may name a file outside it). A path outside every root is refused
-/// without saying whether it exists.
+/// A path names a root (as configured or by its real path) and a rest, resolved relative to the root's
+/// descriptor and never above it: `..` may not climb out of the root, and a symbolic link is followed only
+/// when it is relative and stays inside the root (an absolute link, or one into another root, is refused;
+/// with `/` as a root everything is allowed). Checking a path and then opening it again by name would let a
+/// rename in between (a directory swapped for a link) lead outside. The file read is the descriptor that was
+/// checked: a regular file with one link (a hard link inside a root may name a file outside it). A path
+/// outside every root is refused without saying whether it exists.
 public struct LocalFileAccess: Sendable {
     /// The roots as real paths; roots that do not exist are left out.
     public let roots: [String]
