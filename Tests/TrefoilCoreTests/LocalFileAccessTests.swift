@@ -119,6 +119,17 @@ struct LocalFileAccessTests {
         }
     }
 
+    @Test("a path with a NUL is BAD_PARAM, not the file named by the part before the NUL")
+    func nul() async throws {
+        let path = try write("root/a.txt", "a")
+        let access = LocalFileAccess(roots: [base + "/root"])
+        for source in [path + "\u{0}.png", "file://" + path + "%00.png"] {
+            await #expect(throws: TrefoilError.badParam("invalid [file]: a path cannot contain a NUL")) {
+                try await access.open(source)
+            }
+        }
+    }
+
     @Test("with no roots every local path is refused")
     func noRoots() async throws {
         let path = try write("x.txt", "x")

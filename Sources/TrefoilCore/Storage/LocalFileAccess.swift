@@ -59,6 +59,8 @@ public struct LocalFileAccess: Sendable {
     public func open(_ source: String) async throws(TrefoilError) -> (bytes: FileChunks, name: String) {
         let path = Self.path(of: source)
         guard path.hasPrefix("/") else { throw .badParam("invalid [file]: \(source) is not an absolute path") }
+        // The system sees a path only up to its first NUL: it would open a file other than the one named.
+        guard !path.utf8.contains(0) else { throw .badParam("invalid [file]: a path cannot contain a NUL") }
         let requested = Self.components(path)
         guard
             let (prefix, root) = spellings.first(where: { requested.starts(with: $0.components) })
