@@ -23,10 +23,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
     ],
     targets: [
+        // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
+        .target(name: "CTrefoilLinux"),
         // Storage core: group file tree, blobs, config. No HTTP, no OneBot names.
         .target(
             name: "TrefoilCore",
             dependencies: [
+                "CTrefoilLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +100,8 @@ let package = Package(
             dependencies: ["trefoil-docgen"]
         ),
         .testTarget(
-            name: "TrefoilCoreTests", dependencies: ["TrefoilCore", .product(name: "Crypto", package: "swift-crypto")]),
+            name: "TrefoilCoreTests",
+            dependencies: ["TrefoilCore", "CTrefoilLinux", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(
             name: "TrefoilServerTests",

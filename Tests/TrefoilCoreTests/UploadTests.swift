@@ -114,6 +114,35 @@ struct UploadTests {
         #expect(pulled.count <= (1 << 20) / 4096 + 1)
     }
 
+    @Test("uploads whose source stalls in read(2) hold no thread of the cooperative pool: other tasks go on")
+    func stalledSourcesLeaveThePoolFree() async throws {
+        let store = try TestStore()
+        // One more stalled upload than the pool has threads.
+        var writers: [Int32] = []
+        var uploads: [Task<StagedUpload, any Error>] = []
+        for _ in 0...ProcessInfo.processInfo.activeProcessorCount {
+            var ends: [Int32] = [0, 0]
+            try #require(pipe(&ends) == 0)
+            writers.append(ends[1])
+            let bytes = FileChunks(descriptor: ends[0], ownsDescriptor: true)
+            uploads.append(Task { try await store.tree.stage(bytes) })
+        }
+        // Were the reads on the pool, nothing here could run until this thread ends the pipes: the test then
+        // fails on time instead of hanging.
+        let release = PipeRelease(writers, after: .seconds(20))
+        let started = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await Task.detached { 42 }.value == 42)
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(10), "a task waited \(waited) for a thread of the pool")
+        release.now()
+        for upload in uploads {
+            let staged = try await upload.value
+            #expect(staged.size == 1)
+            store.tree.discard(staged)
+        }
+    }
+
     @Test("the group quota is exact: an upload that would pass total_space fails with QUOTA_EXCEEDED")
     func quotaExceeded() async throws {
         let store = try TestStore(settings: .init(groupTotalSpace: 10))
@@ -273,5 +302,29 @@ struct BroadcastTests {
             await task.value
         }
         #expect(bus.subscriberCount == 0)
+    }
+}
+
+/// Writes one byte into each pipe and closes it, on a thread of its own, when told or after a delay.
+final class PipeRelease: Sendable {
+    private let release = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ writers: [Int32], after delay: Duration) {
+        Thread.detachNewThread { [release, done] in
+            _ = release.wait(timeout: .now() + .milliseconds(Int(delay.components.seconds * 1000)))
+            for fd in writers {
+                var byte: UInt8 = 0x2A
+                _ = write(fd, &byte, 1)
+                close(fd)
+            }
+            done.signal()
+        }
+    }
+
+    /// Releases the pipes now and waits until they are.
+    func now() {
+        release.signal()
+        done.wait()
     }
 }

@@ -155,6 +155,50 @@ struct GroupFileActionTests {
         server.removeFiles()
     }
 
+    @Test(
+        "an id with a NUL and more text after it names nothing: file and folder actions fail NOT_FOUND and change nothing",
+        arguments: Transport.allCases)
+    func idsWithNUL(transport: Transport) async throws {
+        let server = try await LiveServer.start()
+        let bot = transport.caller(server)
+        let folder = try await bot.ok("create_group_file_folder", ["group_id": 9, "name": "docs"])
+        let folderID = try #require(folder["folder_id"]?.stringValue)
+        let file = try await bot.ok(
+            "upload_group_file", ["group_id": 9, "file": .string(base64([1, 2, 3])), "name": "a.bin"])
+        let fileID = try #require(file["file_id"]?.stringValue)
+        let before = try await bot.ok("get_group_root_files", ["group_id": 9])
+        let badFile = JSONValue.string(fileID + "\u{0}garbage")
+        let badFolder = JSONValue.string(folderID + "\u{0}garbage")
+
+        for (action, params) in [
+            ("get_group_file_url", ["group_id": 9, "file_id": badFile]),
+            ("rename_group_file", ["group_id": 9, "file_id": badFile, "new_name": "b.bin"]),
+            ("move_group_file", ["group_id": 9, "file_id": badFile, "target_directory": .string(folderID)]),
+            ("trans_group_file", ["group_id": 9, "file_id": badFile]),
+            ("delete_group_file", ["group_id": 9, "file_id": badFile]),
+        ] as [(String, JSONValue)] {
+            try await bot.fails(action, params, retcode: 35001, msg: "FILE_NOT_FOUND")
+        }
+        for (action, params) in [
+            ("get_group_files_by_folder", ["group_id": 9, "folder_id": badFolder]),
+            ("rename_group_folder", ["group_id": 9, "folder_id": badFolder, "name": "renamed"]),
+            ("delete_group_folder", ["group_id": 9, "folder_id": badFolder]),
+            ("create_group_file_folder", ["group_id": 9, "name": "sub", "parent_id": badFolder]),
+            ("move_group_file", ["group_id": 9, "file_id": .string(fileID), "target_directory": badFolder]),
+            ("upload_group_file", ["group_id": 9, "file": .string(base64([4])), "name": "c.bin", "folder": badFolder]),
+        ] as [(String, JSONValue)] {
+            try await bot.fails(action, params, retcode: 35002, msg: "FOLDER_NOT_FOUND")
+        }
+        #expect(try await bot.ok("get_group_root_files", ["group_id": 9]) == before)
+        #expect(
+            try await bot.ok("get_group_files_by_folder", ["group_id": 9, "folder_id": .string(folderID)]) == [
+                "files": [], "folders": [],
+            ])
+        await (bot as? WSSession)?.close()
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("missing and malformed params are BAD_PARAM with the param's name", arguments: Transport.allCases)
     func badParams(transport: Transport) async throws {
         let server = try await LiveServer.start()

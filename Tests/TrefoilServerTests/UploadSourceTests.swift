@@ -218,6 +218,39 @@ struct UploadSourceTests {
         server.removeFiles()
     }
 
+    @Test(
+        "a FIFO under upload.local_roots fails at once with 32001, several at a time and _async, and the server keeps answering"
+    )
+    func fifoUploads() async throws {
+        let server = try await LiveServer.start()
+        let fifo = server.root + "/roots/pipe"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        // Opening a FIFO for reading waits for a writer. Should an upload do that on the cooperative pool, this whole
+        // process (server and test) would stop; this thread plays the writer after 20 s so that the test then
+        // fails on time instead of hanging.
+        let writer = FIFOWriter(fifo, after: .seconds(20))
+        let started = ContinuousClock.now
+        let bot = HTTPCaller(server: server)
+        let params: JSONValue = ["group_id": 5, "file": .string(fifo)]
+        let uploads = (0...ProcessInfo.processInfo.activeProcessorCount).map { _ in
+            Task { try await bot.call("upload_group_file", params) }
+        }
+        #expect(try await bot.call("upload_group_file_async", params).status == "async")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await bot.ok("get_group_root_files", ["group_id": 5])["files"] == [])
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(10), "the server took \(waited) to answer beside the FIFO uploads")
+        for upload in uploads {
+            let failed = try await upload.value
+            #expect(failed.retcode == 32001 && failed.msg == "LOCAL_FILE_NOT_FOUND", "\(failed)")
+            #expect(failed.message == "\(fifo) is not a regular file")
+        }
+        writer.stop()
+        #expect(try await bot.call("get_group_file_system_info", ["group_id": 5]).data["file_count"] == 0)
+        await server.stop()
+        server.removeFiles()
+    }
+
     @Test("download_file decodes base64 into the cache and refuses a call with neither url nor base64")
     func downloadFileBase64() async throws {
         let server = try await LiveServer.start()
@@ -260,5 +293,30 @@ struct PersistenceTests {
         #expect(try await second.call("get_group_file_system_info", ["group_id": 31]).data["file_count"] == 1)
         await second.stop()
         second.removeFiles()
+    }
+}
+
+/// Opens a FIFO for writing and closes it again, over and over from `delay` on, on a thread of its own: every
+/// reader waiting in `open` for a writer then goes on (to the end of the file).
+final class FIFOWriter: Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ path: String, after delay: Duration) {
+        Thread.detachNewThread { [stopped, done] in
+            var wait = DispatchTime.now() + .milliseconds(Int(delay.components.seconds * 1000))
+            while stopped.wait(timeout: wait) == .timedOut {
+                // Without a reader waiting, a non-blocking open for writing fails at once (ENXIO).
+                let fd = open(path, O_WRONLY | O_NONBLOCK)
+                if fd >= 0 { close(fd) }
+                wait = .now() + .milliseconds(50)
+            }
+            done.signal()
+        }
+    }
+
+    func stop() {
+        stopped.signal()
+        done.wait()
     }
 }

@@ -22,7 +22,7 @@ enum FileSource {
             return .remote(try await fetcher.fetch(file, headers: []))
         }
         if file.hasPrefix("file://") || file.hasPrefix("/") {
-            let (chunks, name) = try context.localFiles.open(file)
+            let (chunks, name) = try await context.localFiles.open(file)
             return .local(chunks, name: name)
         }
         throw OneBotError.invalid(

@@ -15,7 +15,7 @@ extension FileTree {
     public func file(_ id: FileID) async throws -> StoredFile {
         let now = clock()
         return try await read { db in
-            guard
+            guard Self.isExact(id.rawValue),
                 let detail = try FileDetail.fetchOne(
                     db, sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
                     arguments: [id.rawValue, now])
@@ -89,6 +89,7 @@ extension FileTree {
     /// `Range: bytes=0-0` requests a second took the bots' write latency from 2 ms to 15 ms (a commit is an
     /// fsync). Counted here, they cost a lock; the periodic flush writes every count in one transaction.
     public func recordDownload(of id: FileID) {
+        guard Self.isExact(id.rawValue) else { return }
         downloadCounts.add(id)
     }
 

@@ -22,15 +22,21 @@ extension FileTree {
         return row
     }
 
+    /// Whether `id` can be looked up exactly. GRDB hands SQLite a string only up to its first NUL, so an id
+    /// with a NUL would find the one before it; no issued id has one.
+    static func isExact(_ id: String) -> Bool { !id.utf8.contains(0) }
+
     static func folder(_ db: Database, space: Int64, _ id: FolderID) throws -> FolderRow? {
-        try FolderRow.fetchOne(
+        guard isExact(id.rawValue) else { return nil }
+        return try FolderRow.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM folder WHERE space_id = ? AND id = ?"),
             arguments: [space, id.rawValue])
     }
 
     /// A live (not expired) file of this owner.
     static func file(_ db: Database, _ owner: Owner, _ id: FileID, now: Int64) throws -> FileDetail? {
-        try FileDetail.fetchOne(
+        guard isExact(id.rawValue) else { return nil }
+        return try FileDetail.fetchOne(
             db.cachedStatement(
                 sql: FileDetail.select
                     + " WHERE file.id = ? AND space.kind = ? AND space.owner = ?"

@@ -1,19 +1,19 @@
 import GRDB
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Bytes received and hashed but not yet part of the tree: the first half of an upload.
 ///
 /// Staging lets a transport receive the bytes before it knows where they go (a multipart form may
 /// send `group_id` after the file). Commit or discard it exactly once.
 public final class StagedUpload: Sendable {
     let temp: TempBlob
+    private let blobs: BlobStore
     private let consumed = Mutex(false)
 
-    init(temp: TempBlob) { self.temp = temp }
+    init(temp: TempBlob, blobs: BlobStore) {
+        self.temp = temp
+        self.blobs = blobs
+    }
 
     public var size: Int64 { temp.size }
     public var digests: Digests { temp.digests }
@@ -28,7 +28,7 @@ public final class StagedUpload: Sendable {
 
     deinit {
         // A staged upload dropped without commit or discard must not leave its temp file behind.
-        if consume() { unlink(temp.path) }
+        if consume() { blobs.removeTemp(temp.path) }
     }
 }
 
@@ -66,7 +66,7 @@ extension FileTree {
         let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
         // A simulated crash leaves its files exactly where a real one would: no clean-up.
         try faults.check(.afterTempWrite)
-        return StagedUpload(temp: temp)
+        return StagedUpload(temp: temp, blobs: blobs)
     }
 
     /// Adds staged bytes to the tree as a new file (see `upload`).
@@ -84,10 +84,10 @@ extension FileTree {
             name = try Names.fileName(rawName)
             if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
         } catch {
-            unlink(temp.path)
+            blobs.removeTemp(temp.path)
             throw error
         }
-        try blobs.place(temp)
+        try await blobs.place(temp)
         let sha = temp.digests.sha256
         let stored: StoredFile
         do {
@@ -110,7 +110,7 @@ extension FileTree {
 
     /// Drops staged bytes that will not be committed.
     public func discard(_ staged: StagedUpload) {
-        if staged.consume() { unlink(staged.temp.path) }
+        if staged.consume() { blobs.removeTemp(staged.temp.path) }
     }
 
     /// Refuses early what the commit would refuse anyway, before any byte is read.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -41,7 +42,7 @@ public struct FileChunks: AsyncSequence, Sendable {
         let chunkSize: Int
 
         public mutating func next() async throws -> [UInt8]? {
-            try reader.read(chunkSize)
+            try await reader.read(chunkSize)
         }
     }
 
@@ -49,19 +50,29 @@ public struct FileChunks: AsyncSequence, Sendable {
     public final class Reader: @unchecked Sendable {
         let fd: Int32
         private let owns: Bool
+        /// Where every read runs: a read may wait on a slow disk, a stalled network mount or a silent pipe, and
+        /// must never hold one of the cooperative pool's threads meanwhile.
+        private let lane = DispatchQueue(label: "trefoil.file.read")
 
         init(fd: Int32, owns: Bool) {
             self.fd = fd
             self.owns = owns
         }
 
-        func read(_ count: Int) throws -> [UInt8]? {
-            var chunk = [UInt8](repeating: 0, count: count)
-            let n = chunk.withUnsafeMutableBytes { raw in read(into: raw.baseAddress!, count: count) }
-            if n < 0 { throw TrefoilError.localFileNotFound("reading failed: \(errnoText())") }
-            if n == 0 { return nil }
-            chunk.removeLast(count - n)
-            return chunk
+        func read(_ count: Int) async throws(TrefoilError) -> [UInt8]? {
+            try await lane.perform { () throws(TrefoilError) -> [UInt8]? in
+                var chunk = [UInt8](repeating: 0, count: count)
+                let n = chunk.withUnsafeMutableBytes { raw in self.read(into: raw.baseAddress!, count: count) }
+                if n < 0 { throw .localFileNotFound("reading failed: \(errnoText())") }
+                if n == 0 { return nil }
+                chunk.removeLast(count - n)
+                return chunk
+            }
+        }
+
+        /// Fills `chunk` from the file (`IngestChunk.fill`), on the reader's own thread.
+        func fill(_ chunk: IngestChunk) async -> Int {
+            await lane.perform { chunk.fill(from: self) }
         }
 
         /// One `read(2)` into `buffer`, repeated when a signal interrupts it: the bytes read, 0 at the

@@ -173,7 +173,9 @@ final class IngestPipeline: @unchecked Sendable {
         if writeError != 0 {
             throw .storageWriteFailed("writing the upload failed: \(errnoText(writeError))")
         }
-        guard fsync(fd) == 0 else { throw .storageWriteFailed("fsync of the upload failed: \(errnoText())") }
+        // Off the cooperative pool, like every other wait on the disk here.
+        let failure = await flushLane.perform { fsync(self.fd) == 0 ? 0 : errno }
+        guard failure == 0 else { throw .storageWriteFailed("fsync of the upload failed: \(errnoText(failure))") }
         return Digests(
             sha256: sha256.finalize().hexString,
             md5: md5.finalize().hexString,

@@ -1,0 +1,25 @@
+#ifndef CTREFOIL_LINUX_H
+#define CTREFOIL_LINUX_H
+
+// Linux calls that Swift's Glibc module cannot reach: openat2(2) has no glibc wrapper (only the variadic
+// syscall(2), which Swift does not import), and O_PATH and renameat2(2) need _GNU_SOURCE.
+
+/// openat2(2)'s RESOLVE_NO_MAGICLINKS, RESOLVE_BENEATH and RESOLVE_IN_ROOT (linux/openat2.h).
+#define CTREFOIL_RESOLVE_NO_MAGICLINKS 0x02
+#define CTREFOIL_RESOLVE_BENEATH 0x08
+#define CTREFOIL_RESOLVE_IN_ROOT 0x10
+
+/// renameat2(2)'s RENAME_EXCHANGE.
+#define CTREFOIL_RENAME_EXCHANGE 2
+
+/// O_PATH: a descriptor that only names a file (to resolve paths against it), without read access to it.
+extern const int CTrefoilOPath;
+
+/// openat2(2) with `flags` and `resolve`; -1 with errno ENOSYS where the kernel (or a seccomp filter) has no
+/// openat2, or the platform is not Linux.
+int CTrefoil_openat2(int dirfd, const char *path, int flags, unsigned long long resolve);
+
+/// renameat2(2) through the raw system call, for kernels whose C library lacks the wrapper.
+int CTrefoil_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+#endif

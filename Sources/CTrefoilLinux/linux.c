@@ -1,0 +1,52 @@
+#define _GNU_SOURCE
+#include "CTrefoilLinux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// The system call numbers are the same on every architecture since Linux 5.1 (openat2 came in 5.6);
+// older kernel headers may not name them.
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/// struct open_how of linux/openat2.h, spelled out so that older kernel headers do not matter.
+struct ctrefoil_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+
+const int CTrefoilOPath = O_PATH;
+
+int CTrefoil_openat2(int dirfd, const char *path, int flags, unsigned long long resolve) {
+    struct ctrefoil_open_how how = {.flags = (uint64_t)(unsigned int)flags, .mode = 0, .resolve = resolve};
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+int CTrefoil_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+#else
+
+const int CTrefoilOPath = O_RDONLY;
+
+int CTrefoil_openat2(int dirfd, const char *path, int flags, unsigned long long resolve) {
+    (void)dirfd, (void)path, (void)flags, (void)resolve;
+    errno = ENOSYS;
+    return -1;
+}
+
+int CTrefoil_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    (void)olddirfd, (void)oldpath, (void)newdirfd, (void)newpath, (void)flags;
+    errno = ENOSYS;
+    return -1;
+}
+
+#endif
