@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Hummingbird
+import NIOCore
 import OneBotV11
+import Synchronization
 import Testing
 import TrefoilCore
 
@@ -206,6 +209,48 @@ struct WebhookTests {
         await server.stop()
         await bot.stop()
         server.removeFiles()
+    }
+
+    @Test("a target that answers 2xx but trickles its body fails at timeout_ms and the next try delivers")
+    func tricklingTargetTimesOut() async throws {
+        // The first post (lifecycle enable) gets a body of one byte every 200 ms for a minute; later posts are
+        // answered at once. Only a bound on the whole delivery lets the events behind it through.
+        let posts = Mutex<[String]>([])
+        let router = makeFetchTestRouter { router in
+            router.post("/hook") { request, _ in
+                let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+                let first = posts.withLock { posts in
+                    posts.append(body)
+                    return posts.count == 1
+                }
+                guard first else { return Response(status: .ok) }
+                return Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        for _ in 0..<300 {
+                            try await writer.write(ByteBuffer(bytes: [0x2E]))
+                            try await Task.sleep(for: .milliseconds(200))
+                        }
+                        try await writer.finish(nil)
+                    })
+            }
+        }
+        try await withFetchTestServer(router) { port in
+            let server = try await LiveServer.start {
+                $0.httpPost = [.init(url: "http://127.0.0.1:\(port)/hook", timeoutMS: 1000, retryWindowMS: 30_000)]
+            }
+            _ = try await server.call("upload_group_file", ["group_id": 4, "file": "base64://aGk=", "name": "behind"])
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline, !posts.withLock({ $0.contains { $0.contains("\"behind\"") } }) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let delivered = posts.withLock { $0 }
+            #expect(delivered.contains { $0.contains("\"behind\"") }, "posts so far: \(delivered.count)")
+            // The enable that trickled was tried again and arrived whole.
+            #expect(delivered.filter { $0.contains("\"enable\"") }.count >= 2)
+            await server.stop()
+            server.removeFiles()
+        }
     }
 
     @Test("a target that accepts but never answers does not delay a forward WebSocket client's group_upload")

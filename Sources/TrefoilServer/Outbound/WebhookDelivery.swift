@@ -36,9 +36,12 @@ struct WebhookDelivery: Service {
         selfID = config.selfID
         accessToken = config.accessToken
         // The targets are the operator's own bot frameworks, usually on loopback or a private network.
+        // `timeout_ms` bounds the whole delivery, not only a silence: a target that trickles its answer would
+        // otherwise hold every later event of its queue.
         fetcher = SafeFetcher(
             configuration: .init(
-                timeout: .milliseconds(target.timeoutMS), allowPrivateNetworks: true, maxRedirects: 0,
+                timeout: .milliseconds(target.timeoutMS), totalTimeout: .milliseconds(target.timeoutMS),
+                allowPrivateNetworks: true, maxRedirects: 0,
                 maxBytes: 1 << 20, userAgent: "Trefoil/\(TrefoilVersion.current)"))
         self.logger = logger
         let dropped = DropCounter()
