@@ -2,7 +2,7 @@ import TrefoilCore
 
 /// A failed action as the OneBot 11 face reports it: a retcode, a stable `msg` key and a message.
 ///
-/// This is the one place where core errors meet return codes (PROTOCOL.md §4).
+/// This is the one place where core errors meet return codes (docs/onebot11.md §4).
 public struct OneBotError: Error, Sendable, Equatable {
     public let retcode: Int
     public let key: String

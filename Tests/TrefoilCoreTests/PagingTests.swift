@@ -8,7 +8,7 @@ import Testing
 struct PagingTests {
     let alice = Member(id: 42, name: "Alice")
 
-    /// Files newest first, ties by id: the order PROTOCOL.md gives listings.
+    /// Files newest first, ties by id: the order docs/onebot11.md §3.3 gives listings.
     func newestFirst(_ files: [StoredFile]) -> [FileID] {
         files.sorted {
             $0.uploadTime != $1.uploadTime ? $0.uploadTime > $1.uploadTime : $0.id.rawValue < $1.id.rawValue

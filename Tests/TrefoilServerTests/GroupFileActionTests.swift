@@ -2,7 +2,7 @@ import Foundation
 import OneBotV11
 import Testing
 
-/// Every action of PROTOCOL.md §3.2 and §3.3 against a live server, over HTTP and over WebSocket.
+/// Every action of docs/actions.md against a live server, over HTTP and over WebSocket.
 @Suite("Group file actions", .timeLimit(.minutes(3)))
 struct GroupFileActionTests {
     @Test(

@@ -1,7 +1,7 @@
 import Foundation
 import TrefoilCore
 
-/// The JSON objects of the OneBot 11 face: File, Folder and the upload result (PROTOCOL.md §3.2).
+/// The JSON objects of the OneBot 11 face: File, Folder and the upload result (docs/actions.md).
 extension StoredFile {
     var groupID: Int64 {
         switch owner {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The answer to one request (PROTOCOL.md §2).
+/// The answer to one request (docs/onebot11.md §2).
 public struct ActionResponse: Sendable, Equatable {
     public enum Status: String, Sendable {
         case ok, async, failed

@@ -1,7 +1,7 @@
 import OneBotSpec
 
 /// An action's parameters, read leniently: numbers may arrive as strings (`"123"`), booleans as
-/// `"true"`/`"1"`, and every alias of a parameter is accepted (PROTOCOL.md §1.2, §3.2).
+/// `"true"`/`"1"`, and every alias of a parameter is accepted (docs/onebot11.md §1.2).
 public struct Params: Sendable, Equatable {
     public var values: [String: JSONValue]
 

@@ -1,6 +1,6 @@
 import TrefoilCore
 
-/// The events of the OneBot 11 face (PROTOCOL.md §5).
+/// The events of the OneBot 11 face (docs/onebot11.md §5).
 public enum OneBotEvents {
     /// `meta_event` / `lifecycle` with `sub_type` `connect`, `enable` or `disable`.
     public static func lifecycle(_ subType: String, selfID: Int64, time: Int64) -> JSONValue {

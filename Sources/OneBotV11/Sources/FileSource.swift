@@ -1,7 +1,7 @@
 import Foundation
 import TrefoilCore
 
-/// Where the bytes of an upload's `file` parameter come from (PROTOCOL.md §3.1), tried in order:
+/// Where the bytes of an upload's `file` parameter come from (docs/onebot11.md §3.2), tried in order:
 /// base64 and data URIs, http(s) URLs, then `file://` URLs and absolute local paths.
 enum FileSource {
     case inline([UInt8])

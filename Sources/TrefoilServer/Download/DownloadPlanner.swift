@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 import TrefoilCore
 
-/// What to answer to `GET|HEAD /files/<uuid>[/<name>]?expires=…&sig=…` (PROTOCOL.md §3.4): the
+/// What to answer to `GET|HEAD /files/<uuid>[/<name>]?expires=…&sig=…` (docs/onebot11.md §3.5): the
 /// signature is the credential, so no access token is asked for. `DownloadHandler` writes the answer.
 struct DownloadPlanner: Sendable {
     /// An answer: status and headers, then nothing, a short text, or a byte range of a stored blob.

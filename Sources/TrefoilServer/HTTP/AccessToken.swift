@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The access-token rule of PROTOCOL.md §1.1, shared by HTTP and the WebSocket handshake.
+/// The access-token rule of docs/onebot11.md §1.1, shared by HTTP and the WebSocket handshake.
 struct AccessToken: Sendable {
     enum Verdict: Equatable {
         case allowed

@@ -7,7 +7,7 @@ import ServiceLifecycle
 import Synchronization
 import TrefoilCore
 
-/// Posts every event to one HTTP target (PROTOCOL.md §1.5): `Content-Type: application/json`,
+/// Posts every event to one HTTP target (docs/onebot11.md §1.5): `Content-Type: application/json`,
 /// `X-Self-ID`, `X-Signature: sha1=<HMAC-SHA1(secret, body)>` when a secret is set, the access token
 /// as a bearer token. Lifecycle `enable` goes first, `disable` at a clean shutdown.
 ///

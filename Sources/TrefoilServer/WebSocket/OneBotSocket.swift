@@ -7,7 +7,7 @@ import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
 
-/// One OneBot WebSocket connection, whoever dialled it: forward connections (PROTOCOL.md §1.3: `/`
+/// One OneBot WebSocket connection, whoever dialled it: forward connections (docs/onebot11.md §1.3: `/`
 /// carries actions and events, `/api` actions only, `/event` events only) and reverse ones (§1.4:
 /// roles `Universal`, `API`, `Event`) are served alike.
 struct OneBotSocket: Sendable {
