@@ -65,10 +65,19 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var port: Int
         /// The base URL clients use to reach this server, used when building download links.
         public var publicURL: String
-        /// The largest HTTP request body accepted, in bytes.
+        /// The largest HTTP upload body accepted (streamed to storage), in bytes.
         public var maxBodyBytes: Int64
         /// The largest WebSocket message accepted, in bytes.
         public var wsMaxMessageBytes: Int
+        /// The largest request body read into memory (JSON, form) for an action that is not an upload, in bytes.
+        public var maxRequestBytes: Int
+        /// How long a connection may go without a complete request head, in milliseconds: from its opening, and
+        /// between requests on a kept-alive connection.
+        public var idleTimeoutMS: Int
+        /// The most connections open at once; more wait in the listen backlog until one closes.
+        public var maxConnections: Int
+        /// How long a graceful shutdown lets requests under way finish before closing what is left, in milliseconds.
+        public var shutdownTimeoutMS: Int
 
         /// Creates server settings; every argument defaults to the embedded default.
         public init(
@@ -76,13 +85,21 @@ public struct TrefoilConfig: Sendable, Equatable {
             port: Int = 5700,
             publicURL: String = "http://127.0.0.1:5700",
             maxBodyBytes: Int64 = 4_294_967_296,
-            wsMaxMessageBytes: Int = 67_108_864
+            wsMaxMessageBytes: Int = 67_108_864,
+            maxRequestBytes: Int = 1_048_576,
+            idleTimeoutMS: Int = 60_000,
+            maxConnections: Int = 10_000,
+            shutdownTimeoutMS: Int = 30_000
         ) {
             self.host = host
             self.port = port
             self.publicURL = publicURL
             self.maxBodyBytes = maxBodyBytes
             self.wsMaxMessageBytes = wsMaxMessageBytes
+            self.maxRequestBytes = maxRequestBytes
+            self.idleTimeoutMS = idleTimeoutMS
+            self.maxConnections = maxConnections
+            self.shutdownTimeoutMS = shutdownTimeoutMS
         }
     }
 
