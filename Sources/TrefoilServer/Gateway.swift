@@ -54,13 +54,14 @@ public struct Gateway: Sendable {
             })
         let table = ActionTable(context: context, logger: logger)
         let token = AccessToken(config.accessToken)
-        let maxBody = Int(clamping: config.server.maxBodyBytes)
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
         APIRoutes(
             table: table, uploads: UploadReceiver(table: table, maxBodyBytes: config.server.maxBodyBytes),
-            maxBodyBytes: maxBody, stats: stats
+            paramsLimit: BodyLimit(bytes: config.server.maxRequestBytes, key: "server.max_request_bytes"),
+            callLimit: BodyLimit(bytes: config.server.wsMaxMessageBytes, key: "server.ws_max_message_bytes"),
+            stats: stats
         ).register(on: router, auth: AuthMiddleware(token: token))
 
         let socket = OneBotSocket(
