@@ -66,7 +66,7 @@ final class SilentWebSocket: Sendable {
 }
 
 extension Array where Element: Equatable {
-    fileprivate func ends(with suffix: [Element]) -> Bool {
+    func ends(with suffix: [Element]) -> Bool {
         count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
     }
 }
