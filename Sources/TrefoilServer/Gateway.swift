@@ -54,13 +54,14 @@ public struct Gateway: Sendable {
             })
         let table = ActionTable(context: context, logger: logger)
         let token = AccessToken(config.accessToken)
-        let maxBody = Int(clamping: config.server.maxBodyBytes)
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
         APIRoutes(
             table: table, uploads: UploadReceiver(table: table, maxBodyBytes: config.server.maxBodyBytes),
-            maxBodyBytes: maxBody, stats: stats
+            paramsLimit: BodyLimit(bytes: config.server.maxRequestBytes, key: "server.max_request_bytes"),
+            callLimit: BodyLimit(bytes: config.server.wsMaxMessageBytes, key: "server.ws_max_message_bytes"),
+            stats: stats
         ).register(on: router, auth: AuthMiddleware(token: token))
 
         let socket = OneBotSocket(
@@ -90,7 +91,8 @@ public struct Gateway: Sendable {
             router: router,
             server: server,
             configuration: .init(
-                address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil"),
+                address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil",
+                availableConnectionsDelegate: ConnectionLimit(limit: connectionLimit, logger: logger)),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -120,16 +122,42 @@ public struct Gateway: Sendable {
                             try await webSocket.serve(role, inbound: inbound, outbound: outbound)
                         }
                     }),
-                upgrades: upgrades, downloads: downloads, logger: logger)
+                upgrades: upgrades, downloads: downloads,
+                idleTimeout: .milliseconds(Int64(config.server.idleTimeoutMS)),
+                logger: logger)
         }
     }
 
+    /// `server.max_connections`, lowered to what the process's open-file limit allows.
+    private var connectionLimit: Int {
+        ConnectionLimit.effective(configured: config.server.maxConnections, openFiles: OpenFileLimit.current)
+    }
+
     /// Serves until a shutdown signal arrives.
+    ///
+    /// A graceful shutdown lets requests under way finish for `server.shutdown_timeout_ms`, then cancels what is
+    /// left, which closes its connections.
     public func run() async throws {
+        let files = OpenFileLimit.raise()
         logStartup()
+        logger.info(
+            "connection limits",
+            metadata: [
+                "max_connections": "\(connectionLimit)",
+                "server.max_connections": "\(config.server.maxConnections)",
+                "open_file_limit": "\(files.after)",
+                "open_file_limit_at_start": "\(files.before)",
+            ])
         let app = application()
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Services shut down in reverse order: the notice goes first.
+        let notice = ShutdownNotice(timeoutMS: config.server.shutdownTimeoutMS, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [app, notice], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(config.server.shutdownTimeoutMS)
+        // A last resort against a task that ignores cancellation: crash rather than hang. Nothing committed is lost
+        // by it (every commit is one SQLite transaction; stray temp files are swept at the next start).
+        configuration.maximumCancellationDuration = .seconds(10)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
         close()
         logger.info("trefoil stopped")
@@ -155,5 +183,19 @@ public struct Gateway: Sendable {
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+/// Says when a graceful shutdown begins and how long it may take, so that the wait is explained in the log.
+private struct ShutdownNotice: Service {
+    let timeoutMS: Int
+    let logger: Logger
+
+    func run() async {
+        // Cancelled without a graceful shutdown: nothing to announce.
+        guard (try? await gracefulShutdown()) != nil else { return }
+        logger.info(
+            "shutting down: requests under way may finish, then what is left is closed",
+            metadata: ["server.shutdown_timeout_ms": "\(timeoutMS)"])
     }
 }

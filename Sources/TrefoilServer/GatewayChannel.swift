@@ -4,18 +4,22 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Hummingbird's HTTP/1 + WebSocket channel with two handlers of ours on the NIO HTTP/1 pipeline:
-/// the sendfile download handler, then the WebSocket auth guard in front of the upgrade (when a token is set).
+/// Hummingbird's HTTP/1 + WebSocket channel with three handlers of ours on the NIO HTTP/1 pipeline, in this order
+/// behind the HTTP decoder: the idle-connection handler, the sendfile download handler, then the WebSocket auth guard
+/// in front of the upgrade (when a token is set).
 struct GatewayChannel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
 
     let inner: HTTP1WebSocketUpgradeChannel
     let upgrades: WebSocketUpgradePolicy
     let downloads: DownloadPlanner
+    let idleTimeout: TimeAmount
     let logger: Logger
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let (upgrades, downloads, downloadLogger) = (self.upgrades, self.downloads, self.logger)
+        let (upgrades, downloads, idleTimeout, ownLogger) = (
+            self.upgrades, self.downloads, self.idleTimeout, self.logger
+        )
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
@@ -25,12 +29,23 @@ struct GatewayChannel: ServerChildChannel {
             // Downloads are answered before the guard and the upgrader; DownloadHandler keeps pipelined
             // answers in order and leaves when a request asks for an upgrade.
             try pipeline.addHandler(
-                DownloadHandler(planner: downloads, logger: downloadLogger), position: .after(decoder.handler))
+                DownloadHandler(planner: downloads, logger: ownLogger), position: .after(decoder.handler))
+            // First behind the decoder, so that it sees every request and every response, downloads included.
+            try pipeline.addHandler(
+                IdleConnectionHandler(timeout: idleTimeout, logger: ownLogger), position: .after(decoder.handler))
             return value
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
+        // Cancellation comes when a graceful shutdown outlasts `server.shutdown_timeout_ms`. Hummingbird then only
+        // half-closes HTTP connections it is serving, and waits on a connection that has not finished its first
+        // request head (or only downloads) until it closes: close it, whatever it is doing.
+        let channel = value.channel
+        await withTaskCancellationHandler {
+            await inner.handle(value: value, logger: logger)
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 }

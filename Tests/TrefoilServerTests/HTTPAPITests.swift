@@ -30,7 +30,7 @@ struct HTTPAPITests {
 
     @Test("POST / with a whole envelope returns the echo; status codes 400, 404, 406, 413 and 200 for failed actions")
     func statusCodes() async throws {
-        let server = try await LiveServer.start { $0.server.maxBodyBytes = 2000 }
+        let server = try await LiveServer.start { $0.server.maxRequestBytes = 2000 }
         let envelope = try await server.request(
             "/", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(string: #"{"action":"get_login_info","echo":{"n":[1,2]}}"#))

@@ -64,7 +64,7 @@ public struct ActionContext: Sendable {
 
     /// The signed download URL of a file, valid for `download.url_ttl_seconds` from now.
     public func downloadURL(for file: StoredFile) -> String {
-        let expires = clock() + urlTTLSeconds
+        let expires = UnixTime.adding(urlTTLSeconds, to: clock())
         let signature = signer.signature(for: file.id, expires: expires)
         let path = "/files\(file.id.rawValue)" + Self.nameSegment(file.name)
         return "\(publicURL)\(path)?expires=\(expires)&sig=\(signature)"

@@ -1,13 +1,9 @@
 import Foundation
 
-/// The range an integer key accepts.
+/// The range an integer key accepts; every integer key has both ends (see `ConfigBound`).
 struct ConfigIntegerRule {
     let minimum: Int64
     let maximum: Int64
-
-    static func atLeast(_ minimum: Int64) -> ConfigIntegerRule {
-        ConfigIntegerRule(minimum: minimum, maximum: .max)
-    }
 
     static func between(_ minimum: Int64, _ maximum: Int64) -> ConfigIntegerRule {
         ConfigIntegerRule(minimum: minimum, maximum: maximum)
@@ -16,8 +12,7 @@ struct ConfigIntegerRule {
     /// What is wrong with `value`, or nil when it is allowed.
     func problem(for value: Int64) -> String? {
         guard value < minimum || value > maximum else { return nil }
-        let allowed = maximum == .max ? "\(minimum) or more" : "\(minimum) to \(maximum)"
-        return "\(value) is out of range (allowed: \(allowed))"
+        return "\(value) is out of range (allowed: \(minimum) to \(maximum))"
     }
 }
 

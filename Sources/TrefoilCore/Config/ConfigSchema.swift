@@ -5,7 +5,7 @@
 enum ConfigSchema {
     static var fields: [ConfigField<TrefoilConfig>] {
         [
-            .integer("self_id", \.selfID, .atLeast(1)),
+            .integer("self_id", \.selfID, .between(1, ConfigBound.jsonSafeInteger)),
             .string("nickname", \.nickname),
             .string("access_token", \.accessToken, secret: true),
             .section(
@@ -14,16 +14,21 @@ enum ConfigSchema {
                     .string("host", \.server.host, .nonBlank(allowed: "a host name or IP address")),
                     .integer("port", \.server.port, .between(1, 65535)),
                     .string("public_url", \.server.publicURL, .httpURL),
-                    .integer("max_body_bytes", \.server.maxBodyBytes, .atLeast(1)),
-                    .integer("ws_max_message_bytes", \.server.wsMaxMessageBytes, .atLeast(1)),
+                    .integer("max_body_bytes", \.server.maxBodyBytes, .between(1, ConfigBound.tebibyte)),
+                    .integer("ws_max_message_bytes", \.server.wsMaxMessageBytes, .between(1, ConfigBound.gibibyte)),
+                    .integer("max_request_bytes", \.server.maxRequestBytes, .between(1, ConfigBound.gibibyte)),
+                    .integer("idle_timeout_ms", \.server.idleTimeoutMS, .between(100, ConfigBound.hourMS)),
+                    .integer("max_connections", \.server.maxConnections, .between(1, 1_000_000)),
+                    .integer("shutdown_timeout_ms", \.server.shutdownTimeoutMS, .between(0, ConfigBound.hourMS)),
                     .integer("max_background_actions", \.server.maxBackgroundActions, .between(1, 100_000)),
-                    .integer("max_background_bytes", \.server.maxBackgroundBytes, .atLeast(65_536)),
+                    .integer(
+                        "max_background_bytes", \.server.maxBackgroundBytes, .between(65_536, ConfigBound.tebibyte)),
                 ]),
             .section(
                 "heartbeat",
                 [
                     .boolean("enable", \.heartbeat.enable),
-                    .integer("interval_ms", \.heartbeat.intervalMS, .atLeast(1)),
+                    .integer("interval_ms", \.heartbeat.intervalMS, .between(1, ConfigBound.dayMS)),
                 ]),
             .entryList(
                 "reverse_ws", \.reverseWS, template: TrefoilConfig.ReverseWebSocket(), fields: reverseWebSocketFields,
@@ -39,31 +44,31 @@ enum ConfigSchema {
             .section(
                 "limits",
                 [
-                    .integer("max_file_bytes", \.limits.maxFileBytes, .atLeast(1)),
-                    .integer("group_total_space", \.limits.groupTotalSpace, .atLeast(1)),
-                    .integer("group_file_limit", \.limits.groupFileLimit, .atLeast(1)),
+                    .integer("max_file_bytes", \.limits.maxFileBytes, .between(1, ConfigBound.tebibyte)),
+                    .integer("group_total_space", \.limits.groupTotalSpace, .between(1, ConfigBound.pebibyte)),
+                    .integer("group_file_limit", \.limits.groupFileLimit, .between(1, 1_000_000_000)),
                     .integer("max_folder_depth", \.limits.maxFolderDepth, .between(1, 64)),
                 ]),
             .section(
                 "retention",
                 [
-                    .integer("group_file_days", \.retention.groupFileDays, .atLeast(0)),
-                    .integer("private_file_days", \.retention.privateFileDays, .atLeast(0)),
+                    .integer("group_file_days", \.retention.groupFileDays, .between(0, ConfigBound.centuryDays)),
+                    .integer("private_file_days", \.retention.privateFileDays, .between(0, ConfigBound.centuryDays)),
                 ]),
             .section(
                 "upload",
                 [
                     .stringList("local_roots", \.upload.localRoots, item: .absolutePath),
-                    .integer("url_fetch_timeout_ms", \.upload.urlFetchTimeoutMS, .atLeast(1)),
-                    // A week: longer is no limit at all, and the clock arithmetic stays far from overflow.
-                    .integer("url_fetch_total_timeout_ms", \.upload.urlFetchTotalTimeoutMS, .between(1, 604_800_000)),
+                    .integer("url_fetch_timeout_ms", \.upload.urlFetchTimeoutMS, .between(1, ConfigBound.dayMS)),
+                    .integer(
+                        "url_fetch_total_timeout_ms", \.upload.urlFetchTotalTimeoutMS, .between(1, ConfigBound.weekMS)),
                     .boolean("allow_private_networks", \.upload.allowPrivateNetworks),
                     .boolean("compute_sha3", \.upload.computeSHA3),
                 ]),
             .section(
                 "download",
                 [
-                    .integer("url_ttl_seconds", \.download.urlTTLSeconds, .atLeast(1)),
+                    .integer("url_ttl_seconds", \.download.urlTTLSeconds, .between(1, ConfigBound.tenYearsSeconds)),
                     .string("signing_key", \.download.signingKey, secret: true),
                     .integer("count_flush_interval_ms", \.download.countFlushIntervalMS, .between(10, 600_000)),
                 ]),
@@ -76,7 +81,7 @@ enum ConfigSchema {
             .string("api_url", \.apiURL, .webSocketURLOrEmpty),
             .string("event_url", \.eventURL, .webSocketURLOrEmpty),
             .choice("role", \.role, what: "role"),
-            .integer("reconnect_interval_ms", \.reconnectIntervalMS, .atLeast(1)),
+            .integer("reconnect_interval_ms", \.reconnectIntervalMS, .between(1, ConfigBound.hourMS)),
         ]
     }
 
@@ -84,8 +89,8 @@ enum ConfigSchema {
         [
             .string("url", \.url, .httpURL),
             .string("secret", \.secret, secret: true),
-            .integer("timeout_ms", \.timeoutMS, .atLeast(1)),
-            .integer("retry_window_ms", \.retryWindowMS, .atLeast(1)),
+            .integer("timeout_ms", \.timeoutMS, .between(1, ConfigBound.hourMS)),
+            .integer("retry_window_ms", \.retryWindowMS, .between(1, ConfigBound.weekMS)),
         ]
     }
 
@@ -108,4 +113,24 @@ enum ConfigSchema {
         outcome.present.contains("url")
             ? nil : "missing required key \"url\" (allowed: an http:// or https:// URL with a host)"
     }
+}
+
+/// The upper ends of the integer ranges. Each is far beyond any sensible setting and far below where the arithmetic
+/// it feeds (deadlines in nanoseconds, expiry times in seconds since 1970, byte counts summed per group) could
+/// overflow; a value that passes `check-config` must never trap at run time.
+enum ConfigBound {
+    /// The largest integer a JSON reader that uses doubles (JavaScript bots) reads exactly: 2^53 - 1.
+    static let jsonSafeInteger: Int64 = 9_007_199_254_740_991
+    /// In-memory sizes (a WebSocket message, a JSON body): 1 GiB. NIO refuses frames over 4 GiB at start-up.
+    static let gibibyte: Int64 = 1 << 30
+    /// Streamed sizes (an upload body, one file): 1 TiB.
+    static let tebibyte: Int64 = 1 << 40
+    /// A group's quota: 1 PiB.
+    static let pebibyte: Int64 = 1 << 50
+    static let hourMS: Int64 = 3_600_000
+    static let dayMS: Int64 = 86_400_000
+    static let weekMS: Int64 = 604_800_000
+    /// 3650 days.
+    static let tenYearsSeconds: Int64 = 315_360_000
+    static let centuryDays: Int64 = 36_500
 }

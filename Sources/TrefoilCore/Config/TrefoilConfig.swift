@@ -65,7 +65,7 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var port: Int
         /// The base URL clients use to reach this server, used when building download links.
         public var publicURL: String
-        /// The largest HTTP request body accepted, in bytes.
+        /// The largest HTTP upload body accepted (streamed to storage), in bytes.
         public var maxBodyBytes: Int64
         /// The largest WebSocket message accepted, in bytes.
         public var wsMaxMessageBytes: Int
@@ -73,6 +73,15 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var maxBackgroundActions: Int
         /// The most bytes of requests those actions may hold (a base64 upload holds its file); more are refused.
         public var maxBackgroundBytes: Int64
+        /// The largest request body read into memory (JSON, form) for an action that is not an upload, in bytes.
+        public var maxRequestBytes: Int
+        /// How long a connection may go without a complete request head, in milliseconds: from its opening, and
+        /// between requests on a kept-alive connection.
+        public var idleTimeoutMS: Int
+        /// The most connections open at once; more wait in the listen backlog until one closes.
+        public var maxConnections: Int
+        /// How long a graceful shutdown lets requests under way finish before closing what is left, in milliseconds.
+        public var shutdownTimeoutMS: Int
 
         /// Creates server settings; every argument defaults to the embedded default.
         public init(
@@ -81,6 +90,10 @@ public struct TrefoilConfig: Sendable, Equatable {
             publicURL: String = "http://127.0.0.1:5700",
             maxBodyBytes: Int64 = 4_294_967_296,
             wsMaxMessageBytes: Int = 67_108_864,
+            maxRequestBytes: Int = 1_048_576,
+            idleTimeoutMS: Int = 60_000,
+            maxConnections: Int = 10_000,
+            shutdownTimeoutMS: Int = 30_000,
             maxBackgroundActions: Int = 64,
             maxBackgroundBytes: Int64 = 134_217_728
         ) {
@@ -91,6 +104,10 @@ public struct TrefoilConfig: Sendable, Equatable {
             self.wsMaxMessageBytes = wsMaxMessageBytes
             self.maxBackgroundActions = maxBackgroundActions
             self.maxBackgroundBytes = maxBackgroundBytes
+            self.maxRequestBytes = maxRequestBytes
+            self.idleTimeoutMS = idleTimeoutMS
+            self.maxConnections = maxConnections
+            self.shutdownTimeoutMS = shutdownTimeoutMS
         }
     }
 

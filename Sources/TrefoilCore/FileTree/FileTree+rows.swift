@@ -56,6 +56,6 @@ extension FileTree {
             case .group: settings.groupFileDays
             case .user: settings.privateFileDays
             }
-        return days > 0 ? (.temporary, now + Int64(days) * 86_400) : (.permanent, 0)
+        return days > 0 ? (.temporary, UnixTime.adding(days: days, to: now)) : (.permanent, 0)
     }
 }

@@ -6,10 +6,18 @@ import OneBotV11
 
 /// The HTTP API (PROTOCOL.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
 /// bodies streamed to storage.
+///
+/// Only upload bodies that carry the file itself stream (up to `server.max_body_bytes`). Every other body is read
+/// into memory and parsed, so it has a small bound of its own: `server.max_request_bytes` for the params of an
+/// action. A whole envelope (`POST /`) and the params of an upload (which may carry the file as `base64://`) are the
+/// same call a WebSocket text frame carries, so they have the WebSocket's bound, `server.ws_max_message_bytes`.
 struct APIRoutes: Sendable {
     let table: ActionTable
     let uploads: UploadReceiver
-    let maxBodyBytes: Int
+    /// The bound of an action's params body.
+    let paramsLimit: BodyLimit
+    /// The bound of a whole call held in memory: an envelope, or an upload's params.
+    let callLimit: BodyLimit
     let stats: TransportStats
 
     func register(on router: Router<BasicRequestContext>, auth: AuthMiddleware) {
@@ -31,12 +39,10 @@ struct APIRoutes: Sendable {
     /// `POST /` with `{"action", "params", "echo"}`.
     private func envelope(_ request: Request) async -> Response {
         stats.requestsReceived.add(1, ordering: .relaxed)
-        var request = request
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
-        } catch {
-            return .failure(.badRequest("the body is larger than server.max_body_bytes"), status: .contentTooLarge)
+        switch await callLimit.collect(request) {
+        case .success(let collected): body = collected
+        case .failure(let refused): return refused.response
         }
         switch ActionRequest.decode(Data(buffer: body)) {
         case .failure(let failed):
@@ -66,7 +72,8 @@ struct APIRoutes: Sendable {
             }
         }
         let params: Params
-        switch await bodyParams(request, contentType: contentType) {
+        let limit = table.isUpload(name) ? callLimit : paramsLimit
+        switch await bodyParams(request, contentType: contentType, limit: limit) {
         case .params(let body): params = body.merging(under: query)
         case .refused(let response): return response
         }
@@ -75,14 +82,11 @@ struct APIRoutes: Sendable {
     }
 
     /// Params carried by a JSON, form or (small) multipart body, or the response refusing the body.
-    private func bodyParams(_ request: Request, contentType: MediaType?) async -> BodyParams {
-        var request = request
+    private func bodyParams(_ request: Request, contentType: MediaType?, limit: BodyLimit) async -> BodyParams {
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
-        } catch {
-            return .refused(
-                .failure(.badRequest("the body is larger than server.max_body_bytes"), status: .contentTooLarge))
+        switch await limit.collect(request) {
+        case .success(let collected): body = collected
+        case .failure(let refused): return .refused(refused.response)
         }
         if body.readableBytes == 0 { return .params(Params()) }
         guard let contentType, !contentType.isJSON else {
@@ -108,6 +112,35 @@ struct APIRoutes: Sendable {
         }
         return .refused(
             .failure(.badRequest("unsupported Content-Type \(contentType.description)"), status: .notAcceptable))
+    }
+}
+
+/// How much of a body may be read into memory, and the config key that sets it.
+struct BodyLimit: Sendable {
+    let bytes: Int
+    let key: String
+
+    /// The answer to a body that cannot be read within the limit.
+    struct Refusal: Error {
+        let response: Response
+    }
+
+    /// Reads the whole body, or refuses it with 413 as soon as it is known to be over the limit: from its
+    /// Content-Length before reading anything, else once the bytes read pass the limit. The rest is never held.
+    func collect(_ request: Request) async -> Result<ByteBuffer, Refusal> {
+        let tooLarge = Refusal(
+            response: .failure(.badRequest("the body is larger than \(key) (\(bytes) bytes)"), status: .contentTooLarge)
+        )
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > bytes {
+            return .failure(tooLarge)
+        }
+        do {
+            return .success(try await request.body.collect(upTo: bytes))
+        } catch is NIOTooManyBytesError {
+            return .failure(tooLarge)
+        } catch {
+            return .failure(Refusal(response: .failure(.badRequest("the body could not be read"), status: .badRequest)))
+        }
     }
 }
 

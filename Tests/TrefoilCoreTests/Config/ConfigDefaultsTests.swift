@@ -52,8 +52,9 @@ struct ConfigDefaultsTests {
             {
               "self_id": 42, "nickname": "Bot", "access_token": "tok",
               "server": { "host": "0.0.0.0", "port": 8080, "public_url": "https://files.example.com",
-                          "max_body_bytes": 1000, "ws_max_message_bytes": 2000, "max_background_actions": 3,
-                          "max_background_bytes": 70000 },
+                          "max_body_bytes": 1000, "ws_max_message_bytes": 2000, "max_request_bytes": 3000,
+                          "idle_timeout_ms": 4000, "max_connections": 5000, "shutdown_timeout_ms": 6000,
+                          "max_background_actions": 3, "max_background_bytes": 70000 },
               "heartbeat": { "enable": false, "interval_ms": 5000 },
               "reverse_ws": [{"url": "ws://a/ws", "api_url": "ws://a/api", "event_url": "wss://a/event",
                               "role": "Event", "reconnect_interval_ms": 100}],
@@ -70,7 +71,8 @@ struct ConfigDefaultsTests {
             selfID: 42, nickname: "Bot", accessToken: "tok",
             server: .init(
                 host: "0.0.0.0", port: 8080, publicURL: "https://files.example.com", maxBodyBytes: 1000,
-                wsMaxMessageBytes: 2000, maxBackgroundActions: 3, maxBackgroundBytes: 70000),
+                wsMaxMessageBytes: 2000, maxRequestBytes: 3000, idleTimeoutMS: 4000, maxConnections: 5000,
+                shutdownTimeoutMS: 6000, maxBackgroundActions: 3, maxBackgroundBytes: 70000),
             heartbeat: .init(enable: false, intervalMS: 5000),
             reverseWS: [
                 .init(

@@ -121,7 +121,7 @@ struct ConfigEnvironmentTests {
     @Test func environmentProblemsFollowFileProblems() {
         #expect(
             ConfigTestSupport.problems(#"{"self_id": 0}"#, environment: ["TREFOIL_SERVER_PORT": "0"]) == [
-                "config.json: self_id: 0 is out of range (allowed: 1 or more)",
+                "config.json: self_id: 0 is out of range (allowed: 1 to 9007199254740991)",
                 "environment: TREFOIL_SERVER_PORT: 0 is out of range (allowed: 1 to 65535)",
             ])
         #expect(

@@ -81,7 +81,7 @@ struct ConfigFileProblemTests {
     }
 
     @Test(arguments: [
-        (#"{"self_id": 0}"#, "config.json: self_id: 0 is out of range (allowed: 1 or more)"),
+        (#"{"self_id": 0}"#, "config.json: self_id: 0 is out of range (allowed: 1 to 9007199254740991)"),
         (
             #"{"server": {"host": ""}}"#,
             "config.json: server.host: must not be empty (allowed: a host name or IP address)"
@@ -98,19 +98,19 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"server": {"max_body_bytes": 0}}"#,
-            "config.json: server.max_body_bytes: 0 is out of range (allowed: 1 or more)"
+            "config.json: server.max_body_bytes: 0 is out of range (allowed: 1 to 1099511627776)"
         ),
         (
             #"{"server": {"ws_max_message_bytes": -1}}"#,
-            "config.json: server.ws_max_message_bytes: -1 is out of range (allowed: 1 or more)"
+            "config.json: server.ws_max_message_bytes: -1 is out of range (allowed: 1 to 1073741824)"
         ),
         (
             #"{"heartbeat": {"interval_ms": 0}}"#,
-            "config.json: heartbeat.interval_ms: 0 is out of range (allowed: 1 or more)"
+            "config.json: heartbeat.interval_ms: 0 is out of range (allowed: 1 to 86400000)"
         ),
         (
             #"{"reverse_ws": [{"url": "ws://h/", "reconnect_interval_ms": 0}]}"#,
-            "config.json: reverse_ws[0].reconnect_interval_ms: 0 is out of range (allowed: 1 or more)"
+            "config.json: reverse_ws[0].reconnect_interval_ms: 0 is out of range (allowed: 1 to 3600000)"
         ),
         (
             #"{"http_post": [{"url": "ws://h/"}]}"#,
@@ -122,11 +122,11 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"http_post": [{"url": "http://h/", "timeout_ms": 0}]}"#,
-            "config.json: http_post[0].timeout_ms: 0 is out of range (allowed: 1 or more)"
+            "config.json: http_post[0].timeout_ms: 0 is out of range (allowed: 1 to 3600000)"
         ),
         (
             #"{"http_post": [{"url": "http://h/", "retry_window_ms": 0}]}"#,
-            "config.json: http_post[0].retry_window_ms: 0 is out of range (allowed: 1 or more)"
+            "config.json: http_post[0].retry_window_ms: 0 is out of range (allowed: 1 to 604800000)"
         ),
         (
             #"{"storage": {"data_dir": ""}}"#,
@@ -134,15 +134,15 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"limits": {"max_file_bytes": 0}}"#,
-            "config.json: limits.max_file_bytes: 0 is out of range (allowed: 1 or more)"
+            "config.json: limits.max_file_bytes: 0 is out of range (allowed: 1 to 1099511627776)"
         ),
         (
             #"{"limits": {"group_total_space": 0}}"#,
-            "config.json: limits.group_total_space: 0 is out of range (allowed: 1 or more)"
+            "config.json: limits.group_total_space: 0 is out of range (allowed: 1 to 1125899906842624)"
         ),
         (
             #"{"limits": {"group_file_limit": 0}}"#,
-            "config.json: limits.group_file_limit: 0 is out of range (allowed: 1 or more)"
+            "config.json: limits.group_file_limit: 0 is out of range (allowed: 1 to 1000000000)"
         ),
         (
             #"{"limits": {"max_folder_depth": 0}}"#,
@@ -154,11 +154,11 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"retention": {"group_file_days": -1}}"#,
-            "config.json: retention.group_file_days: -1 is out of range (allowed: 0 or more)"
+            "config.json: retention.group_file_days: -1 is out of range (allowed: 0 to 36500)"
         ),
         (
             #"{"retention": {"private_file_days": -1}}"#,
-            "config.json: retention.private_file_days: -1 is out of range (allowed: 0 or more)"
+            "config.json: retention.private_file_days: -1 is out of range (allowed: 0 to 36500)"
         ),
         (
             #"{"upload": {"local_roots": ["/tmp", "relative/dir"]}}"#,
@@ -166,7 +166,7 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"upload": {"url_fetch_timeout_ms": 0}}"#,
-            "config.json: upload.url_fetch_timeout_ms: 0 is out of range (allowed: 1 or more)"
+            "config.json: upload.url_fetch_timeout_ms: 0 is out of range (allowed: 1 to 86400000)"
         ),
         (
             #"{"upload": {"url_fetch_total_timeout_ms": 0}}"#,
@@ -182,11 +182,11 @@ struct ConfigFileProblemTests {
         ),
         (
             #"{"server": {"max_background_bytes": 65535}}"#,
-            "config.json: server.max_background_bytes: 65535 is out of range (allowed: 65536 or more)"
+            "config.json: server.max_background_bytes: 65535 is out of range (allowed: 65536 to 1099511627776)"
         ),
         (
             #"{"download": {"url_ttl_seconds": 0}}"#,
-            "config.json: download.url_ttl_seconds: 0 is out of range (allowed: 1 or more)"
+            "config.json: download.url_ttl_seconds: 0 is out of range (allowed: 1 to 315360000)"
         ),
         (
             #"{"download": {"count_flush_interval_ms": 9}}"#,
@@ -274,7 +274,7 @@ struct ConfigFileProblemTests {
             #expect(
                 error.description == """
                     config.json: server.port: 0 is out of range (allowed: 1 to 65535)
-                    config.json: self_id: 0 is out of range (allowed: 1 or more)
+                    config.json: self_id: 0 is out of range (allowed: 1 to 9007199254740991)
                     """)
         }
     }

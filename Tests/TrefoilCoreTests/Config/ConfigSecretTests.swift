@@ -44,7 +44,7 @@ struct ConfigSecretTests {
         #expect(
             problems == [
                 "config.json: server.port: 0 is out of range (allowed: 1 to 65535)",
-                "environment: TREFOIL_HTTP_POST: [0].timeout_ms: 0 is out of range (allowed: 1 or more)",
+                "environment: TREFOIL_HTTP_POST: [0].timeout_ms: 0 is out of range (allowed: 1 to 3600000)",
             ])
 
         let valid = try ConfigTestSupport.load(
@@ -71,8 +71,10 @@ struct ConfigSecretTests {
             TrefoilConfig.defaults.redactedSummary
                 == "self_id=10000 nickname=\"Trefoil\" access_token=not set server.host=127.0.0.1 server.port=5700"
                 + " server.public_url=http://127.0.0.1:5700 server.max_body_bytes=4294967296"
-                + " server.ws_max_message_bytes=67108864 server.max_background_actions=64"
-                + " server.max_background_bytes=134217728 heartbeat.enable=true heartbeat.interval_ms=15000"
+                + " server.ws_max_message_bytes=67108864 server.max_request_bytes=1048576"
+                + " server.idle_timeout_ms=60000 server.max_connections=10000 server.shutdown_timeout_ms=30000"
+                + " server.max_background_actions=64 server.max_background_bytes=134217728"
+                + " heartbeat.enable=true heartbeat.interval_ms=15000"
                 + " reverse_ws=[] http_post=[] storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
                 + " limits.group_total_space=10737418240 limits.group_file_limit=10000 limits.max_folder_depth=8"
                 + " retention.group_file_days=0 retention.private_file_days=7 upload.local_roots=[]"

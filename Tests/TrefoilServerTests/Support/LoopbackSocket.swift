@@ -30,14 +30,52 @@ func loopbackSocket(port: Int) throws -> Int32 {
 /// Reads from a blocking socket until the peer closes it, `done` holds for what came, or nothing
 /// comes for 10 s.
 func readFromSocket(_ fd: Int32, until done: ([UInt8]) -> Bool = { _ in false }) -> [UInt8] {
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    readSocket(fd, silence: 10, until: done).received
+}
+
+/// Reads from a blocking socket until the peer closes it (`closed`), `done` holds for what came, or nothing comes
+/// for `silence` seconds.
+func readSocket(_ fd: Int32, silence: Int, until done: ([UInt8]) -> Bool = { _ in false }) -> (
+    received: [UInt8], closed: Bool
+) {
+    var timeout = timeval(tv_sec: silence, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
     while true {
         let count = recv(fd, &buffer, buffer.count, 0)
-        if count <= 0 { return received }
+        if count < 0 && errno == EINTR { continue }
+        if count == 0 || (count < 0 && errno == ECONNRESET) { return (received, true) }
+        if count < 0 { return (received, false) }
         received += buffer[..<count]
-        if done(received) { return received }
+        if done(received) { return (received, false) }
+    }
+}
+
+/// Sends `piece` every `interval` until the peer closes the connection (true) or `limit` has passed (false); what
+/// the peer sends meanwhile is read and dropped.
+func trickle(_ fd: Int32, _ piece: [UInt8], every interval: Duration, for limit: Duration) -> Bool {
+    let deadline = ContinuousClock.now + limit
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while ContinuousClock.now < deadline {
+        while true {
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 || (count < 0 && errno == ECONNRESET) { return true }
+            if count < 0 { break }
+        }
+        if send(fd, piece, piece.count, Int32(MSG_NOSIGNAL)) < 0 { return true }
+        Thread.sleep(
+            forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+    }
+    return false
+}
+
+/// Sends all of `bytes`, or throws.
+func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    var sent = 0
+    while sent < bytes.count {
+        let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard count > 0 else { throw LiveServerError(description: "send() failed: errno \(errno)") }
+        sent += count
     }
 }

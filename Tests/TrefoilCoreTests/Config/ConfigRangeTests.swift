@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+@testable import TrefoilCore
+
+/// Every integer key has both ends of a range, so that no value `check-config` accepts can overflow the arithmetic
+/// it feeds at run time (expiry times, deadlines, quotas).
+@Suite("Config integer ranges")
+struct ConfigRangeTests {
+    /// Each integer key with its range.
+    static let ranges: [(key: String, low: Int64, top: Int64)] = [
+        ("self_id", 1, 9_007_199_254_740_991),
+        ("server.port", 1, 65535),
+        ("server.max_body_bytes", 1, 1 << 40),
+        ("server.ws_max_message_bytes", 1, 1 << 30),
+        ("server.max_request_bytes", 1, 1 << 30),
+        ("server.idle_timeout_ms", 100, 3_600_000),
+        ("server.max_connections", 1, 1_000_000),
+        ("server.shutdown_timeout_ms", 0, 3_600_000),
+        ("server.max_background_actions", 1, 100_000),
+        ("server.max_background_bytes", 65_536, 1 << 40),
+        ("heartbeat.interval_ms", 1, 86_400_000),
+        ("reverse_ws[0].reconnect_interval_ms", 1, 3_600_000),
+        ("http_post[0].timeout_ms", 1, 3_600_000),
+        ("http_post[0].retry_window_ms", 1, 604_800_000),
+        ("limits.max_file_bytes", 1, 1 << 40),
+        ("limits.group_total_space", 1, 1 << 50),
+        ("limits.group_file_limit", 1, 1_000_000_000),
+        ("limits.max_folder_depth", 1, 64),
+        ("retention.group_file_days", 0, 36_500),
+        ("retention.private_file_days", 0, 36_500),
+        ("upload.url_fetch_timeout_ms", 1, 86_400_000),
+        ("upload.url_fetch_total_timeout_ms", 1, 604_800_000),
+        ("download.url_ttl_seconds", 1, 315_360_000),
+        ("download.count_flush_interval_ms", 10, 600_000),
+    ]
+
+    /// A config document that sets `key` (a dotted path, with `[0]` for the first list entry) to `value`.
+    static func document(_ key: String, _ value: Int64) -> String {
+        let parts = key.split(separator: ".").map(String.init)
+        guard parts.count == 2 else { return #"{"\#(key)": \#(value)}"# }
+        if parts[0].hasSuffix("[0]") {
+            let list = parts[0].dropLast(3)
+            let url = list == "reverse_ws" ? "ws://127.0.0.1:1/" : "http://127.0.0.1:1/"
+            return #"{"\#(list)": [{"url": "\#(url)", "\#(parts[1])": \#(value)}]}"#
+        }
+        return #"{"\#(parts[0])": {"\#(parts[1])": \#(value)}}"#
+    }
+
+    @Test("every integer key accepts both ends of its range and refuses one past either end", arguments: ranges)
+    func rangeEnds(key: String, low: Int64, top: Int64) {
+        let allowed = "(allowed: \(low) to \(top))"
+        #expect(
+            ConfigTestSupport.problems(Self.document(key, top + 1)) == [
+                "config.json: \(key): \(top + 1) is out of range \(allowed)"
+            ])
+        #expect(
+            ConfigTestSupport.problems(Self.document(key, low - 1)) == [
+                "config.json: \(key): \(low - 1) is out of range \(allowed)"
+            ])
+        #expect(ConfigTestSupport.problems(Self.document(key, top)) == [])
+        #expect(ConfigTestSupport.problems(Self.document(key, low)) == [])
+    }
+
+    @Test("the values that crashed the first upload are refused, from the file and from the environment")
+    func overflowingTimesAreRefused() {
+        #expect(
+            ConfigTestSupport.problems(
+                #"{"download": {"url_ttl_seconds": 9223372036854775807}, "retention": {"group_file_days": 9223372036854775807}}"#
+            ) == [
+                "config.json: download.url_ttl_seconds: 9223372036854775807 is out of range (allowed: 1 to 315360000)",
+                "config.json: retention.group_file_days: 9223372036854775807 is out of range (allowed: 0 to 36500)",
+            ])
+        #expect(
+            ConfigTestSupport.problems("{}", environment: ["TREFOIL_DOWNLOAD_URL_TTL_SECONDS": "9223372036854775807"])
+                == [
+                    "environment: TREFOIL_DOWNLOAD_URL_TTL_SECONDS: 9223372036854775807 is out of range (allowed: 1 to 315360000)"
+                ])
+    }
+
+    @Test("the table of ranges lists every integer key of the schema")
+    func everyIntegerKeyIsListed() {
+        let keys =
+            Self.integerKeys(ConfigSchema.fields, prefix: "")
+            + Self.integerKeys(ConfigSchema.reverseWebSocketFields, prefix: "reverse_ws[0].")
+            + Self.integerKeys(ConfigSchema.httpPostFields, prefix: "http_post[0].")
+        #expect(keys.sorted() == Self.ranges.map(\.key).sorted())
+    }
+
+    private static func integerKeys<Root>(_ fields: [ConfigField<Root>], prefix: String) -> [String] {
+        fields.flatMap { field -> [String] in
+            switch field.kind {
+            case .section(let inner): integerKeys(inner, prefix: prefix + field.name + ".")
+            case .integer: [prefix + field.name]
+            default: []
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Connections that send nothing must not pile up: each holds a file descriptor, and about 20,000 of them once
+/// stopped every request. These pin `server.idle_timeout_ms` from the client's side.
+@Suite("Idle connections", .timeLimit(.minutes(3)))
+struct IdleConnectionTests {
+    /// Long enough that a test client on a busy machine sends its head in time, short enough to wait for.
+    static let idleMS = 2000
+
+    @Test("a connection that completes no request head within server.idle_timeout_ms is closed, trickled header or not")
+    func connectionsWithoutAHeadAreClosed() async throws {
+        let server = try await LiveServer.start { $0.server.idleTimeoutMS = Self.idleMS }
+        let silent = try loopbackSocket(port: server.port)
+        let slow = try loopbackSocket(port: server.port)
+        defer {
+            close(silent)
+            close(slow)
+        }
+        let start = ContinuousClock.now
+        async let slowClosed = offCooperativePool {
+            try sendAll(slow, Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
+            // A header line every 100 ms keeps bytes coming, never the blank line that ends the head.
+            return trickle(slow, Array("X-Pad: 1\r\n".utf8), every: .milliseconds(100), for: .seconds(20))
+        }
+        let silentEnd = try await offCooperativePool { readSocket(silent, silence: 20) }
+        #expect(silentEnd.closed)
+        #expect(silentEnd.received.isEmpty)
+        #expect(ContinuousClock.now - start >= .milliseconds(Self.idleMS - 100))
+        #expect(try await slowClosed)
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("a kept-alive connection is closed idle_timeout after its answer, an API call's or a download's")
+    func keptAliveConnectionsAreClosed() async throws {
+        let server = try await LiveServer.start { $0.server.idleTimeoutMS = Self.idleMS }
+        let bytes = testBytes(70_000, seed: 5)
+        let download = try await DownloadPipelineTests().upload(server, bytes)
+        for (request, answer) in [("/health", Array("ok".utf8)), (download, bytes)] {
+            let fd = try loopbackSocket(port: server.port)
+            defer { close(fd) }
+            try sendAll(fd, Array("GET \(request) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+            let exchange = try await offCooperativePool {
+                readSocket(fd, silence: 20) { $0.ends(with: answer) }
+            }
+            #expect(String(decoding: exchange.received.prefix(15), as: UTF8.self) == "HTTP/1.1 200 OK", "\(request)")
+            #expect(!exchange.closed, "\(request): the answer keeps the connection open")
+            let answered = ContinuousClock.now
+            let rest = try await offCooperativePool { readSocket(fd, silence: 20) }
+            #expect(rest.closed, "\(request)")
+            #expect(rest.received.isEmpty, "\(request)")
+            #expect(ContinuousClock.now - answered >= .milliseconds(Self.idleMS - 100), "\(request)")
+        }
+        await server.stop()
+        server.removeFiles()
+    }
+
+    @Test("an upload that streams in for longer than idle_timeout is not cut, nor is an idle WebSocket")
+    func requestsUnderWayAndWebSocketsStay() async throws {
+        let server = try await LiveServer.start { $0.server.idleTimeoutMS = Self.idleMS }
+        let session = WSSession(port: server.port, path: "/api")
+        #expect(try await session.call("get_status").isOK)
+
+        let body = testBytes(50_000, seed: 9)
+        let fd = try loopbackSocket(port: server.port)
+        defer { close(fd) }
+        let answer = try await offCooperativePool { () -> String in
+            try sendAll(
+                fd,
+                Array(
+                    ("PUT /upload_group_file?group_id=3&name=slow.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n").utf8))
+            // Five pieces 800 ms apart: the whole body takes twice the idle timeout.
+            for piece in 0..<5 {
+                Thread.sleep(forTimeInterval: 0.8)
+                try sendAll(fd, Array(body[(piece * 10_000)..<((piece + 1) * 10_000)]))
+            }
+            return String(decoding: readFromSocket(fd), as: UTF8.self)
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(300))")
+        #expect(answer.contains(#""sha256":"\#(sha256Hex(body))""#), "\(answer.prefix(600))")
+
+        // The WebSocket has been idle for twice the timeout by now.
+        #expect(try await session.call("get_status").isOK)
+        await session.close()
+        await server.stop()
+        server.removeFiles()
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `trefoil serve` running as a child process on a free loopback port, its log collected as it comes.
+final class ServeProcess: Sendable {
+    let store: TempStoreConfig
+    let port: Int
+    private let process: Process
+    private let output = Mutex(Data())
+
+    /// Starts the server with `server` as the config's `server` object (without `port`, which is picked here) and
+    /// waits until it answers `/health`.
+    static func start(server: String = "", extra: String = "") async throws -> ServeProcess {
+        var failures: [String] = []
+        // A free port can be taken by a parallel test before the child binds it: pick another and try again.
+        for _ in 0..<3 {
+            let port = try freePort()
+            let members = [#""port": \#(port)"#] + (server.isEmpty ? [] : [server])
+            let json = #""server": {\#(members.joined(separator: ", "))}"# + (extra.isEmpty ? "" : ", " + extra)
+            let child = try ServeProcess(store: TempStoreConfig(extra: json), port: port)
+            if try await child.waitUntilServing() { return child }
+            failures.append(child.log)
+            child.store.remove()
+        }
+        throw LiveServerError(description: "trefoil serve did not start:\n\(failures.joined(separator: "\n---\n"))")
+    }
+
+    private init(store: TempStoreConfig, port: Int) throws {
+        self.store = store
+        self.port = port
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: trefoilBinary)
+        process.arguments = ["serve", "--config", store.configPath]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                self?.output.withLock { $0.append(data) }
+            }
+        }
+        try process.run()
+    }
+
+    /// Everything the child has logged so far.
+    var log: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// Polls `/health` for up to 60 s; false when the child exited first.
+    private func waitUntilServing() async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { return false }
+            let port = self.port
+            let answered = try await offCooperativePool { () -> Bool in
+                guard let fd = try? loopbackSocket(port: port) else { return false }
+                defer { close(fd) }
+                let request = Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+                guard send(fd, request, request.count, 0) == request.count else { return false }
+                return String(decoding: readFromSocket(fd), as: UTF8.self).hasPrefix("HTTP/1.1 200")
+            }
+            if answered { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Sends SIGTERM, as a service manager stopping it would.
+    func terminate() { kill(process.processIdentifier, SIGTERM) }
+
+    /// Waits up to `limit` for the child to exit; returns its exit status, or nil (after killing it) when it was
+    /// still running, so that a hang fails the test instead of stalling the run.
+    func waitForExit(within limit: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            try await offCooperativePool { [process] in process.waitUntilExit() }
+            return nil
+        }
+        return process.terminationStatus
+    }
+}
