@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import OneBotV11
 
-/// The HTTP API (PROTOCOL.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
+/// The HTTP API (docs/onebot11.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
 /// bodies streamed to storage.
 ///
 /// Only upload bodies that carry the file itself stream (up to `server.max_body_bytes`). Every other body is read
