@@ -224,15 +224,7 @@ struct WebhookTests {
                     return posts.count == 1
                 }
                 guard first else { return Response(status: .ok) }
-                return Response(
-                    status: .ok,
-                    body: ResponseBody { writer in
-                        for _ in 0..<300 {
-                            try await writer.write(ByteBuffer(bytes: [0x2E]))
-                            try await Task.sleep(for: .milliseconds(200))
-                        }
-                        try await writer.finish(nil)
-                    })
+                return Response(status: .ok, body: trickleBody())
             }
         }
         try await withFetchTestServer(router) { port in

@@ -99,19 +99,20 @@ private final class ScriptedResponder: ChannelInboundHandler {
     }
 }
 
-/// A route at `path` that answers 200 and then sends its body one byte every 200 ms for a minute: never idle long
-/// enough for an inactivity timeout, never done either.
+/// A route at `path` that answers 200 and then trickles its body (`trickleBody`).
 func addTrickleRoute(_ router: Router<BasicRequestContext>, path: RouterPath = "/trickle") {
-    router.get(path) { _, _ in
-        Response(
-            status: .ok,
-            body: ResponseBody { writer in
-                for _ in 0..<300 {
-                    try await writer.write(ByteBuffer(bytes: [0x2E]))
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-                try await writer.finish(nil)
-            })
+    router.get(path) { _, _ in Response(status: .ok, body: trickleBody()) }
+}
+
+/// A body sent one byte every 200 ms for a minute: never idle long enough for an inactivity timeout, never done
+/// either.
+func trickleBody() -> ResponseBody {
+    ResponseBody { writer in
+        for _ in 0..<300 {
+            try await writer.write(ByteBuffer(bytes: [0x2E]))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await writer.finish(nil)
     }
 }
 
