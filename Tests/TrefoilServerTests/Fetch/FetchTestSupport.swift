@@ -173,15 +173,6 @@ func fetchError<T>(_ operation: () async throws -> T) async -> FetchError? {
     }
 }
 
-/// Peak resident set size of this process in KiB, from /proc/self/status (nil where unavailable).
-func peakResidentKiB() -> Int? {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        return Int(line.split(separator: " ").dropFirst().first ?? "")
-    }
-    return nil
-}
-
 /// A request header's value by name, without spelling HTTPTypes' field-name type.
 func requestHeader(_ fields: HTTPFields, _ name: String) -> String? {
     fields.first { $0.name.canonicalName == name.lowercased() }?.value

@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import TrefoilServer
@@ -11,48 +13,69 @@ struct SafeFetcherStreamingTests {
         func set() { self.isSet = true }
     }
 
-    @Test("A 64 MiB download streams as many small buffers, with back-pressure while the consumer pauses")
+    /// Bytes an origin's kernel accepted for sending, counted from the origin's thread.
+    private final class SentBytes: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
+    @Test(
+        "A large download streams as many small buffers, and a paused consumer leaves the rest in the kernel's buffers"
+    )
     func largeDownloadStreamsWithBoundedBuffers() async throws {
-        let total = 64 << 20
-        let chunk = ByteBuffer(bytes: fetchTestBytes(count: 64 << 10))
-        try await withFetchTestServer(
-            makeFetchTestRouter { router in
-                router.get("/huge") { _, _ in
-                    Response(
-                        status: .ok,
-                        body: ResponseBody(contentLength: total) { writer in
-                            for _ in 0..<(total / chunk.readableBytes) { try await writer.write(chunk) }
-                            try await writer.finish(nil)
-                        })
-                }
+        // The origin writes with blocking send(2), so what it has sent minus what the consumer has read is what
+        // sits between them: the two sockets' kernel buffers and whatever the fetcher holds. With back-pressure the
+        // fetcher holds at most a few socket reads (8 buffers of at most 64 KiB) and the rest waits in the kernel;
+        // without it, the fetcher would read everything into memory during the pause.
+        let receiveBufferMax = try #require(Self.tcpReceiveBufferMax())
+        let bound = receiveBufferMax + (8 << 20)
+        let chunk = fetchTestBytes(count: 64 << 10)
+        let total = max(64 << 20, (2 * bound / chunk.count + 1) * chunk.count)
+        let listener = try loopbackListener()
+        defer { close(listener.fd) }
+        let sent = SentBytes()
+        let origin = Thread {
+            let connection = accept(listener.fd, nil, nil)
+            guard connection >= 0 else { return }
+            defer { close(connection) }
+            _ = readFromSocket(connection) { $0.ends(with: Array("\r\n\r\n".utf8)) }
+            guard (try? sendAll(connection, Array("HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n".utf8))) != nil
+            else { return }
+            for _ in 0..<(total / chunk.count) {
+                guard (try? sendAll(connection, chunk)) != nil else { return }
+                sent.count.add(chunk.count, ordering: .relaxed)
             }
-        ) { port in
-            let before = peakResidentKiB()
-            let response = try await makeTestFetcher(allowList: ["127.0.0.1"]).get("http://127.0.0.1:\(port)/huge")
-            #expect(response.contentLength == Int64(total))
-            var received = 0
-            var buffers = 0
-            var largest = 0
-            var paused = false
-            for try await buffer in response.body {
-                received += buffer.readableBytes
-                buffers += 1
-                largest = max(largest, buffer.readableBytes)
-                if !paused, received > 1 << 20 {
-                    // Without back-pressure the rest of the body would pile up in memory during this pause.
-                    paused = true
-                    try? await Task.sleep(for: .milliseconds(300))
-                }
-            }
-            let after = peakResidentKiB()
-            print(
-                "64 MiB download: \(buffers) buffers, largest \(largest) bytes, "
-                    + "VmHWM before \(before.map { "\($0) KiB" } ?? "n/a"), after \(after.map { "\($0) KiB" } ?? "n/a")"
-            )
-            #expect(received == total)
-            #expect(buffers >= 64)
-            #expect(largest <= 512 << 10)
         }
+        origin.start()
+
+        let response = try await makeTestFetcher(allowList: ["127.0.0.1"]).get("http://127.0.0.1:\(listener.port)/huge")
+        #expect(response.contentLength == Int64(total))
+        var received = 0
+        var buffers = 0
+        var largest = 0
+        var inFlightAfterPause: Int?
+        for try await buffer in response.body {
+            received += buffer.readableBytes
+            buffers += 1
+            largest = max(largest, buffer.readableBytes)
+            if inFlightAfterPause == nil, received > 1 << 20 {
+                try? await Task.sleep(for: .milliseconds(500))
+                inFlightAfterPause = sent.count.load(ordering: .relaxed) - received
+            }
+        }
+        #expect(received == total)
+        #expect(buffers >= 64)
+        #expect(largest <= 512 << 10)
+        let inFlight = try #require(inFlightAfterPause)
+        #expect(inFlight <= bound, "\(inFlight) bytes sent but not read after a 500 ms pause (bound \(bound))")
+    }
+
+    /// The largest a TCP receive buffer may grow (`net.ipv4.tcp_rmem`'s third figure), which bounds what the
+    /// kernel holds for a consumer that stopped reading.
+    private static func tcpReceiveBufferMax() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/tcp_rmem", encoding: .utf8) else {
+            return nil
+        }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).last.flatMap { Int($0) }
     }
 
     @Test("A consumer pausing longer than the timeout is not mistaken for a stalled server")

@@ -27,6 +27,24 @@ func loopbackSocket(port: Int) throws -> Int32 {
     return fd
 }
 
+/// A blocking TCP socket listening on 127.0.0.1 at a port the system picks; the caller closes it.
+func loopbackListener() throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw LiveServerError(description: "socket() failed: errno \(errno)") }
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    guard withLoopbackAddress(port: 0, { bind(fd, $0, $1) }) == 0, listen(fd, 8) == 0,
+        withUnsafeMutablePointer(
+            to: &address, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } })
+            == 0
+    else {
+        let reason = errno
+        close(fd)
+        throw LiveServerError(description: "listening on 127.0.0.1 failed: errno \(reason)")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
 /// Reads from a blocking socket until the peer closes it, `done` holds for what came, or nothing
 /// comes for 10 s.
 func readFromSocket(_ fd: Int32, until done: ([UInt8]) -> Bool = { _ in false }) -> [UInt8] {
