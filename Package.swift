@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "trefoil", targets: ["trefoil"]),
         .library(name: "TrefoilCore", targets: ["TrefoilCore"]),
+        .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
     ],
@@ -25,7 +26,10 @@ let package = Package(
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
         .target(name: "CTrefoilLinux"),
-        // Storage core: group file tree, blobs, config. No HTTP, no OneBot names.
+        // The config file: its keys, their rules and defaults, environment overrides, one line per problem. It
+        // names the transports and faces it configures, so it lives outside the core, which never sees it.
+        .target(name: "TrefoilConfiguration"),
+        // Storage core: file tree, blobs, signing, events. No HTTP, no protocol names, no config file.
         .target(
             name: "TrefoilCore",
             dependencies: [
@@ -43,7 +47,7 @@ let package = Package(
         .target(
             name: "OneBotV11",
             dependencies: [
-                "TrefoilCore", "OneBotSpec",
+                "TrefoilCore", "TrefoilConfiguration", "OneBotSpec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -53,6 +57,7 @@ let package = Package(
             name: "TrefoilServer",
             dependencies: [
                 "TrefoilCore",
+                "TrefoilConfiguration",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -76,6 +81,7 @@ let package = Package(
             dependencies: [
                 "TrefoilServer",
                 "TrefoilCore",
+                "TrefoilConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,11 +108,13 @@ let package = Package(
         .testTarget(
             name: "TrefoilCoreTests",
             dependencies: ["TrefoilCore", "CTrefoilLinux", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
                 "TrefoilServer",
+                "TrefoilConfiguration",
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "OneBotV11",

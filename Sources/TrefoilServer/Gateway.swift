@@ -5,6 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import OneBotV11
 import ServiceLifecycle
+import TrefoilConfiguration
 import TrefoilCore
 
 /// Everything one running Trefoil needs: the store, the signer and the loaded config.

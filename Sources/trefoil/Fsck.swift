@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import TrefoilConfiguration
 import TrefoilCore
 
 struct Fsck: ParsableCommand {

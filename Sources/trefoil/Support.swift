@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TrefoilConfiguration
 import TrefoilCore
 
 /// Loads a config (or the defaults) with environment overrides; prints every problem and exits 1.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilConfiguration
 import TrefoilCore
 
 /// Whatever `check-config` accepts, the server must run with: a value at the top of its range once crashed the

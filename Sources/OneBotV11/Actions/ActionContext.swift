@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilConfiguration
 import TrefoilCore
 
 /// Fetches an http(s) URL for an upload or `download_file`; implemented by the transports.

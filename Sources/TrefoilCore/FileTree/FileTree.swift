@@ -7,7 +7,7 @@ import Logging
 /// A write becomes visible at exactly one moment, its database commit; every invariant (quota, file
 /// count, folder depth, name uniqueness, counters) is checked and moved inside that one transaction.
 public final class FileTree: Sendable {
-    /// Limits and retention, usually from `TrefoilConfig`.
+    /// Limits and retention (the executable reads them from its configuration).
     public struct Settings: Sendable, Equatable {
         public var maxFileBytes: Int64
         public var groupTotalSpace: Int64

@@ -1,5 +1,6 @@
 import NIOCore
 import OneBotV11
+import TrefoilConfiguration
 import TrefoilCore
 
 /// The face's URL source, on `SafeFetcher` with the `upload` settings of the config.

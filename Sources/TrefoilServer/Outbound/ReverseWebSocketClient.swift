@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import ServiceLifecycle
+import TrefoilConfiguration
 import TrefoilCore
 
 /// The reverse WebSocket connections of one `reverse_ws` entry: one, or an `API` and an

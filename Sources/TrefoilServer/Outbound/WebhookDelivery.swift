@@ -5,6 +5,7 @@ import NIOCore
 import OneBotV11
 import ServiceLifecycle
 import Synchronization
+import TrefoilConfiguration
 import TrefoilCore
 
 /// Posts every event to one HTTP target (docs/onebot11.md §1.5): `Content-Type: application/json`,

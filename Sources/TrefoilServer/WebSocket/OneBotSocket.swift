@@ -5,6 +5,7 @@ import NIOCore
 import NIOWebSocket
 import OneBotV11
 import ServiceLifecycle
+import TrefoilConfiguration
 import TrefoilCore
 
 /// One OneBot WebSocket connection, whoever dialled it: forward connections (docs/onebot11.md §1.3: `/`

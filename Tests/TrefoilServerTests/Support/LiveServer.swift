@@ -10,6 +10,7 @@ import OneBotV11
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TrefoilConfiguration
 import TrefoilCore
 
 @testable import TrefoilServer

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import TrefoilCore
+@testable import TrefoilConfiguration
 
 /// Every integer key has both ends of a range, so that no value `check-config` accepts can overflow the arithmetic
 /// it feeds at run time (expiry times, deadlines, quotas).

@@ -1,3 +1,6 @@
+import TrefoilConfiguration
+import TrefoilCore
+
 extension FileTree.Settings {
     /// The limits and retention rules of a loaded configuration.
     public init(_ config: TrefoilConfig) {

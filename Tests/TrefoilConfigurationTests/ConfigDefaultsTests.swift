@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TrefoilCore
+import TrefoilConfiguration
 
 @Suite("Config defaults and merging")
 struct ConfigDefaultsTests {
@@ -115,9 +115,9 @@ struct ConfigDefaultsTests {
     }
 
     @Test func exampleFileLoadsWithoutProblems() throws {
-        // Tests/TrefoilCoreTests/Config/this file → the package root.
+        // Tests/TrefoilConfigurationTests/this file → the package root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let path = root.appendingPathComponent("config.example.json").path
         let loaded = try ConfigLoader.load(path: path, environment: [:])
         #expect(loaded.warnings.isEmpty)

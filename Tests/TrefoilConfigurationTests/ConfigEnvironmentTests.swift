@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TrefoilCore
+import TrefoilConfiguration
 
 @Suite("Config environment overrides")
 struct ConfigEnvironmentTests {

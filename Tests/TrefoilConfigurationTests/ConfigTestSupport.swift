@@ -1,5 +1,5 @@
 import Foundation
-import TrefoilCore
+import TrefoilConfiguration
 
 /// Shortcuts for loading config text the way the server does, named so they cannot clash with other test helpers.
 enum ConfigTestSupport {
