@@ -105,9 +105,15 @@ let package = Package(
                 permissions: [.writeToPackageDirectory(reason: "writes docs/actions.md")]),
             dependencies: ["trefoil-docgen"]
         ),
+        // What every test target shares: deterministic test bytes, their digests, temp directories.
+        .target(
+            name: "TrefoilTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TrefoilTestSupport"),
         .testTarget(
             name: "TrefoilCoreTests",
-            dependencies: ["TrefoilCore", "CTrefoilLinux", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(
@@ -115,6 +121,7 @@ let package = Package(
             dependencies: [
                 "TrefoilServer",
                 "TrefoilConfiguration",
+                "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "OneBotV11",

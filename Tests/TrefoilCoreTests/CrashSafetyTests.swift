@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 

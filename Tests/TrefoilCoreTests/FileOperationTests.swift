@@ -1,4 +1,5 @@
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 

@@ -2,6 +2,7 @@ import CTrefoilLinux
 import Foundation
 import Synchronization
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 

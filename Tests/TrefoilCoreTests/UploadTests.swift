@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Synchronization
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 
@@ -226,10 +227,6 @@ final class PullCounter: Sendable {
             return [UInt8](repeating: 0x61, count: 4096)
         })
     }
-}
-
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
 
 @Suite("Staged uploads")

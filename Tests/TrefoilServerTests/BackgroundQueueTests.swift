@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import OneBotV11
 import Testing
+import TrefoilTestSupport
 
 /// `_async` and `_rate_limited` work is held from acceptance to its end; `server.max_background_actions` and
 /// `server.max_background_bytes` bound it, and a request over either bound is refused at once, never queued.
@@ -29,7 +30,7 @@ struct BackgroundQueueTests {
     )
     func boundedQueue() async throws {
         let gate = Gate()
-        let payload = testBytes(1000, seed: 7)
+        let payload = pseudoRandomBytes(1000, seed: 7)
         let router = makeFetchTestRouter { router in
             router.get("/slow/:n") { _, _ in
                 await gate.wait()
@@ -74,7 +75,7 @@ struct BackgroundQueueTests {
             // A request larger than the whole byte bound could never be taken.
             let huge = try await bot.fails(
                 "upload_group_file_async",
-                ["group_id": 8, "file": .string(base64(testBytes(100_000))), "name": "huge"],
+                ["group_id": 8, "file": .string(base64(pseudoRandomBytes(100_000))), "name": "huge"],
                 retcode: 36000, msg: "BACKGROUND_QUEUE_FULL")
             #expect(huge.contains("larger than server.max_background_bytes (65536)"), "\(huge)")
             // Actions without a suffix never queue, so they are not refused.

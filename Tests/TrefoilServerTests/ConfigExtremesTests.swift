@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilTestSupport
 
 /// Whatever `check-config` accepts, the server must run with: a value at the top of its range once crashed the
 /// first upload with an arithmetic overflow, and the bot got no answer.
@@ -51,7 +52,7 @@ struct ConfigExtremesTests {
     /// downloads it, over HTTP and WebSocket.
     static func exercise(_ configure: (inout TrefoilConfig) -> Void) async throws {
         let server = try await LiveServer.start(configure: configure)
-        let bytes = testBytes(3_000, seed: 8)
+        let bytes = pseudoRandomBytes(3_000, seed: 8)
         let http = HTTPCaller(server: server)
         let uploaded = try await http.ok(
             "upload_group_file", ["group_id": 5, "file": .string(base64(bytes)), "name": "far.bin"])

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 
@@ -11,7 +12,8 @@ struct DownloadCountTests {
     /// Uploads one file into group 4; returns its id and the path of its signed link.
     func upload(_ server: LiveServer) async throws -> (id: String, path: String) {
         let data = try await HTTPCaller(server: server).ok(
-            "upload_group_file", ["group_id": 4, "file": .string(base64(testBytes(5000))), "name": "counted.bin"])
+            "upload_group_file",
+            ["group_id": 4, "file": .string(base64(pseudoRandomBytes(5000))), "name": "counted.bin"])
         let url = try #require(data["url"]?.stringValue)
         return (try #require(data["file_id"]?.stringValue), String(url.dropFirst(server.base.count)))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilTestSupport
 
 /// Names that a link could lose to a client's URL handling: dot segments (which clients resolve away), things
 /// that look like their percent-encoding, reserved characters, spaces and non-ASCII. Each is given as sent and as
@@ -16,7 +17,7 @@ func uploadAwkwardNames(_ server: LiveServer, group: Int64) async throws -> [(
 )] {
     var files: [(String, [UInt8], String)] = []
     for (index, name) in awkwardFileNames.enumerated() {
-        let bytes = testBytes(1000 + index, seed: UInt64(index + 1))
+        let bytes = pseudoRandomBytes(1000 + index, seed: UInt64(index + 1))
         let data = try await HTTPCaller(server: server).ok(
             "upload_group_file", ["group_id": .int(group), "file": .string(base64(bytes)), "name": .string(name.given)])
         files.append((name.stored, bytes, try #require(data["url"]?.stringValue)))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilServer
 
@@ -95,7 +96,7 @@ struct DownloadPipelineTests {
     ) async throws {
         let server = try await LiveServer.start()
         do {
-            let bytes = testBytes(size, seed: seed)
+            let bytes = pseudoRandomBytes(size, seed: seed)
             try await body(server, bytes, try await upload(server, bytes))
         } catch {
             await server.stop()

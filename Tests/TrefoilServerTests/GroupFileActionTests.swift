@@ -1,6 +1,7 @@
 import Foundation
 import OneBotV11
 import Testing
+import TrefoilTestSupport
 
 /// Every action of docs/actions.md against a live server, over HTTP and over WebSocket.
 @Suite("Group file actions", .timeLimit(.minutes(3)))
@@ -68,7 +69,7 @@ struct GroupFileActionTests {
         let bot = transport.caller(server)
         let folder = try await bot.ok("create_group_file_folder", ["group_id": 7, "name": "inbox"])
         let folderID = try #require(folder["folder_id"]?.stringValue)
-        let bytes = testBytes(1000)
+        let bytes = pseudoRandomBytes(1000)
 
         let upload = try await bot.ok(
             "upload_group_file",
@@ -78,8 +79,8 @@ struct GroupFileActionTests {
         #expect(upload["busid"] == 102)
         #expect(upload["bizid"] == 102)
         #expect((upload["msg_id"]?.intValue ?? -1) >= 0)
-        #expect(upload["md5"] == .string(SHA256Hex.md5(bytes)))
-        #expect(upload["sha"] == .string(SHA256Hex.sha1(bytes)))
+        #expect(upload["md5"] == .string(md5Hex(bytes)))
+        #expect(upload["sha"] == .string(sha1Hex(bytes)))
         #expect(upload["sha256"] == .string(sha256Hex(bytes)))
         #expect(upload["sha3"] == "")
         #expect(upload["file_size"] == 1000)
@@ -263,16 +264,16 @@ struct GroupFileActionTests {
         }
         let bot = transport.caller(server)
         try await bot.fails(
-            "upload_group_file", ["group_id": 1, "file": .string(base64(testBytes(101))), "name": "big"],
+            "upload_group_file", ["group_id": 1, "file": .string(base64(pseudoRandomBytes(101))), "name": "big"],
             retcode: 35006,
             msg: "FILE_TOO_LARGE")
         _ = try await bot.ok(
-            "upload_group_file", ["group_id": 1, "file": .string(base64(testBytes(100))), "name": "a"])
+            "upload_group_file", ["group_id": 1, "file": .string(base64(pseudoRandomBytes(100))), "name": "a"])
         try await bot.fails(
-            "upload_group_file", ["group_id": 1, "file": .string(base64(testBytes(51, seed: 2))), "name": "b"],
+            "upload_group_file", ["group_id": 1, "file": .string(base64(pseudoRandomBytes(51, seed: 2))), "name": "b"],
             retcode: 35004, msg: "QUOTA_EXCEEDED")
         _ = try await bot.ok(
-            "upload_group_file", ["group_id": 1, "file": .string(base64(testBytes(50, seed: 3))), "name": "c"])
+            "upload_group_file", ["group_id": 1, "file": .string(base64(pseudoRandomBytes(50, seed: 3))), "name": "c"])
         try await bot.fails(
             "upload_group_file", ["group_id": 1, "file": .string(base64([1])), "name": "d"], retcode: 35005,
             msg: "FILE_COUNT_LIMIT")

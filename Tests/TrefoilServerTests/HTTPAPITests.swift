@@ -4,6 +4,7 @@ import NIOCore
 import OneBotV11
 import Testing
 import TrefoilCore
+import TrefoilTestSupport
 
 @Suite("HTTP API rules", .timeLimit(.minutes(3)))
 struct HTTPAPITests {
@@ -106,7 +107,7 @@ struct ShutdownTests {
     @Test("an HTTP upload still streaming in when the shutdown begins is completed, answered and kept")
     func httpUploadFinishes() async throws {
         let server = try await LiveServer.start()
-        let body = testBytes(300_000, seed: 11)
+        let body = pseudoRandomBytes(300_000, seed: 11)
         let socket = try loopbackSocket(port: server.port)
         defer { close(socket) }
         let head = Array(
@@ -146,7 +147,7 @@ struct DownloadTests {
     @Test("GET streams the exact bytes with ETag, length, type and an RFC 5987 name, and counts the download")
     func fullDownload() async throws {
         let server = try await LiveServer.start()
-        let bytes = testBytes(300_000)
+        let bytes = pseudoRandomBytes(300_000)
         let (id, url) = try await upload(server, bytes, name: "报告 2024.pdf")
         let response = try await server.request(path(url, server))
         #expect(response.status == .ok)
@@ -174,7 +175,7 @@ struct DownloadTests {
     @Test("Range: 206 with Content-Range, suffix ranges, 416 past the end; HEAD sends headers only; neither counts")
     func ranges() async throws {
         let server = try await LiveServer.start()
-        let bytes = testBytes(1000)
+        let bytes = pseudoRandomBytes(1000)
         let (id, url) = try await upload(server, bytes, name: "r.bin")
         let part = try await server.request(path(url, server), headers: [.range: "bytes=10-19"])
         #expect(part.status == .partialContent)

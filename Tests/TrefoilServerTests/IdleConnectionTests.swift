@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -39,7 +40,7 @@ struct IdleConnectionTests {
     @Test("a kept-alive connection is closed idle_timeout after its answer, an API call's or a download's")
     func keptAliveConnectionsAreClosed() async throws {
         let server = try await LiveServer.start { $0.server.idleTimeoutMS = Self.idleMS }
-        let bytes = testBytes(70_000, seed: 5)
+        let bytes = pseudoRandomBytes(70_000, seed: 5)
         let download = try await DownloadPipelineTests().upload(server, bytes)
         for (request, answer) in [("/health", Array("ok".utf8)), (download, bytes)] {
             let fd = try loopbackSocket(port: server.port)
@@ -66,7 +67,7 @@ struct IdleConnectionTests {
         let session = WSSession(port: server.port, path: "/api")
         #expect(try await session.call("get_status").isOK)
 
-        let body = testBytes(50_000, seed: 9)
+        let body = pseudoRandomBytes(50_000, seed: 9)
         let fd = try loopbackSocket(port: server.port)
         defer { close(fd) }
         let answer = try await offCooperativePool { () -> String in

@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import OneBotV11
 import Testing
+import TrefoilTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -70,7 +71,7 @@ struct RequestBodyLimitTests {
             $0.server.maxRequestBytes = 1000
             $0.server.wsMaxMessageBytes = 20_000
         }
-        let file = testBytes(9_000, seed: 4)
+        let file = pseudoRandomBytes(9_000, seed: 4)
         let params: JSONValue = ["group_id": 8, "file": .string(base64(file)), "name": "b.bin"]
         let upload = try await server.call("upload_group_file", params)
         #expect(upload.isOK, "\(upload)")
@@ -81,7 +82,7 @@ struct RequestBodyLimitTests {
         #expect(whole.status == .ok)
         #expect(try Envelope(whole.body ?? .init()).isOK)
 
-        let large: JSONValue = ["group_id": 8, "file": .string(base64(testBytes(16_000))), "name": "c.bin"]
+        let large: JSONValue = ["group_id": 8, "file": .string(base64(pseudoRandomBytes(16_000))), "name": "c.bin"]
         let over = try await server.request(
             "/upload_group_file", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(bytes: large.encoded()))
@@ -91,7 +92,7 @@ struct RequestBodyLimitTests {
                 == "the body is larger than server.ws_max_message_bytes (20000 bytes)")
 
         // The file itself as the body streams, bounded by server.max_body_bytes only.
-        let raw = testBytes(50_000, seed: 6)
+        let raw = pseudoRandomBytes(50_000, seed: 6)
         let streamed = try await server.request(
             "/upload_group_file?group_id=8&name=raw.bin", method: .put, body: ByteBuffer(bytes: raw))
         #expect(streamed.status == .ok)

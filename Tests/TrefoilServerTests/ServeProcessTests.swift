@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrefoilCore
+import TrefoilTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -22,7 +23,7 @@ struct ServeProcessTests {
         let server = try await ServeProcess.start(server: #""shutdown_timeout_ms": 3000"#)
         defer { server.store.remove() }
         let port = server.port
-        let early = testBytes(1_000, seed: 1)
+        let early = pseudoRandomBytes(1_000, seed: 1)
         let committed = try await offCooperativePool { () -> String in
             let fd = try loopbackSocket(port: port)
             defer { close(fd) }
@@ -43,7 +44,7 @@ struct ServeProcessTests {
         async let endlessClosed = offCooperativePool {
             trickle(endless, [UInt8](repeating: 0x61, count: 100), every: .milliseconds(100), for: .seconds(60))
         }
-        let late = testBytes(300_000, seed: 2)
+        let late = pseudoRandomBytes(300_000, seed: 2)
         try sendAll(finishing, Self.uploadHead("late.bin", length: late.count) + late[..<100_000])
         try await Task.sleep(for: .milliseconds(300))
 

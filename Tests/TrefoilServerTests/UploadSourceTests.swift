@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import OneBotV11
 import Testing
+import TrefoilTestSupport
 
 /// A multipart/form-data body: text fields and at most one file part, in the given order.
 func multipartBody(_ parts: [(name: String, value: String?, file: (name: String, bytes: [UInt8])?)], boundary: String)
@@ -32,7 +33,7 @@ struct UploadSourceTests {
     @Test("multipart: the file part streams to storage, fields may follow it, the part's file name is the default")
     func multipartUpload() async throws {
         let server = try await LiveServer.start()
-        let bytes = testBytes(3 << 20)
+        let bytes = pseudoRandomBytes(3 << 20)
         let body = multipartBody(
             [
                 ("group_id", "12", nil), ("file", nil, (name: "C:\\Users\\me\\photo.jpg", bytes: bytes)),
@@ -75,7 +76,8 @@ struct UploadSourceTests {
         let tooBig = try await server.request(
             "/upload_group_file", method: .post, headers: headers,
             body: multipartBody(
-                [("group_id", "1", nil), ("file", nil, (name: "a", bytes: testBytes(5000)))], boundary: boundary))
+                [("group_id", "1", nil), ("file", nil, (name: "a", bytes: pseudoRandomBytes(5000)))], boundary: boundary
+            ))
         #expect(try Envelope(tooBig.body ?? .init()).retcode == 35006)
         var truncated = multipartBody(
             [("group_id", "1", nil), ("file", nil, (name: "a", bytes: [1, 2, 3]))], boundary: boundary)
@@ -92,7 +94,7 @@ struct UploadSourceTests {
     @Test("a raw body (PUT, or POST as octet-stream) is the file; the name comes from the query or Content-Disposition")
     func rawUpload() async throws {
         let server = try await LiveServer.start { $0.server.maxBodyBytes = 100_000 }
-        let bytes = testBytes(50_000)
+        let bytes = pseudoRandomBytes(50_000)
         let put = try await server.request(
             "/upload_group_file?group_id=3&name=raw.bin", method: .put, body: ByteBuffer(bytes: bytes))
         #expect(try Envelope(put.body ?? .init()).string("sha256") == sha256Hex(bytes))
@@ -109,7 +111,7 @@ struct UploadSourceTests {
             "/upload_group_file?group_id=3", method: .put, body: ByteBuffer(bytes: [1]))
         #expect(try Envelope(nameless.body ?? .init()).message == "lack of [name]")
         let tooLarge = try await server.request(
-            "/upload_group_file?group_id=3&name=big", method: .put, body: ByteBuffer(bytes: testBytes(150_000)))
+            "/upload_group_file?group_id=3&name=big", method: .put, body: ByteBuffer(bytes: pseudoRandomBytes(150_000)))
         #expect(tooLarge.status == .contentTooLarge)
         let missingFolder = try await server.request(
             "/upload_group_file?group_id=3&name=x&folder=/nope", method: .put, body: ByteBuffer(bytes: [1]))
@@ -126,7 +128,7 @@ struct UploadSourceTests {
     func urlSources() async throws {
         // A second gateway serves the source bytes at a signed URL on 127.0.0.1.
         let origin = try await LiveServer.start()
-        let bytes = testBytes(200_000, seed: 99)
+        let bytes = pseudoRandomBytes(200_000, seed: 99)
         let source = try await origin.call(
             "upload_group_file", ["group_id": 1, "file": .string(base64(bytes)), "name": "origin name.bin"])
         let url = try #require(source.string("url"))
@@ -272,7 +274,7 @@ struct PersistenceTests {
         let first = try await LiveServer.start()
         let folder = try await first.call("create_group_file_folder", ["group_id": 31, "name": "kept"])
         let folderID = try #require(folder.data["folder_id"])
-        let bytes = testBytes(4096)
+        let bytes = pseudoRandomBytes(4096)
         let upload = try await first.call(
             "upload_group_file",
             ["group_id": 31, "file": .string(base64(bytes)), "name": "k.bin", "folder_id": folderID])

@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import OneBotV11
 import Testing
+import TrefoilTestSupport
 
 @Suite("Forward WebSocket", .timeLimit(.minutes(3)))
 struct WebSocketTests {
@@ -212,7 +213,7 @@ struct WebSocketTests {
         let events = WSSession(port: server.port, path: "/event")
         _ = try await universal.next { $0.isLifecycleConnect }
         _ = try await events.next { $0.isLifecycleConnect }
-        let bytes = testBytes(2048)
+        let bytes = pseudoRandomBytes(2048)
         let folder = try await server.call("create_group_file_folder", ["group_id": 77, "name": "in"])
         let upload = try await server.call(
             "upload_group_file",
@@ -286,7 +287,7 @@ struct WebSocketTests {
                     try await session.call(
                         "upload_group_file",
                         [
-                            "group_id": 500, "file": .string(base64(testBytes(sizes[i], seed: UInt64(i)))),
+                            "group_id": 500, "file": .string(base64(pseudoRandomBytes(sizes[i], seed: UInt64(i)))),
                             "name": .string("f\(i)"),
                         ])
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilCore
 
@@ -56,12 +57,6 @@ final class TestClock: Sendable {
     func advance(by delta: Int64) { seconds.add(delta, ordering: .relaxed) }
 }
 
-func makeTempDirectory() -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-test-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 /// `bytes` as an async sequence of chunks of at most `size` bytes.
 func chunks(_ bytes: [UInt8], size: Int = 7) -> AsyncStream<[UInt8]> {
     AsyncStream { continuation in
@@ -73,21 +68,6 @@ func chunks(_ bytes: [UInt8], size: Int = 7) -> AsyncStream<[UInt8]> {
         }
         continuation.finish()
     }
-}
-
-/// Deterministic pseudo-random bytes.
-func pseudoRandomBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    return (0..<count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    }
-}
-
-func readFile(_ path: String) -> [UInt8]? {
-    FileManager.default.contents(atPath: path).map { Array($0) }
 }
 
 /// Runs `body` and returns the `TrefoilError` it threw, failing the test when it threw nothing else.

@@ -116,20 +116,6 @@ func trickleBody() -> ResponseBody {
     }
 }
 
-/// Deterministic pseudo-random bytes (xorshift64), so a corrupted or reordered body cannot match by accident.
-func fetchTestBytes(count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
-    var state = seed
-    var bytes = [UInt8]()
-    bytes.reserveCapacity(count)
-    while bytes.count < count {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        withUnsafeBytes(of: state) { bytes.append(contentsOf: $0.prefix(count - bytes.count)) }
-    }
-    return bytes
-}
-
 /// A fetcher for tests: short timeout, and loopback addresses allowed only when listed.
 func makeTestFetcher(
     allowPrivateNetworks: Bool = false,

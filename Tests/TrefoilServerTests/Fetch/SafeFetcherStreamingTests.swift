@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import Synchronization
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilServer
 
@@ -28,7 +29,7 @@ struct SafeFetcherStreamingTests {
         // without it, the fetcher would read everything into memory during the pause.
         let receiveBufferMax = try #require(Self.tcpReceiveBufferMax())
         let bound = receiveBufferMax + (8 << 20)
-        let chunk = fetchTestBytes(count: 64 << 10)
+        let chunk = pseudoRandomBytes(64 << 10)
         let total = max(64 << 20, (2 * bound / chunk.count + 1) * chunk.count)
         let listener = try loopbackListener()
         defer { close(listener.fd) }
@@ -80,7 +81,7 @@ struct SafeFetcherStreamingTests {
 
     @Test("A consumer pausing longer than the timeout is not mistaken for a stalled server")
     func slowConsumerDoesNotTimeOut() async throws {
-        let payload = fetchTestBytes(count: 4 << 20)
+        let payload = pseudoRandomBytes(4 << 20)
         try await withFetchTestServer(
             makeFetchTestRouter { router in
                 router.get("/file") { _, _ in

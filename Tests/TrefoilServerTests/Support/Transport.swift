@@ -64,31 +64,6 @@ extension Caller {
 
 func base64(_ bytes: [UInt8]) -> String { "base64://" + Data(bytes).base64EncodedString() }
 
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256Hex.of(bytes)
-}
-
-enum SHA256Hex {
-    static func of(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
-    static func md5(_ bytes: [UInt8]) -> String {
-        Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-    static func sha1(_ bytes: [UInt8]) -> String {
-        Insecure.SHA1.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-/// Deterministic pseudo-random bytes.
-func testBytes(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    return (0..<count).map { _ in
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state)
-    }
-}
-
 /// Whether `text` is a QQ-shaped id: "/" and a lowercase UUID.
 func isUUIDID(_ text: String) -> Bool {
     text.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil
