@@ -79,8 +79,7 @@ struct ReverseWebSocketTests {
         let server = try await LiveServer.start {
             $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
         }
-        let connection = try await bot.connection(0)
-        _ = try await connection.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
+        let connection = try await bot.connectedConnection()
         try await expectAnswersBeforeNotices(count: 100, on: connection.frames) { params in
             let echo = JSONValue.string(UUID().uuidString)
             let request: JSONValue = ["action": "upload_group_file", "params": params, "echo": echo]

@@ -138,6 +138,19 @@ final class FakeBot: Sendable {
         throw WSTimeout(frames: [])
     }
 
+    /// The first reverse connection that has sent its lifecycle `connect` frame. A connection the gateway gave up
+    /// on before that frame (a handshake that timed out on a loaded machine) is passed over, as the gateway itself
+    /// dials again.
+    func connectedConnection(timeout: Duration = .seconds(20)) async throws -> Connection {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let all = state.withLock { $0.connections }
+            if let live = all.first(where: { $0.frames.all.contains { $0.isLifecycleConnect } }) { return live }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw WSTimeout(frames: [])
+    }
+
     /// Waits until a post matches.
     func post(timeout: Duration = .seconds(10), where predicate: (Post) -> Bool) async throws -> Post {
         let deadline = ContinuousClock.now + timeout
