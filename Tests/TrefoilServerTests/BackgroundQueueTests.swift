@@ -6,7 +6,7 @@ import TrefoilTestSupport
 
 /// `_async` and `_rate_limited` work is held from acceptance to its end; `server.max_background_actions` and
 /// `server.max_background_bytes` bound it, and a request over either bound is refused at once, never queued.
-@Suite("Background queue bounds", .timeLimit(.minutes(3)))
+@Suite("Background queue bounds", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct BackgroundQueueTests {
     /// Holds every request to the origin until opened.
     private actor Gate {

@@ -15,7 +15,9 @@ import Testing
 /// The Python side runs in `.build/e2e-venv`, made here from Tests/e2e/requirements.txt when it is missing or
 /// the requirements changed. A pip failure fails the test; nothing is skipped. The tests run one at a time: they
 /// share that venv.
-@Suite("A real bot framework (NoneBot2) against the trefoil executable", .serialized, .timeLimit(.minutes(15)))
+@Suite(
+    "A real bot framework (NoneBot2) against the trefoil executable", .serialized, .timeLimit(.minutes(15)),
+    .stopsLiveServers)
 struct BotFrameworkTests {
     /// What the Tests/e2e programs upload, as Python's hashlib sees it.
     static let payloadSize = 10265

@@ -6,7 +6,7 @@ import TrefoilTestSupport
 
 /// Whatever `check-config` accepts, the server must run with: a value at the top of its range once crashed the
 /// first upload with an arithmetic overflow, and the bot got no answer.
-@Suite("Settings at the ends of their ranges", .timeLimit(.minutes(3)))
+@Suite("Settings at the ends of their ranges", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct ConfigExtremesTests {
     /// Every integer key at the top of its range (see `ConfigRangeTests`), as a deployer would write it.
     static let maxima = """

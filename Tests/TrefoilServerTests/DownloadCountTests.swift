@@ -7,7 +7,7 @@ import TrefoilTestSupport
 
 /// `download_times` is counted in memory and written in one transaction per `download.count_flush_interval_ms`
 /// and at shutdown, not once per download.
-@Suite("Download counts", .timeLimit(.minutes(3)))
+@Suite("Download counts", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct DownloadCountTests {
     /// Uploads one file into group 4; returns its id and the path of its signed link.
     func upload(_ server: LiveServer) async throws -> (id: String, path: String) {

@@ -11,7 +11,7 @@ import TrefoilTestSupport
 /// Downloads are answered on the HTTP/1 pipeline with sendfile, beside Hummingbird (`DownloadHandler`). These
 /// pin what a client that pipelines relies on: every request on a connection is answered, in the order sent,
 /// whether it is a download or an API call; and WebSocket upgrades still work around downloads.
-@Suite("Download pipeline", .timeLimit(.minutes(3)))
+@Suite("Download pipeline", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct DownloadPipelineTests {
     /// One response read off the wire.
     struct WireResponse: CustomStringConvertible {

@@ -4,7 +4,7 @@ import Testing
 import TrefoilTestSupport
 
 /// Every action of docs/actions.md against a live server, over HTTP and over WebSocket.
-@Suite("Group file actions", .timeLimit(.minutes(3)))
+@Suite("Group file actions", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct GroupFileActionTests {
     @Test(
         "folders: create (both name params), conflict, missing parent, rename (both names), delete (both aliases)",

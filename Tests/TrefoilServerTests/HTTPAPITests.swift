@@ -6,7 +6,7 @@ import Testing
 import TrefoilCore
 import TrefoilTestSupport
 
-@Suite("HTTP API rules", .timeLimit(.minutes(3)))
+@Suite("HTTP API rules", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct HTTPAPITests {
     @Test("GET with query params, trailing slash, form and JSON bodies, with body params winning over the query")
     func paramSources() async throws {
@@ -102,7 +102,7 @@ struct HTTPAPITests {
     }
 }
 
-@Suite("Shutdown with requests under way", .timeLimit(.minutes(3)))
+@Suite("Shutdown with requests under way", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct ShutdownTests {
     @Test("an HTTP upload still streaming in when the shutdown begins is completed, answered and kept")
     func httpUploadFinishes() async throws {
@@ -134,7 +134,7 @@ struct ShutdownTests {
 
 }
 
-@Suite("Signed downloads", .timeLimit(.minutes(3)))
+@Suite("Signed downloads", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct DownloadTests {
     func upload(_ server: LiveServer, _ bytes: [UInt8], name: String) async throws -> (id: String, url: String) {
         let data = try await HTTPCaller(server: server).ok(

@@ -8,7 +8,7 @@ import TrefoilTestSupport
 
 /// Connections that send nothing must not pile up: each holds a file descriptor, and about 20,000 of them once
 /// stopped every request. These pin `server.idle_timeout_ms` from the client's side.
-@Suite("Idle connections", .timeLimit(.minutes(3)))
+@Suite("Idle connections", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct IdleConnectionTests {
     /// Long enough that a test client on a busy machine sends its head in time, short enough to wait for.
     static let idleMS = 2000

@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 import TrefoilCore
 
-@Suite("Reverse WebSocket", .timeLimit(.minutes(3)))
+@Suite("Reverse WebSocket", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct ReverseWebSocketTests {
     @Test("Universal: handshake headers, lifecycle connect first, actions answered, group_upload received")
     func universal() async throws {
@@ -157,7 +157,7 @@ struct ReverseWebSocketTests {
     }
 }
 
-@Suite("HTTP POST delivery", .timeLimit(.minutes(3)))
+@Suite("HTTP POST delivery", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct WebhookTests {
     func hmacSHA1(_ body: String, _ secret: String) -> String {
         "sha1="

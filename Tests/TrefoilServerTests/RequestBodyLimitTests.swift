@@ -11,7 +11,7 @@ import TrefoilTestSupport
 
 /// Bodies that are parsed in memory have a small bound of their own; only upload bodies may be large, and those
 /// stream. One 300 MB JSON body to `/get_status` once took the server from 98 MB to 1 GB.
-@Suite("Request bodies held in memory", .timeLimit(.minutes(3)))
+@Suite("Request bodies held in memory", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct RequestBodyLimitTests {
     /// A JSON object of exactly `size` bytes asking for group 7.
     static func json(size: Int) -> String {

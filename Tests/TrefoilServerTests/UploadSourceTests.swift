@@ -26,7 +26,7 @@ func multipartBody(_ parts: [(name: String, value: String?, file: (name: String,
     return body
 }
 
-@Suite("Upload sources", .timeLimit(.minutes(3)))
+@Suite("Upload sources", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct UploadSourceTests {
     let boundary = "----trefoil-test-boundary"
 
@@ -267,7 +267,7 @@ struct UploadSourceTests {
     }
 }
 
-@Suite("Persistence", .timeLimit(.minutes(3)))
+@Suite("Persistence", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct PersistenceTests {
     @Test("ids, folders, files and counters survive a restart on the same data directory")
     func restart() async throws {

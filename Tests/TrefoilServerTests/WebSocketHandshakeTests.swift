@@ -34,7 +34,7 @@ private struct Refusal: Sendable {
     let retcode: Int64
 }
 
-@Suite("Forward WebSocket handshake", .timeLimit(.minutes(3)))
+@Suite("Forward WebSocket handshake", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct WebSocketHandshakeTests {
     @Test(
         "a handshake without the token gets 401, with a wrong one 403, and never a frame, however Upgrade is spelled",

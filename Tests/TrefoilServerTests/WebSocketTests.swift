@@ -5,7 +5,7 @@ import OneBotV11
 import Testing
 import TrefoilTestSupport
 
-@Suite("Forward WebSocket", .timeLimit(.minutes(3)))
+@Suite("Forward WebSocket", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct WebSocketTests {
     @Test("/ and /event start with lifecycle connect; /api sends no events", arguments: ["/", "/event", "/event/"])
     func lifecycleFirst(path: String) async throws {

@@ -23,6 +23,15 @@ struct LiveServer: Sendable {
     let gateway: Gateway
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let stopped = StopFlag()
+
+    /// Set once `stop()` has begun; a second `stop()` does nothing.
+    private final class StopFlag: Sendable {
+        let raised = Atomic<Bool>(false)
+    }
+
+    /// Whether `stop()` has been called.
+    var isStopped: Bool { stopped.raised.load(ordering: .acquiring) }
 
     var base: String { "http://127.0.0.1:\(port)" }
     var dataDir: String { config.storage.dataDir }
@@ -57,7 +66,10 @@ struct LiveServer: Sendable {
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
             let (task, listening) = await signal.run(group)
             if listening != nil {
-                return LiveServer(port: port, config: config, root: root, gateway: gateway, group: group, task: task)
+                let server = LiveServer(
+                    port: port, config: config, root: root, gateway: gateway, group: group, task: task)
+                StartedServers.current?.add(server)
+                return server
             }
             _ = await task.result
             gateway.close()
@@ -68,6 +80,7 @@ struct LiveServer: Sendable {
     /// Shuts down gracefully, as SIGTERM would, and waits until everything has stopped. A shutdown that takes over
     /// 30 s is a failure of the test, and the server is then cancelled: a run must end, never hang.
     func stop() async {
+        guard !stopped.raised.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await group.triggerGracefulShutdown()
         let task = self.task
         let watchdog = Task {
