@@ -1,7 +1,7 @@
 /// Every failure the core can report.
 ///
-/// Each case corresponds to one `msg` key of the wire contract (docs/onebot11.md §4). Faces map a case to
-/// their own return code in one place; the core never names a protocol.
+/// Each case is one kind of failure of the store. Faces map a case to their own return code in one place; the
+/// core never names a protocol.
 public enum TrefoilError: Error, Sendable, Equatable {
     /// A parameter is missing or malformed; the text says which and why.
     case badParam(String)

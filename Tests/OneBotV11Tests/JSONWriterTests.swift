@@ -10,7 +10,7 @@ import Testing
 struct JSONWriterTests {
     let file = StoredFile(
         id: FileID("f-1"), owner: .group(123_456), folderID: FolderID("/d"), name: "a\"b\\c\n\t中文 ✓.txt",
-        size: 9_876_543_210, busid: .temporary, uploadTime: 1_700_000_000, deadTime: 1_700_086_400,
+        size: 9_876_543_210, lifetime: .temporary, uploadTime: 1_700_000_000, deadTime: 1_700_086_400,
         modifyTime: 1_700_000_005, downloadTimes: 0, uploader: -7, uploaderName: "Bot \u{1}",
         digests: Digests(sha256: String(repeating: "a", count: 64), md5: "m", sha1: "s", sha3: ""))
 

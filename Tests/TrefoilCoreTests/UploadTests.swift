@@ -16,7 +16,7 @@ struct UploadTests {
         #expect(file.size == 5)
         #expect(file.owner == .group(1))
         #expect(file.folderID == .root)
-        #expect(file.busid == .permanent)
+        #expect(file.lifetime == .permanent)
         #expect(file.deadTime == 0)
         #expect(file.uploadTime == store.clock.now)
         #expect(file.modifyTime == store.clock.now)
@@ -171,7 +171,7 @@ struct UploadTests {
         let store = try TestStore()
         let file = try await store.tree.upload(chunks(Array("p".utf8)), name: "p.txt", to: .user(9), by: Member(id: 9))
         #expect(file.owner == .user(9))
-        #expect(file.busid == .temporary)
+        #expect(file.lifetime == .temporary)
         #expect(file.deadTime == store.clock.now + 7 * 86_400)
         let error = await trefoilError {
             _ = try await store.tree.upload(
@@ -185,12 +185,12 @@ struct UploadTests {
     func temporaryGroupFiles() async throws {
         let store = try TestStore(settings: .init(groupFileDays: 2))
         let file = try await store.upload("t")
-        #expect(file.busid == .temporary)
+        #expect(file.lifetime == .temporary)
         #expect(file.deadTime == store.clock.now + 2 * 86_400)
         store.clock.advance(by: 10)
         try await store.tree.makePermanent(file.id, of: .group(1))
         let permanent = try await store.tree.file(file.id, of: .group(1))
-        #expect(permanent.busid == .permanent)
+        #expect(permanent.lifetime == .permanent)
         #expect(permanent.deadTime == 0)
         #expect(permanent.modifyTime == store.clock.now)
         try await store.tree.makePermanent(file.id, of: .group(1))  // a no-op on a permanent file

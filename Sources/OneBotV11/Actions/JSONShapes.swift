@@ -12,7 +12,7 @@ extension StoredFile {
     /// The File object of listings, written with its keys sorted as `JSONValue.encoded()` sorts them.
     func writeFileObject(into out: inout JSONWriter) {
         out.beginObject()
-        out.member("busid", Int64(busid.rawValue))
+        out.member("busid", lifetime.busid)
         out.member("dead_time", deadTime)
         out.member("download_times", downloadTimes)
         out.member("file_id", id.rawValue)
@@ -34,8 +34,8 @@ extension StoredFile {
     /// What `upload_group_file` and `upload_private_file` return (Shamrock's fields plus ours).
     func uploadResult(url: String, includeFolder: Bool) -> JSONValue {
         var members: [String: JSONValue] = [
-            "file_id": .string(id.rawValue), "busid": .int(Int64(busid.rawValue)),
-            "bizid": .int(Int64(busid.rawValue)), "msg_id": .int(Int64(messageID)), "md5": .string(digests.md5),
+            "file_id": .string(id.rawValue), "busid": .int(lifetime.busid),
+            "bizid": .int(lifetime.busid), "msg_id": .int(Int64(messageID)), "md5": .string(digests.md5),
             "sha": .string(digests.sha1), "sha3": .string(digests.sha3), "sha256": .string(digests.sha256),
             "file_size": .int(size), "url": .string(url),
         ]
@@ -87,5 +87,16 @@ extension FolderListing {
         out.member("folders", .array(folders.map(\.folderObject)))
         out.endObject()
         return .fragment(JSONFragment(out))
+    }
+}
+
+extension FileLifetime {
+    /// QQ's number for a file's lifetime, which OneBot clients read as `busid` (and Shamrock's `bizid`): 102 for a
+    /// permanent group file, 104 for a temporary one.
+    var busid: Int64 {
+        switch self {
+        case .permanent: 102
+        case .temporary: 104
+        }
     }
 }

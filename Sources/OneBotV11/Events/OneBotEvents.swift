@@ -26,7 +26,7 @@ public enum OneBotEvents {
             "notice_type": "group_upload", "group_id": .int(group), "user_id": .int(file.uploader),
             "file": [
                 "id": .string(file.id.rawValue), "name": .string(file.name), "size": .int(file.size),
-                "busid": .int(Int64(file.busid.rawValue)), "url": .string(context.downloadURL(for: file)),
+                "busid": .int(file.lifetime.busid), "url": .string(context.downloadURL(for: file)),
                 "folder_id": .string(file.folderID.rawValue),
             ],
         ]

@@ -103,7 +103,8 @@ struct FileRow: SnakeCaseRecord {
     var name: String
     var sha256: String
     var size: Int64
-    var busid: Int
+    /// The lifetime as schema v1 stores it, in its column `busid` (`FileLifetime.storedCode`).
+    var lifetimeCode: Int
     var deadTime: Int64
     var uploadTime: Int64
     var modifyTime: Int64
@@ -120,7 +121,7 @@ extension FileRow {
         name = row["name"]
         sha256 = row["sha256"]
         size = row["size"]
-        busid = row["busid"]
+        lifetimeCode = row["busid"]
         deadTime = row["dead_time"]
         uploadTime = row["upload_time"]
         modifyTime = row["modify_time"]
@@ -136,7 +137,7 @@ extension FileRow {
         container["name"] = name
         container["sha256"] = sha256
         container["size"] = size
-        container["busid"] = busid
+        container["busid"] = lifetimeCode
         container["dead_time"] = deadTime
         container["upload_time"] = uploadTime
         container["modify_time"] = modifyTime
@@ -169,7 +170,7 @@ struct FileDetail: Decodable, FetchableRecord {
     init(row: Row) {
         file = FileRow(
             id: row[0], spaceId: row[1], folderId: row[2], name: row[3], sha256: row[4], size: row[5],
-            busid: row[6], deadTime: row[7], uploadTime: row[8], modifyTime: row[9], downloadTimes: row[10],
+            lifetimeCode: row[6], deadTime: row[7], uploadTime: row[8], modifyTime: row[9], downloadTimes: row[10],
             uploader: row[11], uploaderName: row[12])
         kind = row[13]
         owner = row[14]
@@ -185,7 +186,7 @@ struct FileDetail: Decodable, FetchableRecord {
             folderID: FolderID(file.folderId),
             name: file.name,
             size: file.size,
-            busid: BusID(rawValue: file.busid) ?? .permanent,
+            lifetime: FileLifetime(storedCode: file.lifetimeCode),
             uploadTime: file.uploadTime,
             deadTime: file.deadTime,
             modifyTime: file.modifyTime,
@@ -211,5 +212,21 @@ extension FolderRow {
             creatorName: creatorName,
             fileCount: fileCount
         )
+    }
+}
+
+/// How schema v1 stores a lifetime: the codes 102 (permanent) and 104 (temporary) in column `busid`, the numbers
+/// the first face used; its CHECK constraints tie 102 to `dead_time = 0`. A later migration can store the meaning
+/// instead; until then this is the one place that knows the codes.
+extension FileLifetime {
+    var storedCode: Int {
+        switch self {
+        case .permanent: 102
+        case .temporary: 104
+        }
+    }
+
+    init(storedCode: Int) {
+        self = storedCode == 104 ? .temporary : .permanent
     }
 }

@@ -74,8 +74,8 @@ extension FileTree {
         let now = clock()
         try await write { db in
             guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
-            if row.busid == BusID.permanent.rawValue { return }
-            row.busid = BusID.permanent.rawValue
+            if row.lifetimeCode == FileLifetime.permanent.storedCode { return }
+            row.lifetimeCode = FileLifetime.permanent.storedCode
             row.deadTime = 0
             row.modifyTime = now
             try row.update(db)

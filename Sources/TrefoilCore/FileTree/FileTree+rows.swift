@@ -49,8 +49,8 @@ extension FileTree {
         try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE ref_count = 0")
     }
 
-    /// The busid and dead time a new file of this owner gets under the retention settings.
-    func lifetime(for owner: Owner, now: Int64) -> (BusID, Int64) {
+    /// The lifetime and dead time a new file of this owner gets under the retention settings.
+    func lifetime(for owner: Owner, now: Int64) -> (FileLifetime, Int64) {
         let days =
             switch owner {
             case .group: settings.groupFileDays

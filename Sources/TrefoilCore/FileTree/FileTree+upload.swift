@@ -135,7 +135,7 @@ extension FileTree {
         member: Member
     ) async throws -> StoredFile {
         let now = clock()
-        let (busid, deadTime) = lifetime(for: owner, now: now)
+        let (lifetime, deadTime) = lifetime(for: owner, now: now)
         let settings = self.settings
         let faults = self.faults
         return try await write { db in
@@ -158,7 +158,8 @@ extension FileTree {
                 ])
             let row = FileRow(
                 id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
-                sha256: digests.sha256, size: temp.size, busid: busid.rawValue, deadTime: deadTime, uploadTime: now,
+                sha256: digests.sha256, size: temp.size, lifetimeCode: lifetime.storedCode, deadTime: deadTime,
+                uploadTime: now,
                 modifyTime: now, downloadTimes: 0, uploader: member.id, uploaderName: member.name)
             try row.insert(db)
             guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The naming rules for files and folders (docs/onebot11.md §3.3).
+/// The naming rules for files and folders, the same for every face.
 enum Names {
     static let maxBytes = 255
 

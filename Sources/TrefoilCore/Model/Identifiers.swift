@@ -61,10 +61,10 @@ public enum Owner: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(kind) \(number)" }
 }
 
-/// The lifetime class of a file, numbered as QQ numbers its `busid`.
-public enum BusID: Int, Sendable, Codable {
+/// Whether a file is kept until deleted or expires.
+public enum FileLifetime: Sendable, Equatable {
     /// Kept until deleted.
-    case permanent = 102
+    case permanent
     /// Deleted at its `deadTime` unless made permanent.
-    case temporary = 104
+    case temporary
 }

@@ -6,7 +6,7 @@ public struct StoredFile: Sendable, Equatable {
     public var folderID: FolderID
     public var name: String
     public var size: Int64
-    public var busid: BusID
+    public var lifetime: FileLifetime
     /// Unix seconds.
     public var uploadTime: Int64
     /// Unix seconds; 0 for a permanent file.
