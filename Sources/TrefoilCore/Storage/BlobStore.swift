@@ -59,7 +59,7 @@ public final class BlobStore: Sendable {
         computeSHA3: Bool
     ) async throws -> TempBlob where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let path = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).part"
-        let fd = try await DispatchQueue(label: "trefoil.ingest.create").perform {
+        let fd = try await DispatchQueue.blockingCalls.perform {
             () throws(TrefoilError) -> Int32 in try Self.createTempFile(path)
         }
         let pipeline = IngestPipeline(fd: fd, computeSHA3: computeSHA3)
@@ -117,7 +117,7 @@ public final class BlobStore: Sendable {
     ///
     /// Runs off the cooperative pool: the rename and the folder's fsync wait on the disk.
     func place(_ temp: TempBlob) async throws(TrefoilError) {
-        try await DispatchQueue(label: "trefoil.blobs.place").perform { () throws(TrefoilError) in
+        try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) in
             try self.placeNow(temp)
         }
     }

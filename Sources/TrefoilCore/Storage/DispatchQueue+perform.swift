@@ -1,6 +1,10 @@
 import Dispatch
 
 extension DispatchQueue {
+    /// Where one-off blocking calls wait (creating a temp file, renaming a blob into place, opening a local
+    /// file): concurrent, so that one upload's slow disk call does not queue another's behind it.
+    static let blockingCalls = DispatchQueue(label: "trefoil.blocking-calls", attributes: .concurrent)
+
     /// Runs blocking `work` on this queue and suspends the caller until it is done.
     ///
     /// The cooperative pool that runs every task has one thread per core (two here): a task that waits in a

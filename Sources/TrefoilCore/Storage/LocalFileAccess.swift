@@ -68,7 +68,7 @@ public struct LocalFileAccess: Sendable {
         let rest = requested.dropFirst(prefix.count).joined(separator: "/")
         // A trailing slash (or /.) asks for a directory: keep it, so that a file named so is not found.
         let relative = rest.isEmpty ? "." : path.hasSuffix("/") || path.hasSuffix("/.") ? rest + "/" : rest
-        let fd = try await DispatchQueue(label: "trefoil.local-file.open").perform {
+        let fd = try await DispatchQueue.blockingCalls.perform {
             () throws(TrefoilError) -> Int32 in
             try openChecked(relative, below: root, path: path, source: source)
         }
