@@ -115,7 +115,7 @@ let package = Package(
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
-        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
+        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "TrefoilTestSupport"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [

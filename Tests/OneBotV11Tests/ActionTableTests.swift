@@ -2,6 +2,7 @@ import Foundation
 import OneBotSpec
 import Testing
 import TrefoilCore
+import TrefoilTestSupport
 
 @testable import OneBotV11
 
@@ -58,8 +59,7 @@ struct ActionTableTests {
 }
 
 func makeTable() throws -> ActionTable {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-face-\(UUID().uuidString)").path
-    let directory = DataDirectory(path: path)
+    let directory = DataDirectory(path: makeTempDirectory(prefix: "trefoil-face"))
     let tree = try FileTree.open(directory: directory, settings: .init())
     let signer = try DownloadSigner.load(configured: "k", directory: directory)
     return ActionTable(context: ActionContext(tree: tree, signer: signer, config: .defaults, fetcher: nil))

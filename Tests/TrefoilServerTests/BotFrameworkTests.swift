@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilTestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -371,7 +372,7 @@ func e2eRunNoneBotServer(_ outbound: E2EOutbound) async throws -> E2EServerBotRu
 
 /// A new temporary directory holding an empty `bot` directory, the working directory for NoneBot.
 func e2eMakeTemporaryDirectory() throws -> String {
-    let temp = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-\(UUID().uuidString)").path
+    let temp = makeTempDirectory(prefix: "trefoil-e2e")
     try FileManager.default.createDirectory(atPath: temp + "/bot", withIntermediateDirectories: true)
     return temp
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilTestSupport
 
 /// The `trefoil` executable built beside the test bundle.
 let trefoilBinary: String = {
@@ -43,8 +44,7 @@ struct TempStoreConfig {
     var dataDir: String { root + "/data" }
 
     init(extra: String = "") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-it-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        root = makeTempDirectory(prefix: "trefoil-it")
         configPath = root + "/config.json"
         let json = #"{"storage": {"data_dir": "\#(root)/data"}\#(extra.isEmpty ? "" : ", " + extra)}"#
         try json.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -12,6 +12,7 @@ import Synchronization
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilTestSupport
 
 @testable import TrefoilServer
 
@@ -42,9 +43,7 @@ struct LiveServer: Sendable {
         token: String = "",
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> LiveServer {
-        let root =
-            root
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-live-\(UUID().uuidString)").path
+        let root = root ?? makeTempDirectory(prefix: "trefoil-live")
         try FileManager.default.createDirectory(atPath: root + "/roots", withIntermediateDirectories: true)
         var logger = Logger(label: "trefoil.test")
         logger.logLevel = .warning
