@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TrefoilCore", targets: ["TrefoilCore"]),
         .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
+        .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
     ],
     dependencies: [
@@ -52,12 +53,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Streaming multipart/form-data scanning: bytes in, part events out. No dependencies, so any face may use it.
+        .target(name: "TrefoilMultipart"),
         // Transports and wiring: HTTP, WebSocket, lifecycle.
         .target(
             name: "TrefoilServer",
             dependencies: [
                 "TrefoilCore",
                 "TrefoilConfiguration",
+                "TrefoilMultipart",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -115,6 +119,7 @@ let package = Package(
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
+        .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(
             name: "TrefoilServerTests",

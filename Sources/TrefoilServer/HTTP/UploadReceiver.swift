@@ -5,6 +5,7 @@ import NIOCore
 import OneBotV11
 import Synchronization
 import TrefoilCore
+import TrefoilMultipart
 
 /// Receives upload bodies that carry the file itself and streams them to storage: a
 /// `multipart/form-data` form whose `file` part is the content, or a raw body (`PUT`, or `POST` with
