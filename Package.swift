@@ -86,6 +86,7 @@ let package = Package(
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
+                "OneBotV11",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,16 +110,20 @@ let package = Package(
                 permissions: [.writeToPackageDirectory(reason: "writes docs/actions.md")]),
             dependencies: ["trefoil-docgen"]
         ),
-        // What every test target shares: deterministic test bytes, their digests, temp directories.
+        // What every test target shares: deterministic test bytes, their digests, temp directories, config text.
         .target(
-            name: "TrefoilTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "TrefoilTestSupport",
+            dependencies: ["TrefoilConfiguration", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TrefoilTestSupport"),
         .testTarget(
             name: "TrefoilCoreTests",
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
+        // The config machinery is tested with the sections real faces declare (OneBot 11's).
+        .testTarget(
+            name: "TrefoilConfigurationTests",
+            dependencies: ["TrefoilConfiguration", "OneBotV11", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
         .testTarget(

@@ -33,7 +33,7 @@ public struct Gateway: Sendable {
 
     /// The host the listener binds: the configured one, or loopback when no access token guards it.
     public var bindHost: String {
-        config.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
+        config.onebot11.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
     }
 
     /// The HTTP + WebSocket application with every service that lives as long as it does.
@@ -54,7 +54,7 @@ public struct Gateway: Sendable {
                 return snapshot
             })
         let table = ActionTable(context: context, logger: logger)
-        let token = AccessToken(config.accessToken)
+        let token = AccessToken(config.onebot11.accessToken)
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
@@ -68,7 +68,7 @@ public struct Gateway: Sendable {
         let socket = OneBotSocket(
             table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
             logger: logger)
-        let server = webSocketServer(socket, token: config.accessToken.isEmpty ? nil : token)
+        let server = webSocketServer(socket, token: config.onebot11.accessToken.isEmpty ? nil : token)
 
         var services: [any Service] = [
             JanitorService(tree: tree, logger: logger), table.background, EventFanout(context: context, frames: frames),
@@ -76,17 +76,17 @@ public struct Gateway: Sendable {
         services.append(
             DownloadCountService(
                 tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger))
-        for entry in config.reverseWS {
+        for entry in config.onebot11.reverseWS {
             services.append(ReverseWebSocketClient(entry: entry, config: config, socket: socket, logger: logger))
         }
-        for target in config.httpPost {
+        for target in config.onebot11.httpPost {
             services.append(WebhookDelivery(target: target, config: config, frames: frames, logger: logger))
         }
-        if config.heartbeat.enable {
+        if config.onebot11.heartbeat.enable {
             services.append(
                 HeartbeatService(
-                    context: context, frames: frames, interval: .milliseconds(config.heartbeat.intervalMS),
-                    intervalMS: config.heartbeat.intervalMS))
+                    context: context, frames: frames, interval: .milliseconds(config.onebot11.heartbeat.intervalMS),
+                    intervalMS: config.onebot11.heartbeat.intervalMS))
         }
         return Application(
             router: router,
@@ -166,7 +166,7 @@ public struct Gateway: Sendable {
 
     private func logStartup() {
         let server = config.server
-        if config.accessToken.isEmpty && !Self.isLoopback(server.host) {
+        if config.onebot11.accessToken.isEmpty && !Self.isLoopback(server.host) {
             logger.warning(
                 "no access_token is set: listening on 127.0.0.1 instead of \(server.host). Anyone who can reach the port could manage every group's files; set access_token to listen on \(server.host)."
             )
@@ -176,7 +176,7 @@ public struct Gateway: Sendable {
             metadata: [
                 "address": "http://\(bindHost):\(server.port)",
                 "data_dir": "\(tree.directory.root.path)",
-                "access_token": "\(config.accessToken.isEmpty ? "not set" : "set")",
+                "access_token": "\(config.onebot11.accessToken.isEmpty ? "not set" : "set")",
                 "ws_paths": "/ (api+events), /api, /event",
             ])
         logger.info("config", metadata: ["settings": "\(config.redactedSummary)"])

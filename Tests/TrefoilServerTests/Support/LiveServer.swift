@@ -53,12 +53,12 @@ struct LiveServer: Sendable {
         for _ in 0..<5 {
             let port = try freePort()
             var config = TrefoilConfig.defaults
-            config.accessToken = token
+            config.onebot11.accessToken = token
             config.storage.dataDir = root + "/data"
             config.server.port = port
             config.server.publicURL = "http://127.0.0.1:\(port)"
             config.upload.localRoots = [root + "/roots"]
-            config.heartbeat.enable = false
+            config.onebot11.heartbeat.enable = false
             configure(&config)
             let gateway = try Gateway.open(config: config, logger: logger)
             let signal = ListenSignal()
@@ -125,7 +125,7 @@ struct LiveServer: Sendable {
     /// Calls an action with a JSON body and returns the decoded envelope.
     func call(_ action: String, _ params: JSONValue = [:], token: String? = nil) async throws -> Envelope {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let token = token ?? (config.accessToken.isEmpty ? nil : config.accessToken) {
+        if let token = token ?? (config.onebot11.accessToken.isEmpty ? nil : config.onebot11.accessToken) {
             headers[.authorization] = "Bearer \(token)"
         }
         let response = try await request(
