@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
         .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
+        .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
     ],
     dependencies: [
@@ -55,13 +56,30 @@ let package = Package(
         ),
         // Streaming multipart/form-data scanning: bytes in, part events out. No dependencies, so any face may use it.
         .target(name: "TrefoilMultipart"),
-        // Transports and wiring: HTTP, WebSocket, lifecycle.
+        // The seam between the transports and the faces: the `Face` protocol, what a face is given, and the transport
+        // services every face calls (upload streaming, download routes served by the shared sendfile pipeline). A face
+        // target imports this, the core, the config target and Hummingbird, and never another face.
+        .target(
+            name: "TrefoilFaceKit",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilMultipart",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
+        ),
+        // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
             dependencies: [
                 "TrefoilCore",
                 "TrefoilConfiguration",
-                "TrefoilMultipart",
+                "TrefoilFaceKit",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -77,7 +95,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
         .executableTarget(
@@ -86,7 +103,7 @@ let package = Package(
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
-                "OneBotV11",
+                "TrefoilFaceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -131,6 +148,8 @@ let package = Package(
             dependencies: [
                 "TrefoilServer",
                 "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilCore",
                 "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",

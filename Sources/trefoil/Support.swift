@@ -1,16 +1,15 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OneBotV11
 import TrefoilConfiguration
 import TrefoilCore
 
-/// Loads a config (or the defaults) with environment overrides and the OneBot 11 face's section; prints every
-/// problem and exits 1.
+/// Loads a config (or the defaults) with environment overrides and every face's section; prints every problem and
+/// exits 1.
 func loadConfig(_ path: String?) throws -> LoadedConfig {
     do {
         return try ConfigLoader.load(
-            path: path, environment: ProcessInfo.processInfo.environment, sections: [OneBot11Settings.self])
+            path: path, environment: ProcessInfo.processInfo.environment, sections: allFaces.map { $0.settingsType })
     } catch {
         for problem in error.problems { printError(problem.description) }
         throw ExitCode(1)

@@ -6,6 +6,7 @@ import OneBotV11
 import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
 /// The reverse WebSocket connections of one `reverse_ws` entry: one, or an `API` and an
 /// `Event` connection when the entry gives `api_url` and `event_url` without `url`. For each, Trefoil dials the

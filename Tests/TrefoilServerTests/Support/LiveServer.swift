@@ -12,6 +12,7 @@ import Synchronization
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
 @testable import TrefoilServer
 
@@ -36,10 +37,12 @@ struct LiveServer: Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
     var dataDir: String { config.storage.dataDir }
 
-    /// Starts a server; `root` reuses a previous server's folder (its data directory survives).
+    /// Starts a server with `faces` (those the config enables run); `root` reuses a previous server's folder (its
+    /// data directory survives).
     static func start(
         root: String? = nil,
         token: String = "",
+        faces: [any Face.Type] = [OneBot11Face.self],
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> LiveServer {
         let root =
@@ -60,7 +63,7 @@ struct LiveServer: Sendable {
             config.upload.localRoots = [root + "/roots"]
             config.onebot11.heartbeat.enable = false
             configure(&config)
-            let gateway = try Gateway.open(config: config, logger: logger)
+            let gateway = try Gateway.open(config: config, faces: faces, logger: logger)
             let signal = ListenSignal()
             let app = gateway.application(onServerRunning: { port in signal.listening(on: port) })
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
