@@ -15,7 +15,6 @@ public struct OneBot11Face: Face {
     public typealias Settings = OneBot11Settings
 
     let settings: OneBot11Settings
-    let table: ActionTable
     let socket: OneBotSocket
     let upgrades: WebSocketUpgradePolicy
     let api: APIRoutes
@@ -41,7 +40,6 @@ public struct OneBot11Face: Face {
             table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
             logger: logger)
         self.settings = settings
-        self.table = table
         self.socket = socket
         upgrades = WebSocketUpgradePolicy(
             token: settings.accessToken.isEmpty ? nil : token, refusals: RefusedUpgradeLog(logger: logger))
