@@ -16,14 +16,16 @@ public enum ConfigLoader {
         path: String?, environment: [String: String], sections: [any ConfigSectionSettings.Type]
     ) throws(ConfigError) -> LoadedConfig {
         let schema = Schema(sections: sections)
-        guard let path else { return try finish(schema.defaults, [], environment, schema) }
+        guard let path else {
+            return try finish(schema.defaults, [], environment, schema, source: ConfigEnvironment.source)
+        }
         switch read(path) {
         case .data(let data):
             return try load(json: data, source: path, environment: environment, sections: sections)
         case .unreadable(let reason):
             // The environment is still checked so that one run reports everything there is to fix.
             let problem = ConfigProblem(source: path, key: fileKey, problem: reason)
-            return try finish(schema.defaults, [problem], environment, schema)
+            return try finish(schema.defaults, [problem], environment, schema, source: path)
         }
     }
 
@@ -50,15 +52,17 @@ public enum ConfigLoader {
         } catch {
             problems = [ConfigProblem(source: source, key: fileKey, problem: "not valid JSON: \(error.reason)")]
         }
-        return try finish(config, problems, environment, schema)
+        return try finish(config, problems, environment, schema, source: source)
     }
 
     /// The document's keys and defaults with the given sections.
     private struct Schema {
+        let sections: [any ConfigSectionSettings.Type]
         let fields: [ConfigField<TrefoilConfig>]
         let defaults: TrefoilConfig
 
         init(sections: [any ConfigSectionSettings.Type]) {
+            self.sections = sections
             fields = ConfigSchema.fields(sections: sections)
             var defaults = TrefoilConfig.defaults
             for section in sections { defaults.storeDefaults(of: section) }
@@ -66,12 +70,20 @@ public enum ConfigLoader {
         }
     }
 
+    /// Applies the environment, then checks each enabled section as a whole; `source` names the file (or the
+    /// environment, without one) in the sections' problems.
     private static func finish(
-        _ config: TrefoilConfig, _ fileProblems: [ConfigProblem], _ environment: [String: String], _ schema: Schema
+        _ config: TrefoilConfig, _ fileProblems: [ConfigProblem], _ environment: [String: String], _ schema: Schema,
+        source: String
     ) throws(ConfigError) -> LoadedConfig {
         var config = config
         let overrides = ConfigEnvironment.apply(environment, to: &config, fields: schema.fields)
-        let problems = fileProblems + overrides.problems
+        var problems = fileProblems + overrides.problems
+        // A key that failed its own rule would only be reported again as missing: the whole-section checks wait
+        // until every key is valid.
+        if problems.isEmpty {
+            problems = schema.sections.flatMap { $0.sectionProblems(in: config, source: source) }
+        }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return LoadedConfig(config: config, warnings: overrides.warnings)
     }

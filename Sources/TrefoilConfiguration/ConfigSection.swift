@@ -15,6 +15,20 @@ public protocol ConfigSectionSettings: Sendable, Equatable {
 extension ConfigSectionSettings {
     /// The section's keys as keys of the whole document.
     static var rootFields: [ConfigField<TrefoilConfig>] { section.rootFields }
+
+    /// What the section's `check` finds in `config`'s settings, when the section is enabled. Without a config file
+    /// (`source` is the environment) a problem is keyed by the variable that would set the key.
+    static func sectionProblems(in config: TrefoilConfig, source: String) -> [ConfigProblem] {
+        let settings = config[Self.self]
+        guard settings.enable else { return [] }
+        return section.check(settings).map { problem in
+            var key = section.rootKey(problem.key)
+            if source == ConfigEnvironment.source {
+                key = key.split(separator: ".").reduce(ConfigPath()) { $0.appending(String($1)) }.environmentName
+            }
+            return ConfigProblem(source: source, key: key, problem: problem.problem)
+        }
+    }
 }
 
 /// How a config section is laid out in the document and logged.
@@ -37,15 +51,21 @@ public struct ConfigSection<Settings: ConfigSectionSettings> {
     /// The settings as `key=value` pairs for the start-up log line, keys relative to the section. Show secrets only
     /// through `ConfigRedaction`: the line is logged.
     public let summary: (Settings) -> [(key: String, value: String)]
+    /// Problems with the settings as a whole, such as a key the face cannot run without, keyed relative to the
+    /// section. Run on the loaded settings (file and environment) of an enabled section once every key passed its
+    /// own rule; a rule checks only the values given, never the defaults.
+    public let check: (Settings) -> [(key: String, problem: String)]
 
     public init(
         name: String, placement: Placement = .nested, fields: [ConfigField<Settings>],
-        summary: @escaping (Settings) -> [(key: String, value: String)]
+        summary: @escaping (Settings) -> [(key: String, value: String)],
+        check: @escaping (Settings) -> [(key: String, problem: String)] = { _ in [] }
     ) {
         self.name = name
         self.placement = placement
         self.fields = fields
         self.summary = summary
+        self.check = check
     }
 
     /// The section's keys as keys of the whole document, writing into `TrefoilConfig`'s copy of the settings.
@@ -64,12 +84,17 @@ public struct ConfigSection<Settings: ConfigSectionSettings> {
 
     /// The summary's pairs with keys as the document spells them.
     func rootSummary(_ settings: Settings) -> [(key: String, value: String)] {
-        let pairs = summary(settings)
+        let pairs = summary(settings).map { (key: rootKey($0.key), value: $0.value) }
         let enable = (key: "\(name).enable", value: "\(settings.enable)")
         switch placement {
-        case .nested: return [enable] + pairs.map { (key: "\(name).\($0.key)", value: $0.value) }
+        case .nested: return [enable] + pairs
         case .topLevel: return pairs + [enable]
         }
+    }
+
+    /// A key relative to the section as the document spells it.
+    func rootKey(_ key: String) -> String {
+        placement == .nested ? "\(name).\(key)" : key
     }
 }
 

@@ -254,6 +254,29 @@ struct FaceConfigTests {
             ])
     }
 
+    @Test("a section's own check names the key an enabled face cannot run without, once every key passed its rule")
+    func sectionCheck() {
+        #expect(
+            Self.problems(#"{"testface": {"enable": true}}"#) == [
+                "config.json: testface.token: must be set when testface.enable is true"
+            ])
+        #expect(
+            Self.problems(#"{"testface": {"enable": true, "token": 5}}"#) == [
+                "config.json: testface.token: expected a string, got a number"
+            ])
+        #expect(Self.problems(#"{"testface": {"enable": false}}"#) == [])
+        do {
+            _ = try ConfigLoader.load(
+                path: nil, environment: ["TREFOIL_TESTFACE_ENABLE": "true"], sections: Self.text.sections)
+            Issue.record("an enabled test face without a token loaded")
+        } catch {
+            #expect(
+                error.problems.map(\.description) == [
+                    "environment: TREFOIL_TESTFACE_TOKEN: must be set when testface.enable is true"
+                ])
+        }
+    }
+
     @Test("a section the executable did not declare is an unknown key")
     func undeclaredSectionIsUnknown() {
         let problems = ConfigText(sections: [OneBot11Settings.self]).problems(#"{"testface": {}}"#)

@@ -23,6 +23,9 @@ struct TestFaceSettings: ConfigSectionSettings {
             ],
             summary: { settings in
                 [("token", ConfigRedaction.presence(settings.token)), ("max_note_bytes", "\(settings.maxNoteBytes)")]
+            },
+            check: { settings in
+                settings.token.isEmpty ? [("token", "must be set when testface.enable is true")] : []
             })
     }
 }
@@ -89,8 +92,6 @@ struct TestFace: Face {
     }
 
     var downloadRoutes: [any DownloadRoute] { [TestFaceBlobs(store: context.store, token: settings.token)] }
-
-    var openAccess: String? { settings.token.isEmpty ? "testface.token is not set" : nil }
 
     private func commit(_ staged: StagedUpload, name: String, group: Int64, fields: [String: String]) async
         -> Response
