@@ -26,11 +26,12 @@ struct FaceSeamTests {
         return fields
     }
 
-    /// A server with OneBot 11 and the test face, both enabled, each with its own token.
+    /// A server with OneBot 11 and the test face, both enabled, each with its own token; the test face's settings
+    /// are read from its section as a config file gives it.
     static func start(configure: (inout TrefoilConfig) -> Void = { _ in }) async throws -> LiveServer {
-        try await LiveServer.start(token: oneBotToken, faces: [OneBot11Face.self, TestFace.self]) { config in
-            config.testface.enable = true
-            config.testface.token = faceToken
+        let section = try FaceConfigTests.text.load(#"{"testface": {"enable": true, "token": "\#(faceToken)"}}"#)
+        return try await LiveServer.start(token: oneBotToken, faces: [OneBot11Face.self, TestFace.self]) { config in
+            config.testface = section.config.testface
             configure(&config)
         }
     }
