@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "TrefoilCore", targets: ["TrefoilCore"]),
         .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
+        .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
+        .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
     ],
     dependencies: [
@@ -52,12 +54,32 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Transports and wiring: HTTP, WebSocket, lifecycle.
+        // Streaming multipart/form-data scanning: bytes in, part events out. No dependencies, so any face may use it.
+        .target(name: "TrefoilMultipart"),
+        // The seam between the transports and the faces: the `Face` protocol, what a face is given, and the transport
+        // services every face calls (upload streaming, download routes served by the shared sendfile pipeline). A face
+        // target imports this, the core, the config target and Hummingbird, and never another face.
+        .target(
+            name: "TrefoilFaceKit",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilMultipart",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
+        ),
+        // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
             dependencies: [
                 "TrefoilCore",
                 "TrefoilConfiguration",
+                "TrefoilFaceKit",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -73,7 +95,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
         .executableTarget(
@@ -82,6 +103,7 @@ let package = Package(
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
+                "TrefoilFaceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,22 +127,29 @@ let package = Package(
                 permissions: [.writeToPackageDirectory(reason: "writes docs/actions.md")]),
             dependencies: ["trefoil-docgen"]
         ),
-        // What every test target shares: deterministic test bytes, their digests, temp directories.
+        // What every test target shares: deterministic test bytes, their digests, temp directories, config text.
         .target(
-            name: "TrefoilTestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            name: "TrefoilTestSupport",
+            dependencies: ["TrefoilConfiguration", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TrefoilTestSupport"),
         .testTarget(
             name: "TrefoilCoreTests",
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
+        // The config machinery is tested with the sections real faces declare (OneBot 11's).
+        .testTarget(
+            name: "TrefoilConfigurationTests",
+            dependencies: ["TrefoilConfiguration", "OneBotV11", "TrefoilTestSupport"]),
+        .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "TrefoilTestSupport"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
                 "TrefoilServer",
                 "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilCore",
                 "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",

@@ -5,14 +5,15 @@ enum ConfigEnvironment {
     static let prefix = "TREFOIL_"
     static let source = "environment"
 
-    /// Overrides every key that has a variable set, returning the problems and the warnings about unused variables.
+    /// Overrides every key of `fields` that has a variable set, returning the problems and the warnings about unused
+    /// variables.
     static func apply(
-        _ environment: [String: String], to config: inout TrefoilConfig
+        _ environment: [String: String], to config: inout TrefoilConfig, fields: [ConfigField<TrefoilConfig>]
     ) -> (problems: [ConfigProblem], warnings: [String]) {
         var walker = ConfigWalker(source: source)
         var known: [String] = []
         // Walking the schema rather than the dictionary keeps the problem order stable across runs.
-        for (path, field) in leaves(of: ConfigSchema.fields, under: ConfigPath()) {
+        for (path, field) in leaves(of: fields, under: ConfigPath()) {
             let name = path.environmentName
             known.append(name)
             guard let value = environment[name] else { continue }

@@ -1,9 +1,11 @@
 /// One key of the config document: its name, what it holds, how it is checked, and where it is stored in `Root`.
 ///
 /// Values are written straight into a copy of the defaults, so a key the file leaves out keeps its default and only
-/// values that pass their checks are ever stored.
-struct ConfigField<Root> {
-    let name: String
+/// values that pass their checks are ever stored. A face declares its own section from these (`ConfigSection`); the
+/// loader reads it exactly like the core's keys.
+public struct ConfigField<Root> {
+    /// The key's name in the document; its environment variable is derived from it.
+    public let name: String
     let kind: Kind
 
     enum Kind {
@@ -34,11 +36,13 @@ struct ConfigField<Root> {
         return false
     }
 
-    static func section(_ name: String, _ fields: [ConfigField<Root>]) -> ConfigField {
+    /// An object of keys, such as `server`.
+    public static func section(_ name: String, _ fields: [ConfigField<Root>]) -> ConfigField {
         ConfigField(name: name, kind: .section(fields))
     }
 
-    static func integer<Value: FixedWidthInteger>(
+    /// An integer within `rule`'s range (every integer key has both ends, see `ConfigBound`).
+    public static func integer<Value: FixedWidthInteger>(
         _ name: String, _ keyPath: WritableKeyPath<Root, Value>, _ rule: ConfigIntegerRule
     ) -> ConfigField {
         // Clamping the rule to the property's own range keeps the conversion below from trapping.
@@ -49,18 +53,21 @@ struct ConfigField<Root> {
             name: name, kind: .integer(rule, set: { root, value in root[keyPath: keyPath] = Value(value) }))
     }
 
-    static func boolean(_ name: String, _ keyPath: WritableKeyPath<Root, Bool>) -> ConfigField {
+    /// `true` or `false` (from the environment also `1` or `0`).
+    public static func boolean(_ name: String, _ keyPath: WritableKeyPath<Root, Bool>) -> ConfigField {
         ConfigField(name: name, kind: .boolean(set: { root, value in root[keyPath: keyPath] = value }))
     }
 
-    static func string(
+    /// A string that passes `rule`; a `secret` one never appears in problems (only its type does).
+    public static func string(
         _ name: String, _ keyPath: WritableKeyPath<Root, String>, _ rule: ConfigStringRule = .any, secret: Bool = false
     ) -> ConfigField {
         ConfigField(
             name: name, kind: .string(rule, secret: secret, set: { root, value in root[keyPath: keyPath] = value }))
     }
 
-    static func choice<Choice: RawRepresentable & CaseIterable>(
+    /// One of an enumeration's raw values; a problem lists them all.
+    public static func choice<Choice: RawRepresentable & CaseIterable>(
         _ name: String, _ keyPath: WritableKeyPath<Root, Choice>, what: String
     ) -> ConfigField where Choice.RawValue == String {
         let rule = ConfigStringRule.oneOf(Choice.allCases.map(\.rawValue), what: what)
@@ -73,7 +80,8 @@ struct ConfigField<Root> {
                 }))
     }
 
-    static func stringList(
+    /// An array of strings, each passing `rule`; from the environment, a JSON array or comma-separated items.
+    public static func stringList(
         _ name: String, _ keyPath: WritableKeyPath<Root, [String]>, item rule: ConfigStringRule = .any
     ) -> ConfigField {
         ConfigField(name: name, kind: .stringList(item: rule, set: { root, value in root[keyPath: keyPath] = value }))
@@ -83,7 +91,7 @@ struct ConfigField<Root> {
     ///
     /// `check` sees each entry after its keys were read and returns a problem with the entry as a whole, such as a
     /// missing required key.
-    static func entryList<Entry>(
+    public static func entryList<Entry>(
         _ name: String, _ keyPath: WritableKeyPath<Root, [Entry]>, template: Entry, fields: [ConfigField<Entry>],
         check: @escaping (Entry, ConfigObjectOutcome) -> String?
     ) -> ConfigField {

@@ -1,6 +1,10 @@
 import Foundation
 
 /// Loads the configuration: embedded defaults, then the config file, then `TREFOIL_` environment variables.
+///
+/// `sections` are the sections the faces declare (the executable passes those of every face it can wire); the
+/// loader reads their keys like its own and stores every one of them, so that each face finds its settings (its
+/// defaults when the file leaves the section out) and the summary lists them all.
 public enum ConfigLoader {
     // Problems about the file as a whole have no key of their own.
     static let fileKey = "(file)"
@@ -8,29 +12,35 @@ public enum ConfigLoader {
     /// Loads the config file at `path` with `environment` overrides, usually `ProcessInfo.processInfo.environment`.
     ///
     /// With a nil `path` there is no file: the defaults are used, and the environment still overrides them.
-    public static func load(path: String?, environment: [String: String]) throws(ConfigError) -> LoadedConfig {
-        guard let path else { return try finish(.defaults, fileProblems: [], environment: environment) }
+    public static func load(
+        path: String?, environment: [String: String], sections: [any ConfigSectionSettings.Type]
+    ) throws(ConfigError) -> LoadedConfig {
+        let schema = Schema(sections: sections)
+        guard let path else {
+            return try finish(schema.defaults, [], environment, schema, source: ConfigEnvironment.source)
+        }
         switch read(path) {
         case .data(let data):
-            return try load(json: data, source: path, environment: environment)
+            return try load(json: data, source: path, environment: environment, sections: sections)
         case .unreadable(let reason):
             // The environment is still checked so that one run reports everything there is to fix.
             let problem = ConfigProblem(source: path, key: fileKey, problem: reason)
-            return try finish(.defaults, fileProblems: [problem], environment: environment)
+            return try finish(schema.defaults, [problem], environment, schema, source: path)
         }
     }
 
     /// Loads config JSON read from `source` (named in problems) with `environment` overrides.
-    public static func load(json: Data, source: String, environment: [String: String]) throws(ConfigError)
-        -> LoadedConfig
-    {
-        var config = TrefoilConfig.defaults
+    public static func load(
+        json: Data, source: String, environment: [String: String], sections: [any ConfigSectionSettings.Type]
+    ) throws(ConfigError) -> LoadedConfig {
+        let schema = Schema(sections: sections)
+        var config = schema.defaults
         var walker = ConfigWalker(source: source)
         var problems: [ConfigProblem] = []
         do {
             let document = try ConfigJSONParser.parse(json)
             if case .object = document {
-                walker.walkObject(document, fields: ConfigSchema.fields, path: ConfigPath(), into: &config)
+                walker.walkObject(document, fields: schema.fields, path: ConfigPath(), into: &config)
                 problems = walker.problems
             } else {
                 let found = ConfigWording.describe(document, secret: false)
@@ -42,15 +52,38 @@ public enum ConfigLoader {
         } catch {
             problems = [ConfigProblem(source: source, key: fileKey, problem: "not valid JSON: \(error.reason)")]
         }
-        return try finish(config, fileProblems: problems, environment: environment)
+        return try finish(config, problems, environment, schema, source: source)
     }
 
+    /// The document's keys and defaults with the given sections.
+    private struct Schema {
+        let sections: [any ConfigSectionSettings.Type]
+        let fields: [ConfigField<TrefoilConfig>]
+        let defaults: TrefoilConfig
+
+        init(sections: [any ConfigSectionSettings.Type]) {
+            self.sections = sections
+            fields = ConfigSchema.fields(sections: sections)
+            var defaults = TrefoilConfig.defaults
+            for section in sections { defaults.storeDefaults(of: section) }
+            self.defaults = defaults
+        }
+    }
+
+    /// Applies the environment, then checks each enabled section as a whole; `source` names the file (or the
+    /// environment, without one) in the sections' problems.
     private static func finish(
-        _ config: TrefoilConfig, fileProblems: [ConfigProblem], environment: [String: String]
+        _ config: TrefoilConfig, _ fileProblems: [ConfigProblem], _ environment: [String: String], _ schema: Schema,
+        source: String
     ) throws(ConfigError) -> LoadedConfig {
         var config = config
-        let overrides = ConfigEnvironment.apply(environment, to: &config)
-        let problems = fileProblems + overrides.problems
+        let overrides = ConfigEnvironment.apply(environment, to: &config, fields: schema.fields)
+        var problems = fileProblems + overrides.problems
+        // A key that failed its own rule would only be reported again as missing: the whole-section checks wait
+        // until every key is valid.
+        if problems.isEmpty {
+            problems = schema.sections.flatMap { $0.sectionProblems(in: config, source: source) }
+        }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return LoadedConfig(config: config, warnings: overrides.warnings)
     }

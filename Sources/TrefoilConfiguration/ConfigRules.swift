@@ -1,11 +1,12 @@
 import Foundation
 
 /// The range an integer key accepts; every integer key has both ends (see `ConfigBound`).
-struct ConfigIntegerRule {
-    let minimum: Int64
-    let maximum: Int64
+public struct ConfigIntegerRule: Sendable {
+    public let minimum: Int64
+    public let maximum: Int64
 
-    static func between(_ minimum: Int64, _ maximum: Int64) -> ConfigIntegerRule {
+    /// From `minimum` to `maximum`, both included.
+    public static func between(_ minimum: Int64, _ maximum: Int64) -> ConfigIntegerRule {
         ConfigIntegerRule(minimum: minimum, maximum: maximum)
     }
 
@@ -17,32 +18,40 @@ struct ConfigIntegerRule {
 }
 
 /// A check on a string key's value.
-struct ConfigStringRule {
+public struct ConfigStringRule: Sendable {
     /// What is wrong with a value, or nil when it is allowed.
-    let problem: (String) -> String?
+    public let problem: @Sendable (String) -> String?
 
-    static var any: ConfigStringRule { ConfigStringRule { _ in nil } }
+    /// A rule of its own: `problem` says what is wrong and what is allowed, such as
+    /// `"abc" is not a valid name (allowed: letters and digits)`; quote values with `ConfigWording.quoted`.
+    public init(problem: @escaping @Sendable (String) -> String?) {
+        self.problem = problem
+    }
 
-    static func nonBlank(allowed: String) -> ConfigStringRule {
+    public static var any: ConfigStringRule { ConfigStringRule { _ in nil } }
+
+    public static func nonBlank(allowed: String) -> ConfigStringRule {
         ConfigStringRule { value in
             value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                 ? "must not be empty (allowed: \(allowed))" : nil
         }
     }
 
-    static var absolutePath: ConfigStringRule {
+    public static var absolutePath: ConfigStringRule {
         ConfigStringRule { value in
             value.hasPrefix("/")
                 ? nil : "\(ConfigWording.quoted(value)) is not an absolute path (allowed: a path starting with \"/\")"
         }
     }
 
-    static var httpURL: ConfigStringRule { url(schemes: ["http", "https"], article: "an", allowEmpty: false) }
+    public static var httpURL: ConfigStringRule { url(schemes: ["http", "https"], article: "an", allowEmpty: false) }
 
     /// A WebSocket URL, or "" for an entry that leaves this URL unset.
-    static var webSocketURLOrEmpty: ConfigStringRule { url(schemes: ["ws", "wss"], article: "a", allowEmpty: true) }
+    public static var webSocketURLOrEmpty: ConfigStringRule {
+        url(schemes: ["ws", "wss"], article: "a", allowEmpty: true)
+    }
 
-    static func oneOf(_ choices: [String], what: String) -> ConfigStringRule {
+    public static func oneOf(_ choices: [String], what: String) -> ConfigStringRule {
         ConfigStringRule { value in
             choices.contains(value)
                 ? nil

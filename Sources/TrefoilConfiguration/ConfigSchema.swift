@@ -1,13 +1,20 @@
-/// Every key of the config file, in the order the documentation lists them, with its checks.
+/// Every key of the config file that the core and the transports read, in the order the documentation lists them,
+/// with its checks; each face's keys come from the section it declares (`ConfigSection`).
 ///
 /// The schema is the single place that ties JSON names to Swift properties: the file walk, the environment variable
 /// names and the "did you mean" suggestions all come from it.
 enum ConfigSchema {
+    /// The keys of the document's top level: the core's, then each section's.
+    static func fields(sections: [any ConfigSectionSettings.Type]) -> [ConfigField<TrefoilConfig>] {
+        let all = fields + sections.flatMap { $0.rootFields }
+        let names = all.map(\.name)
+        precondition(
+            Set(names).count == names.count, "two config sections or keys share a name: \(names.sorted())")
+        return all
+    }
+
     static var fields: [ConfigField<TrefoilConfig>] {
         [
-            .integer("self_id", \.selfID, .between(1, ConfigBound.jsonSafeInteger)),
-            .string("nickname", \.nickname),
-            .string("access_token", \.accessToken, secret: true),
             .section(
                 "server",
                 [
@@ -24,18 +31,6 @@ enum ConfigSchema {
                     .integer(
                         "max_background_bytes", \.server.maxBackgroundBytes, .between(65_536, ConfigBound.tebibyte)),
                 ]),
-            .section(
-                "heartbeat",
-                [
-                    .boolean("enable", \.heartbeat.enable),
-                    .integer("interval_ms", \.heartbeat.intervalMS, .between(1, ConfigBound.dayMS)),
-                ]),
-            .entryList(
-                "reverse_ws", \.reverseWS, template: TrefoilConfig.ReverseWebSocket(), fields: reverseWebSocketFields,
-                check: checkReverseWebSocket),
-            .entryList(
-                "http_post", \.httpPost, template: TrefoilConfig.HTTPPost(), fields: httpPostFields,
-                check: checkHTTPPost),
             .section(
                 "storage",
                 [
@@ -74,63 +69,24 @@ enum ConfigSchema {
                 ]),
         ]
     }
-
-    static var reverseWebSocketFields: [ConfigField<TrefoilConfig.ReverseWebSocket>] {
-        [
-            .string("url", \.url, .webSocketURLOrEmpty),
-            .string("api_url", \.apiURL, .webSocketURLOrEmpty),
-            .string("event_url", \.eventURL, .webSocketURLOrEmpty),
-            .choice("role", \.role, what: "role"),
-            .integer("reconnect_interval_ms", \.reconnectIntervalMS, .between(1, ConfigBound.hourMS)),
-        ]
-    }
-
-    static var httpPostFields: [ConfigField<TrefoilConfig.HTTPPost>] {
-        [
-            .string("url", \.url, .httpURL),
-            .string("secret", \.secret, secret: true),
-            .integer("timeout_ms", \.timeoutMS, .between(1, ConfigBound.hourMS)),
-            .integer("retry_window_ms", \.retryWindowMS, .between(1, ConfigBound.weekMS)),
-        ]
-    }
-
-    static func checkReverseWebSocket(_ entry: TrefoilConfig.ReverseWebSocket, _ outcome: ConfigObjectOutcome)
-        -> String?
-    {
-        // A bad role or URL was already reported; "no URL" on top of it would only repeat the same problem.
-        guard outcome.failed.isDisjoint(with: ["role", "url", "api_url", "event_url"]), entry.connections.isEmpty
-        else { return nil }
-        let keys: String
-        switch entry.role {
-        case .universal: keys = "\"url\" (or \"api_url\" and \"event_url\")"
-        case .api: keys = "\"api_url\" or \"url\""
-        case .event: keys = "\"event_url\" or \"url\""
-        }
-        return "no URL for role \"\(entry.role.rawValue)\" (set \(keys) to a ws:// or wss:// URL with a host)"
-    }
-
-    static func checkHTTPPost(_ entry: TrefoilConfig.HTTPPost, _ outcome: ConfigObjectOutcome) -> String? {
-        outcome.present.contains("url")
-            ? nil : "missing required key \"url\" (allowed: an http:// or https:// URL with a host)"
-    }
 }
 
 /// The upper ends of the integer ranges. Each is far beyond any sensible setting and far below where the arithmetic
 /// it feeds (deadlines in nanoseconds, expiry times in seconds since 1970, byte counts summed per group) could
 /// overflow; a value that passes `check-config` must never trap at run time.
-enum ConfigBound {
+public enum ConfigBound {
     /// The largest integer a JSON reader that uses doubles (JavaScript bots) reads exactly: 2^53 - 1.
-    static let jsonSafeInteger: Int64 = 9_007_199_254_740_991
+    public static let jsonSafeInteger: Int64 = 9_007_199_254_740_991
     /// In-memory sizes (a WebSocket message, a JSON body): 1 GiB. NIO refuses frames over 4 GiB at start-up.
-    static let gibibyte: Int64 = 1 << 30
+    public static let gibibyte: Int64 = 1 << 30
     /// Streamed sizes (an upload body, one file): 1 TiB.
-    static let tebibyte: Int64 = 1 << 40
+    public static let tebibyte: Int64 = 1 << 40
     /// A group's quota: 1 PiB.
-    static let pebibyte: Int64 = 1 << 50
-    static let hourMS: Int64 = 3_600_000
-    static let dayMS: Int64 = 86_400_000
-    static let weekMS: Int64 = 604_800_000
+    public static let pebibyte: Int64 = 1 << 50
+    public static let hourMS: Int64 = 3_600_000
+    public static let dayMS: Int64 = 86_400_000
+    public static let weekMS: Int64 = 604_800_000
     /// 3650 days.
-    static let tenYearsSeconds: Int64 = 315_360_000
-    static let centuryDays: Int64 = 36_500
+    public static let tenYearsSeconds: Int64 = 315_360_000
+    public static let centuryDays: Int64 = 36_500
 }

@@ -1,7 +1,9 @@
 /// Which keys of one JSON object were given and which of them had problems.
-struct ConfigObjectOutcome {
-    var present: Set<String> = []
-    var failed: Set<String> = []
+public struct ConfigObjectOutcome: Sendable {
+    /// The keys the object gave.
+    public var present: Set<String> = []
+    /// The keys whose values were reported as problems.
+    public var failed: Set<String> = []
 }
 
 /// Reads JSON values into a config through its fields, collecting every problem instead of stopping at the first.

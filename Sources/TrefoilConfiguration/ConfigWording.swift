@@ -1,10 +1,10 @@
 /// Shared phrasing for problem reports, so every message quotes and describes values the same way.
-enum ConfigWording {
+public enum ConfigWording {
     // Long values would push the key and the rule off a log line; the start is enough to recognise them.
     private static let quoteLimit = 60
 
     /// A value in double quotes, escaped and shortened so it stays on one line.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for (offset, scalar) in text.unicodeScalars.enumerated() {
             if offset == quoteLimit {

@@ -1,23 +1,13 @@
 import Foundation
 
 extension TrefoilConfig {
-    /// The settings as one log line of `key=value` pairs, with secrets shown only as "set" or "not set".
+    /// The settings as one log line of `key=value` pairs, with secrets shown only as "set" or "not set": the core's
+    /// keys, then each stored section's.
     public var redactedSummary: String {
-        let reverseWSText = reverseWS.map { entry in
-            entry.connections.isEmpty
-                ? "\(entry.role.rawValue) (no URL)"
-                : entry.connections.map { "\($0.role.rawValue) \(Self.loggableURL($0.url))" }.joined(separator: " + ")
-        }
-        let httpPostText = httpPost.map { entry in
-            "\(Self.loggableURL(entry.url)) (secret \(Self.presence(entry.secret)))"
-        }
         let pairs: [(String, String)] = [
-            ("self_id", "\(selfID)"),
-            ("nickname", ConfigWording.quoted(nickname)),
-            ("access_token", Self.presence(accessToken)),
             ("server.host", server.host),
             ("server.port", "\(server.port)"),
-            ("server.public_url", Self.loggableURL(server.publicURL)),
+            ("server.public_url", ConfigRedaction.loggableURL(server.publicURL)),
             ("server.max_body_bytes", "\(server.maxBodyBytes)"),
             ("server.ws_max_message_bytes", "\(server.wsMaxMessageBytes)"),
             ("server.max_request_bytes", "\(server.maxRequestBytes)"),
@@ -26,10 +16,6 @@ extension TrefoilConfig {
             ("server.shutdown_timeout_ms", "\(server.shutdownTimeoutMS)"),
             ("server.max_background_actions", "\(server.maxBackgroundActions)"),
             ("server.max_background_bytes", "\(server.maxBackgroundBytes)"),
-            ("heartbeat.enable", "\(heartbeat.enable)"),
-            ("heartbeat.interval_ms", "\(heartbeat.intervalMS)"),
-            ("reverse_ws", "[\(reverseWSText.joined(separator: ", "))]"),
-            ("http_post", "[\(httpPostText.joined(separator: ", "))]"),
             ("storage.data_dir", ConfigWording.quoted(storage.dataDir)),
             ("limits.max_file_bytes", "\(limits.maxFileBytes)"),
             ("limits.group_total_space", "\(limits.groupTotalSpace)"),
@@ -43,18 +29,22 @@ extension TrefoilConfig {
             ("upload.allow_private_networks", "\(upload.allowPrivateNetworks)"),
             ("upload.compute_sha3", "\(upload.computeSHA3)"),
             ("download.url_ttl_seconds", "\(download.urlTTLSeconds)"),
-            ("download.signing_key", Self.presence(download.signingKey)),
+            ("download.signing_key", ConfigRedaction.presence(download.signingKey)),
             ("download.count_flush_interval_ms", "\(download.countFlushIntervalMS)"),
         ]
-        return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        return (pairs + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
     }
+}
 
-    private static func presence(_ secret: String) -> String {
+/// How secrets and URLs appear in the start-up log line.
+public enum ConfigRedaction {
+    /// A secret as "set" or "not set", never its value.
+    public static func presence(_ secret: String) -> String {
         secret.isEmpty ? "not set" : "set"
     }
 
     /// A URL without user info, query or fragment: operators sometimes put tokens there, and logs outlive configs.
-    private static func loggableURL(_ text: String) -> String {
+    public static func loggableURL(_ text: String) -> String {
         guard var components = URLComponents(string: text) else { return "(unparseable URL)" }
         components.user = nil
         components.password = nil

@@ -3,12 +3,12 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
-import OneBotV11
 import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
-/// Everything one running Trefoil needs: the store, the signer and the loaded config.
+/// Everything one running Trefoil needs: the store, the signer, the loaded config and the faces it enables.
 ///
 /// `Gateway.open` is what `trefoil serve` and the integration tests both call; `run` serves until
 /// SIGINT/SIGTERM (or cancellation) and shuts every service down in reverse order.
@@ -17,80 +17,60 @@ public struct Gateway: Sendable {
     public let tree: FileTree
     public let signer: DownloadSigner
     public let logger: Logger
+    /// The faces the config enables, in the order they were listed.
+    public let faces: [any Face]
     private let lock: DataDirectoryLock
 
-    /// Opens the data directory (taking its lock), cleans up after any crash and loads the signer.
-    public static func open(config: TrefoilConfig, logger: Logger) throws -> Gateway {
+    /// Opens the data directory (taking its lock), cleans up after any crash, loads the signer, and builds each of
+    /// `faces` that the config enables.
+    public static func open(config: TrefoilConfig, faces: [any Face.Type], logger: Logger) throws -> Gateway {
         let directory = DataDirectory(path: config.storage.dataDir)
         let lock = try directory.lock()
         let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
         let signer = try DownloadSigner.load(configured: config.download.signingKey, directory: directory)
-        return Gateway(config: config, tree: tree, signer: signer, logger: logger, lock: lock)
+        let context = FaceContext(
+            store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),
+            config: config, logger: logger)
+        return Gateway(
+            config: config, tree: tree, signer: signer, logger: logger,
+            faces: faces.compactMap { $0.make(config: config, context: context) }, lock: lock)
     }
 
     /// Releases the data directory for another process once serving has stopped.
     public func close() { lock.release() }
 
-    /// The host the listener binds: the configured one, or loopback when no access token guards it.
+    /// The host the listener binds: the configured one, or loopback when a face would let anyone in.
     public var bindHost: String {
-        config.accessToken.isEmpty && !Self.isLoopback(config.server.host) ? "127.0.0.1" : config.server.host
+        openFace == nil || Self.isLoopback(config.server.host) ? config.server.host : "127.0.0.1"
     }
 
-    /// The HTTP + WebSocket application with every service that lives as long as it does.
+    /// A face that asks no credential, with the reason.
+    private var openFace: (name: String, reason: String)? {
+        for face in faces { if let reason = face.openAccess { return (type(of: face).name, reason) } }
+        return nil
+    }
+
+    /// The HTTP + WebSocket application with every service that lives as long as it does: the store's, then each
+    /// face's.
     ///
     /// `port` overrides the configured port (0 picks a free one); `onServerRunning` learns the port.
     public func application(
         port: Int? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let stats = TransportStats()
-        let frames = Broadcast<EventFrame>()
-        let fetcher = URLFetcher(config: config)
-        let context = ActionContext(
-            tree: tree, signer: signer, config: config, fetcher: fetcher,
-            transportStats: {
-                var snapshot = stats.snapshot()
-                snapshot["packet_lost"] = Int64(frames.dropped)
-                return snapshot
-            })
-        let table = ActionTable(context: context, logger: logger)
-        let token = AccessToken(config.accessToken)
-
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
-        APIRoutes(
-            table: table, uploads: UploadReceiver(table: table, maxBodyBytes: config.server.maxBodyBytes),
-            paramsLimit: BodyLimit(bytes: config.server.maxRequestBytes, key: "server.max_request_bytes"),
-            callLimit: BodyLimit(bytes: config.server.wsMaxMessageBytes, key: "server.ws_max_message_bytes"),
-            stats: stats
-        ).register(on: router, auth: AuthMiddleware(token: token))
-
-        let socket = OneBotSocket(
-            table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
-            logger: logger)
-        let server = webSocketServer(socket, token: config.accessToken.isEmpty ? nil : token)
+        for face in faces { router.addRoutes(face.routes(), atPath: RouterPath(face.prefix)) }
 
         var services: [any Service] = [
-            JanitorService(tree: tree, logger: logger), table.background, EventFanout(context: context, frames: frames),
-        ]
-        services.append(
+            JanitorService(tree: tree, logger: logger),
             DownloadCountService(
-                tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger))
-        for entry in config.reverseWS {
-            services.append(ReverseWebSocketClient(entry: entry, config: config, socket: socket, logger: logger))
-        }
-        for target in config.httpPost {
-            services.append(WebhookDelivery(target: target, config: config, frames: frames, logger: logger))
-        }
-        if config.heartbeat.enable {
-            services.append(
-                HeartbeatService(
-                    context: context, frames: frames, interval: .milliseconds(config.heartbeat.intervalMS),
-                    intervalMS: config.heartbeat.intervalMS))
-        }
+                tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger),
+        ]
+        for face in faces { services += face.services }
         return Application(
             router: router,
-            server: server,
+            server: webSocketServer(MountedFaces(faces)),
             configuration: .init(
                 address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil",
                 availableConnectionsDelegate: ConnectionLimit(limit: connectionLimit, logger: logger)),
@@ -100,30 +80,25 @@ public struct Gateway: Sendable {
         )
     }
 
-    /// Answers signed download links (`DownloadHandler`, on the HTTP/1 pipeline).
-    private var downloads: DownloadPlanner { DownloadPlanner(tree: tree, signer: signer) }
-
-    private func webSocketServer(_ webSocket: OneBotSocket, token: AccessToken?) -> HTTPServerBuilder {
-        let upgrades = WebSocketUpgradePolicy(token: token, refusals: RefusedUpgradeLog(logger: logger))
+    private func webSocketServer(_ faces: MountedFaces) -> HTTPServerBuilder {
         // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(),
             ws: .init(
                 maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
                 validateUTF8: true))
+        // Answers the faces' download routes (`DownloadHandler`, on the HTTP/1 pipeline).
+        let downloads = DownloadPlanner(tree: tree, routes: faces.downloadRoutes)
         return HTTPServerBuilder { responder in
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, configuration: configuration,
                     shouldUpgrade: { request, channel, _ in
-                        guard let role = upgrades.role(for: request, peer: channel.remoteAddress) else {
-                            return .dontUpgrade
-                        }
-                        return .upgrade([:]) { inbound, outbound, _ in
-                            try await webSocket.serve(role, inbound: inbound, outbound: outbound)
-                        }
+                        guard case .upgrade(let serve) = faces.webSocketUpgrade(request, peer: channel.remoteAddress)
+                        else { return .dontUpgrade }
+                        return .upgrade([:]) { inbound, outbound, _ in try await serve(inbound, outbound) }
                     }),
-                upgrades: upgrades, downloads: downloads,
+                faces: faces, downloads: downloads,
                 idleTimeout: .milliseconds(Int64(config.server.idleTimeoutMS)),
                 logger: logger)
         }
@@ -166,19 +141,19 @@ public struct Gateway: Sendable {
 
     private func logStartup() {
         let server = config.server
-        if config.accessToken.isEmpty && !Self.isLoopback(server.host) {
-            logger.warning(
-                "no access_token is set: listening on 127.0.0.1 instead of \(server.host). Anyone who can reach the port could manage every group's files; set access_token to listen on \(server.host)."
-            )
+        if let open = openFace, !Self.isLoopback(server.host) {
+            logger.warning("listening on 127.0.0.1 instead of \(server.host): \(open.name): \(open.reason)")
         }
         logger.info(
             "trefoil listening",
             metadata: [
                 "address": "http://\(bindHost):\(server.port)",
                 "data_dir": "\(tree.directory.root.path)",
-                "access_token": "\(config.accessToken.isEmpty ? "not set" : "set")",
-                "ws_paths": "/ (api+events), /api, /event",
+                "faces": "\(faces.map { type(of: $0).name }.joined(separator: ", "))",
             ])
+        for face in faces {
+            logger.info("face enabled", metadata: face.logMetadata.merging(["face": "\(type(of: face).name)"]) { $1 })
+        }
         logger.info("config", metadata: ["settings": "\(config.redactedSummary)"])
     }
 

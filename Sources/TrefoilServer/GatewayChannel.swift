@@ -5,27 +5,23 @@ import NIOCore
 import NIOHTTP1
 
 /// Hummingbird's HTTP/1 + WebSocket channel with three handlers of ours on the NIO HTTP/1 pipeline, in this order
-/// behind the HTTP decoder: the idle-connection handler, the sendfile download handler, then the WebSocket auth guard
-/// in front of the upgrade (when a token is set).
+/// behind the HTTP decoder: the idle-connection handler, the sendfile download handler (the faces' download routes),
+/// then the WebSocket auth guard in front of the upgrade.
 struct GatewayChannel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
 
     let inner: HTTP1WebSocketUpgradeChannel
-    let upgrades: WebSocketUpgradePolicy
+    let faces: MountedFaces
     let downloads: DownloadPlanner
     let idleTimeout: TimeAmount
     let logger: Logger
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let (upgrades, downloads, idleTimeout, ownLogger) = (
-            self.upgrades, self.downloads, self.idleTimeout, self.logger
-        )
+        let (faces, downloads, idleTimeout, ownLogger) = (self.faces, self.downloads, self.idleTimeout, self.logger)
         return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            if upgrades.token != nil {
-                try pipeline.addHandler(WebSocketAuthGuard(policy: upgrades), position: .after(decoder.handler))
-            }
+            try pipeline.addHandler(WebSocketAuthGuard(faces: faces), position: .after(decoder.handler))
             // Downloads are answered before the guard and the upgrader; DownloadHandler keeps pipelined
             // answers in order and leaves when a request asks for an upgrade.
             try pipeline.addHandler(

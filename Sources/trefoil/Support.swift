@@ -4,10 +4,12 @@ import Logging
 import TrefoilConfiguration
 import TrefoilCore
 
-/// Loads a config (or the defaults) with environment overrides; prints every problem and exits 1.
+/// Loads a config (or the defaults) with environment overrides and every face's section; prints every problem and
+/// exits 1.
 func loadConfig(_ path: String?) throws -> LoadedConfig {
     do {
-        return try ConfigLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
+        return try ConfigLoader.load(
+            path: path, environment: ProcessInfo.processInfo.environment, sections: allFaces.map { $0.settingsType })
     } catch {
         for problem in error.problems { printError(problem.description) }
         throw ExitCode(1)

@@ -1,19 +1,20 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 
 @Suite("Config defaults and merging")
 struct ConfigDefaultsTests {
     @Test func defaultsLoadWhenPathIsNil() throws {
-        let loaded = try ConfigLoader.load(path: nil, environment: [:])
+        let loaded = try ConfigLoader.load(path: nil, environment: [:], sections: ConfigTestSupport.sections)
         #expect(loaded.config == TrefoilConfig.defaults)
         #expect(loaded.warnings.isEmpty)
-        #expect(loaded.config.selfID == 10000)
+        #expect(loaded.config.onebot11.selfID == 10000)
         #expect(loaded.config.server.port == 5700)
         #expect(loaded.config.server.maxBodyBytes == 4_294_967_296)
         #expect(loaded.config.limits.groupTotalSpace == 10_737_418_240)
         #expect(loaded.config.retention.privateFileDays == 7)
-        #expect(loaded.config.reverseWS.isEmpty)
+        #expect(loaded.config.onebot11.reverseWS.isEmpty)
     }
 
     @Test func emptyObjectEqualsDefaults() throws {
@@ -42,8 +43,8 @@ struct ConfigDefaultsTests {
             }
             """
         var expected = TrefoilConfig.defaults
-        expected.reverseWS = [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws")]
-        expected.httpPost = [.init(url: "http://127.0.0.1:8080/onebot/v11/http")]
+        expected.onebot11.reverseWS = [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws")]
+        expected.onebot11.httpPost = [.init(url: "http://127.0.0.1:8080/onebot/v11/http")]
         #expect(try ConfigTestSupport.load(json).config == expected)
     }
 
@@ -67,19 +68,11 @@ struct ConfigDefaultsTests {
               "download": { "url_ttl_seconds": 18, "signing_key": "key", "count_flush_interval_ms": 20 }
             }
             """
-        let expected = TrefoilConfig(
-            selfID: 42, nickname: "Bot", accessToken: "tok",
+        var expected = TrefoilConfig(
             server: .init(
                 host: "0.0.0.0", port: 8080, publicURL: "https://files.example.com", maxBodyBytes: 1000,
                 wsMaxMessageBytes: 2000, maxRequestBytes: 3000, idleTimeoutMS: 4000, maxConnections: 5000,
                 shutdownTimeoutMS: 6000, maxBackgroundActions: 3, maxBackgroundBytes: 70000),
-            heartbeat: .init(enable: false, intervalMS: 5000),
-            reverseWS: [
-                .init(
-                    url: "ws://a/ws", apiURL: "ws://a/api", eventURL: "wss://a/event", role: .event,
-                    reconnectIntervalMS: 100)
-            ],
-            httpPost: [.init(url: "https://b/post", secret: "sec", timeoutMS: 200, retryWindowMS: 300)],
             storage: .init(dataDir: "/var/lib/trefoil"),
             limits: .init(maxFileBytes: 11, groupTotalSpace: 12, groupFileLimit: 13, maxFolderDepth: 14),
             retention: .init(groupFileDays: 15, privateFileDays: 16),
@@ -87,6 +80,14 @@ struct ConfigDefaultsTests {
                 localRoots: ["/srv", "/tmp"], urlFetchTimeoutMS: 17, urlFetchTotalTimeoutMS: 19,
                 allowPrivateNetworks: true, computeSHA3: true),
             download: .init(urlTTLSeconds: 18, signingKey: "key", countFlushIntervalMS: 20))
+        expected.onebot11 = OneBot11Settings(
+            selfID: 42, nickname: "Bot", accessToken: "tok", heartbeat: .init(enable: false, intervalMS: 5000),
+            reverseWS: [
+                .init(
+                    url: "ws://a/ws", apiURL: "ws://a/api", eventURL: "wss://a/event", role: .event,
+                    reconnectIntervalMS: 100)
+            ],
+            httpPost: [.init(url: "https://b/post", secret: "sec", timeoutMS: 200, retryWindowMS: 300)])
         #expect(try ConfigTestSupport.load(json).config == expected)
     }
 
@@ -103,15 +104,17 @@ struct ConfigDefaultsTests {
         let config = try ConfigTestSupport.load(
             #"{"reverse_ws": [{"url": "ws://h/ws"}], "http_post": [{"url": "http://h/post"}]}"#
         ).config
-        #expect(config.reverseWS == [.init(url: "ws://h/ws", role: .universal, reconnectIntervalMS: 3000)])
-        #expect(config.httpPost == [.init(url: "http://h/post", secret: "", timeoutMS: 5000, retryWindowMS: 60000)])
+        #expect(config.onebot11.reverseWS == [.init(url: "ws://h/ws", role: .universal, reconnectIntervalMS: 3000)])
+        #expect(
+            config.onebot11.httpPost == [.init(url: "http://h/post", secret: "", timeoutMS: 5000, retryWindowMS: 60000)]
+        )
     }
 
     @Test func wholeNumbersWrittenWithFractionOrExponentAreIntegers() throws {
         let config = try ConfigTestSupport.load(#"{"server": {"port": 8080.0}, "heartbeat": {"interval_ms": 2e3}}"#)
             .config
         #expect(config.server.port == 8080)
-        #expect(config.heartbeat.intervalMS == 2000)
+        #expect(config.onebot11.heartbeat.intervalMS == 2000)
     }
 
     @Test func exampleFileLoadsWithoutProblems() throws {
@@ -119,10 +122,10 @@ struct ConfigDefaultsTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let path = root.appendingPathComponent("config.example.json").path
-        let loaded = try ConfigLoader.load(path: path, environment: [:])
+        let loaded = try ConfigLoader.load(path: path, environment: [:], sections: ConfigTestSupport.sections)
         #expect(loaded.warnings.isEmpty)
         #expect(loaded.config.upload.localRoots == ["/tmp"])
-        #expect(loaded.config.reverseWS == [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws", role: .universal)])
-        #expect(loaded.config.httpPost == [.init(url: "http://127.0.0.1:8080/onebot/v11/http")])
+        #expect(loaded.config.onebot11.reverseWS == [.init(url: "ws://127.0.0.1:8080/onebot/v11/ws", role: .universal)])
+        #expect(loaded.config.onebot11.httpPost == [.init(url: "http://127.0.0.1:8080/onebot/v11/http")])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 
@@ -22,8 +23,8 @@ struct ConfigEnvironmentTests {
         let config = try ConfigTestSupport.load(
             "{}", environment: ["TREFOIL_NICKNAME": "Envbot", "TREFOIL_ACCESS_TOKEN": "from-env"]
         ).config
-        #expect(config.nickname == "Envbot")
-        #expect(config.accessToken == "from-env")
+        #expect(config.onebot11.nickname == "Envbot")
+        #expect(config.onebot11.accessToken == "from-env")
     }
 
     @Test func stringListOverrideAsJSON() throws {
@@ -51,12 +52,13 @@ struct ConfigEnvironmentTests {
             ]
         ).config
         #expect(
-            config.reverseWS == [
+            config.onebot11.reverseWS == [
                 .init(url: "ws://127.0.0.1:8080/ws"), .init(apiURL: "ws://h/api", role: .api),
             ])
-        #expect(config.httpPost == [.init(url: "http://127.0.0.1:8080/post", timeoutMS: 100)])
+        #expect(config.onebot11.httpPost == [.init(url: "http://127.0.0.1:8080/post", timeoutMS: 100)])
     }
 
+    /// The core's variables come first, then each section's, in schema order.
     @Test func badValuesAreReportedByVariableName() {
         let environment = [
             "TREFOIL_SERVER_PORT": "abc",
@@ -74,15 +76,15 @@ struct ConfigEnvironmentTests {
             ConfigTestSupport.problems("{}", environment: environment) == [
                 #"environment: TREFOIL_SERVER_HOST: must not be empty (allowed: a host name or IP address)"#,
                 #"environment: TREFOIL_SERVER_PORT: expected an integer, got "abc""#,
+                #"environment: TREFOIL_LIMITS_MAX_FILE_BYTES: "99999999999999999999" does not fit in a 64-bit integer (allowed: -9223372036854775808 to 9223372036854775807)"#,
+                "environment: TREFOIL_LIMITS_MAX_FOLDER_DEPTH: 100 is out of range (allowed: 1 to 64)",
+                #"environment: TREFOIL_UPLOAD_LOCAL_ROOTS: [1]: "srv" is not an absolute path (allowed: a path starting with "/")"#,
+                #"environment: TREFOIL_DOWNLOAD_URL_TTL_SECONDS: expected an integer, got "1.5""#,
                 #"environment: TREFOIL_HEARTBEAT_ENABLE: expected a boolean, got "yes" (allowed: true, false, 1 or 0)"#,
                 #"environment: TREFOIL_HEARTBEAT_INTERVAL_MS: expected an integer, got " 100""#,
                 #"environment: TREFOIL_REVERSE_WS: [0].url: "http://h/ws" is not a valid URL (allowed: a ws:// or wss:// URL with a host, or "" for none)"#,
                 #"environment: TREFOIL_REVERSE_WS: [0].role: "Both" is not a valid role (allowed: "Universal", "API", "Event")"#,
                 "environment: TREFOIL_HTTP_POST: not valid JSON: unexpected character (expected a value) at line 1, column 1",
-                #"environment: TREFOIL_LIMITS_MAX_FILE_BYTES: "99999999999999999999" does not fit in a 64-bit integer (allowed: -9223372036854775808 to 9223372036854775807)"#,
-                "environment: TREFOIL_LIMITS_MAX_FOLDER_DEPTH: 100 is out of range (allowed: 1 to 64)",
-                #"environment: TREFOIL_UPLOAD_LOCAL_ROOTS: [1]: "srv" is not an absolute path (allowed: a path starting with "/")"#,
-                #"environment: TREFOIL_DOWNLOAD_URL_TTL_SECONDS: expected an integer, got "1.5""#,
             ])
     }
 
@@ -114,8 +116,9 @@ struct ConfigEnvironmentTests {
     }
 
     @Test func environmentAppliesWithoutAConfigFile() throws {
-        let loaded = try ConfigLoader.load(path: nil, environment: ["TREFOIL_SELF_ID": "123"])
-        #expect(loaded.config.selfID == 123)
+        let loaded = try ConfigLoader.load(
+            path: nil, environment: ["TREFOIL_SELF_ID": "123"], sections: ConfigTestSupport.sections)
+        #expect(loaded.config.onebot11.selfID == 123)
     }
 
     @Test func environmentProblemsFollowFileProblems() {

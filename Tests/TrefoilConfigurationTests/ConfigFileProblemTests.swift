@@ -1,4 +1,5 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 
@@ -243,7 +244,8 @@ struct ConfigFileProblemTests {
                 .init(source: "/nonexistent/trefoil.json", key: "(file)", problem: "file not found")
             ])
         ) {
-            try ConfigLoader.load(path: "/nonexistent/trefoil.json", environment: [:])
+            try ConfigLoader.load(
+                path: "/nonexistent/trefoil.json", environment: [:], sections: ConfigTestSupport.sections)
         }
     }
 
@@ -254,7 +256,7 @@ struct ConfigFileProblemTests {
                 .init(source: directory, key: "(file)", problem: "is a directory, not a file")
             ])
         ) {
-            try ConfigLoader.load(path: directory, environment: [:])
+            try ConfigLoader.load(path: directory, environment: [:], sections: ConfigTestSupport.sections)
         }
     }
 
@@ -263,7 +265,9 @@ struct ConfigFileProblemTests {
             "trefoil-config-\(UUID().uuidString).json")
         try Data(#"{"nickname": "Disk"}"#.utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
-        #expect(try ConfigLoader.load(path: url.path, environment: [:]).config.nickname == "Disk")
+        #expect(
+            try ConfigLoader.load(path: url.path, environment: [:], sections: ConfigTestSupport.sections).config
+                .onebot11.nickname == "Disk")
     }
 
     @Test func errorDescriptionIsOneLinePerProblem() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OneBotV11
 @testable import TrefoilConfiguration
 
 /// Every integer key has both ends of a range, so that no value `check-config` accepts can overflow the arithmetic
@@ -78,12 +79,12 @@ struct ConfigRangeTests {
                 ])
     }
 
-    @Test("the table of ranges lists every integer key of the schema")
+    @Test("the table of ranges lists every integer key of the schema and of the sections the executable declares")
     func everyIntegerKeyIsListed() {
         let keys =
-            Self.integerKeys(ConfigSchema.fields, prefix: "")
-            + Self.integerKeys(ConfigSchema.reverseWebSocketFields, prefix: "reverse_ws[0].")
-            + Self.integerKeys(ConfigSchema.httpPostFields, prefix: "http_post[0].")
+            Self.integerKeys(ConfigSchema.fields(sections: ConfigTestSupport.sections), prefix: "")
+            + Self.integerKeys(OneBot11Settings.reverseWebSocketFields, prefix: "reverse_ws[0].")
+            + Self.integerKeys(OneBot11Settings.httpPostFields, prefix: "http_post[0].")
         #expect(keys.sorted() == Self.ranges.map(\.key).sorted())
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 
@@ -13,7 +14,7 @@ struct ConfigReverseWebSocketTests {
               {"url": "ws://h/any", "api_url": "ws://h/api", "event_url": "ws://h/event"}
             ]}
             """
-        let entries = try ConfigTestSupport.load(json).config.reverseWS
+        let entries = try ConfigTestSupport.load(json).config.onebot11.reverseWS
         #expect(
             entries.map(\.connections) == [
                 [.init(role: .api, url: "ws://h/api"), .init(role: .event, url: "ws://h/event")],
@@ -23,7 +24,7 @@ struct ConfigReverseWebSocketTests {
         #expect(entries.map(\.carriesAPI) == [true, true, true])
         #expect(entries.map(\.carriesEvents) == [true, false, true])
         #expect(
-            TrefoilConfig(reverseWS: entries).redactedSummary.contains(
+            ConfigTestSupport.summary(OneBot11Settings(reverseWS: entries)).contains(
                 "reverse_ws=[API ws://h/api + Event ws://h/event, API ws://h/api, Universal ws://h/any]"))
     }
 
@@ -54,7 +55,7 @@ struct ConfigReverseWebSocketTests {
               {"role": "Universal", "url": "ws://h/any", "api_url": "ws://h/api"}
             ]}
             """
-        let entries = try ConfigTestSupport.load(json).config.reverseWS
+        let entries = try ConfigTestSupport.load(json).config.onebot11.reverseWS
         #expect(
             entries.map { $0.connections.map(\.url) } == [
                 ["ws://h/api"], ["ws://h/any"], ["wss://h/event"], ["ws://h/any"], ["ws://h/any"],
@@ -81,10 +82,10 @@ struct ConfigReverseWebSocketTests {
     }
 
     @Test func connectionsAreEmptyWhenTheRoleHasNoURL() {
-        #expect(TrefoilConfig.ReverseWebSocket(eventURL: "ws://h/e", role: .api).connections == [])
-        #expect(TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/a", role: .event).connections == [])
+        #expect(OneBot11Settings.ReverseWebSocket(eventURL: "ws://h/e", role: .api).connections == [])
+        #expect(OneBot11Settings.ReverseWebSocket(apiURL: "ws://h/a", role: .event).connections == [])
         #expect(
-            TrefoilConfig.ReverseWebSocket(apiURL: "ws://h/api", role: .api).connections == [
+            OneBot11Settings.ReverseWebSocket(apiURL: "ws://h/api", role: .api).connections == [
                 .init(role: .api, url: "ws://h/api")
             ])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 
@@ -53,8 +54,8 @@ struct ConfigSecretTests {
             {
                 $1
             })
-        #expect(valid.config.accessToken == secrets[3])
-        #expect(valid.config.httpPost.first?.secret == secrets[4])
+        #expect(valid.config.onebot11.accessToken == secrets[3])
+        #expect(valid.config.onebot11.httpPost.first?.secret == secrets[4])
         #expect(
             valid.warnings == ["TREFOIL_ACCES_TOKEN names no config key; ignored (did you mean TREFOIL_ACCESS_TOKEN?)"])
         let output = (problems + valid.warnings + [valid.config.redactedSummary]).joined(separator: "\n")
@@ -66,28 +67,30 @@ struct ConfigSecretTests {
         #expect(valid.config.redactedSummary.contains("http_post=[http://h/ (secret set)]"))
     }
 
-    @Test func summaryOfDefaultsIsOneLine() {
+    @Test("the summary of the defaults is one line: the core's keys, then each section's")
+    func summaryOfDefaultsIsOneLine() throws {
         #expect(
-            TrefoilConfig.defaults.redactedSummary
-                == "self_id=10000 nickname=\"Trefoil\" access_token=not set server.host=127.0.0.1 server.port=5700"
+            try ConfigTestSupport.load("{}").config.redactedSummary
+                == "server.host=127.0.0.1 server.port=5700"
                 + " server.public_url=http://127.0.0.1:5700 server.max_body_bytes=4294967296"
                 + " server.ws_max_message_bytes=67108864 server.max_request_bytes=1048576"
                 + " server.idle_timeout_ms=60000 server.max_connections=10000 server.shutdown_timeout_ms=30000"
                 + " server.max_background_actions=64 server.max_background_bytes=134217728"
-                + " heartbeat.enable=true heartbeat.interval_ms=15000"
-                + " reverse_ws=[] http_post=[] storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
+                + " storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
                 + " limits.group_total_space=10737418240 limits.group_file_limit=10000 limits.max_folder_depth=8"
                 + " retention.group_file_days=0 retention.private_file_days=7 upload.local_roots=[]"
                 + " upload.url_fetch_timeout_ms=60000 upload.url_fetch_total_timeout_ms=3600000"
                 + " upload.allow_private_networks=false upload.compute_sha3=false"
-                + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000")
+                + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000"
+                + " self_id=10000 nickname=\"Trefoil\" access_token=not set"
+                + " heartbeat.enable=true heartbeat.interval_ms=15000 reverse_ws=[] http_post=[] onebot11.enable=true")
     }
 
     @Test func summaryDropsCredentialsEmbeddedInURLs() {
-        let config = TrefoilConfig(
-            reverseWS: [.init(url: "ws://user:pw@h:8080/ws?access_token=abc", role: .universal)],
-            httpPost: [.init(url: "https://h/post?token=xyz#frag")])
-        let summary = config.redactedSummary
+        let summary = ConfigTestSupport.summary(
+            OneBot11Settings(
+                reverseWS: [.init(url: "ws://user:pw@h:8080/ws?access_token=abc", role: .universal)],
+                httpPost: [.init(url: "https://h/post?token=xyz#frag")]))
         #expect(summary.contains("reverse_ws=[Universal ws://h:8080/ws]"))
         #expect(summary.contains("http_post=[https://h/post (secret not set)]"))
         #expect(!summary.contains("pw"))

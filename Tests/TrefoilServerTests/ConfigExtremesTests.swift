@@ -1,4 +1,5 @@
 import Foundation
+import OneBotV11
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
@@ -28,7 +29,8 @@ struct ConfigExtremesTests {
 
     @Test("a server with every integer setting at the top of its range uploads, links, downloads and answers")
     func maximaServe() async throws {
-        let loaded = try ConfigLoader.load(json: Data(Self.maxima.utf8), source: "maxima.json", environment: [:])
+        let loaded = try ConfigLoader.load(
+            json: Data(Self.maxima.utf8), source: "maxima.json", environment: [:], sections: [OneBot11Settings.self])
         try await Self.exercise { config in
             let own = config
             config = loaded.config

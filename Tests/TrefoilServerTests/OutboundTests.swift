@@ -14,7 +14,9 @@ struct ReverseWebSocketTests {
     func universal() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start(token: "tok") {
-            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", role: .universal, reconnectIntervalMS: 200)]
+            $0.onebot11.reverseWS = [
+                .init(url: "ws://127.0.0.1:\(bot.port)/ws", role: .universal, reconnectIntervalMS: 200)
+            ]
         }
         let connection = try await bot.connection(0)
         #expect(connection.headers[HTTPField.Name("X-Self-ID")!] == "10000")
@@ -43,7 +45,7 @@ struct ReverseWebSocketTests {
     func separateRoles() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
-            $0.reverseWS = [
+            $0.onebot11.reverseWS = [
                 .init(apiURL: "ws://127.0.0.1:\(bot.port)/ws", role: .api, reconnectIntervalMS: 200),
                 .init(eventURL: "ws://127.0.0.1:\(bot.port)/ws", role: .event, reconnectIntervalMS: 200),
             ]
@@ -58,7 +60,7 @@ struct ReverseWebSocketTests {
     func oneEntrySplitRoles() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
-            $0.reverseWS = [
+            $0.onebot11.reverseWS = [
                 .init(
                     apiURL: "ws://127.0.0.1:\(bot.port)/ws", eventURL: "ws://127.0.0.1:\(bot.port)/ws",
                     reconnectIntervalMS: 200)
@@ -77,7 +79,7 @@ struct ReverseWebSocketTests {
     func answerBeforeOwnNotice() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
-            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+            $0.onebot11.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
         }
         let connection = try await bot.connectedConnection()
         try await expectAnswersBeforeNotices(count: 100, on: connection.frames) { params in
@@ -95,7 +97,7 @@ struct ReverseWebSocketTests {
     func invalidUTF8ClosesReverse() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
-            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
+            $0.onebot11.reverseWS = [.init(url: "ws://127.0.0.1:\(bot.port)/ws", reconnectIntervalMS: 200)]
         }
         let first = try await bot.connection(0)
         _ = try await first.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
@@ -135,7 +137,9 @@ struct ReverseWebSocketTests {
         let bot = try await FakeBot()
         let port = bot.port
         let server = try await LiveServer.start {
-            $0.reverseWS = [.init(url: "ws://127.0.0.1:\(port)/ws", role: .universal, reconnectIntervalMS: 300)]
+            $0.onebot11.reverseWS = [
+                .init(url: "ws://127.0.0.1:\(port)/ws", role: .universal, reconnectIntervalMS: 300)
+            ]
         }
         _ = try await bot.connection(0)
         await bot.stop()
@@ -169,7 +173,7 @@ struct WebhookTests {
     func signedOrderedPosts() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start(token: "tok") {
-            $0.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", secret: "hush", timeoutMS: 2000)]
+            $0.onebot11.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", secret: "hush", timeoutMS: 2000)]
         }
         let enable = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }
         #expect(enable.envelope?.json["meta_event_type"] == "lifecycle")
@@ -196,7 +200,9 @@ struct WebhookTests {
     func retries() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
-            $0.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 2000, retryWindowMS: 10_000)]
+            $0.onebot11.httpPost = [
+                .init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 2000, retryWindowMS: 10_000)
+            ]
         }
         _ = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }
         bot.setHookMode(.failFirst(2))
@@ -228,7 +234,9 @@ struct WebhookTests {
         }
         try await withFetchTestServer(router) { port in
             let server = try await LiveServer.start {
-                $0.httpPost = [.init(url: "http://127.0.0.1:\(port)/hook", timeoutMS: 1000, retryWindowMS: 30_000)]
+                $0.onebot11.httpPost = [
+                    .init(url: "http://127.0.0.1:\(port)/hook", timeoutMS: 1000, retryWindowMS: 30_000)
+                ]
             }
             _ = try await server.call("upload_group_file", ["group_id": 4, "file": "base64://aGk=", "name": "behind"])
             let deadline = ContinuousClock.now + .seconds(20)
@@ -249,7 +257,7 @@ struct WebhookTests {
         let bot = try await FakeBot()
         bot.setHookMode(.silent)
         let server = try await LiveServer.start {
-            $0.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 5000)]
+            $0.onebot11.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 5000)]
         }
         let client = WSSession(port: server.port, path: "/event")
         _ = try await client.next { $0.isLifecycleConnect }

@@ -108,21 +108,23 @@ struct WebSocketHandshakeTests {
             for path in oneBotPaths {
                 let bare = HTTPRequest(
                     method: .get, scheme: nil, authority: "h", path: path, headerFields: [.upgrade: spelling])
-                #expect(policy.role(for: bare, peer: nil) == nil, "\(path) \(spelling)")
+                #expect(policy.verdict(for: bare, peer: nil) == .refused, "\(path) \(spelling)")
                 var wrong = bare
                 wrong.headerFields[.authorization] = "Bearer bad"
-                #expect(policy.role(for: wrong, peer: nil) == nil, "\(path) \(spelling)")
+                #expect(policy.verdict(for: wrong, peer: nil) == .refused, "\(path) \(spelling)")
                 var wrongQuery = bare
                 wrongQuery.path = path + "?access_token=bad"
-                #expect(policy.role(for: wrongQuery, peer: nil) == nil, "\(path) \(spelling)")
+                #expect(policy.verdict(for: wrongQuery, peer: nil) == .refused, "\(path) \(spelling)")
                 var right = bare
                 right.headerFields[.authorization] = "Token tok"
-                #expect(policy.role(for: right, peer: nil) == OneBotSocket.Role(path: path), "\(path) \(spelling)")
+                #expect(
+                    policy.verdict(for: right, peer: nil) == OneBotSocket.Role(path: path).map { .role($0) },
+                    "\(path) \(spelling)")
             }
         }
         let open = WebSocketUpgradePolicy(token: nil, refusals: RefusedUpgradeLog(logger: logger))
         let bare = HTTPRequest(method: .get, scheme: nil, authority: "h", path: "/api", headerFields: [:])
-        #expect(open.role(for: bare, peer: nil) == .api)
+        #expect(open.verdict(for: bare, peer: nil) == .role(.api))
     }
 
     @Test("refused handshakes are logged once a minute per client address, without the query")

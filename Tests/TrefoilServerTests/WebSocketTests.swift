@@ -191,8 +191,8 @@ struct WebSocketTests {
     @Test("heartbeats arrive at the configured interval with the status object")
     func heartbeat() async throws {
         let server = try await LiveServer.start {
-            $0.heartbeat.enable = true
-            $0.heartbeat.intervalMS = 200
+            $0.onebot11.heartbeat.enable = true
+            $0.onebot11.heartbeat.intervalMS = 200
         }
         let session = WSSession(port: server.port, path: "/event")
         let beat = try await session.next { $0.json["meta_event_type"] == "heartbeat" }

@@ -50,8 +50,8 @@ public struct ActionContext: Sendable {
     ) {
         self.tree = tree
         self.signer = signer
-        selfID = config.selfID
-        nickname = config.nickname
+        selfID = config.onebot11.selfID
+        nickname = config.onebot11.nickname
         publicURL = String(config.server.publicURL.reversed().drop(while: { $0 == "/" }).reversed())
         urlTTLSeconds = Int64(config.download.urlTTLSeconds)
         localFiles = LocalFileAccess(roots: config.upload.localRoots)

@@ -1,10 +1,11 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import TrefoilCore
+import TrefoilFaceKit
 
-/// Serves signed downloads (`GET|HEAD /files/…`) on the HTTP/1 pipeline itself, so that the bytes go
-/// from the page cache to the socket with `sendfile(2)` (a `FileRegion`).
+/// Serves downloads (`GET|HEAD` on a path that one of the enabled faces' download routes matches, such as OneBot's
+/// signed `/files/…` links) on the HTTP/1 pipeline itself, so that the bytes go from the page cache to the socket
+/// with `sendfile(2)` (a `FileRegion`).
 ///
 /// Hummingbird 2's response bodies are `ByteBuffer`s only: streaming a blob through one copied every
 /// byte twice (file → buffer → socket), and a 1 GiB download ran at 2.0–2.1 GB/s against nginx's
@@ -41,7 +42,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to Hummingbird whose response `.end` has not been written yet.
     private var unanswered = 0
     /// The download request whose head has been read (its body, if any, is ignored).
-    private var reading: (head: HTTPRequestHead, id: FileID, query: Substring)?
+    private var reading: (head: HTTPRequestHead, route: any DownloadRoute, path: Substring, query: Substring)?
     /// The download read to its end and not answered yet; `plan` is set once the planner is done.
     private var pending: (head: HTTPRequestHead, plan: DownloadPlanner.Plan?)?
     private var held = CircularBuffer<Held>()
@@ -101,9 +102,9 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let head):
             if head.method == .GET || head.method == .HEAD, case (let path, let query) = Self.split(head.uri),
-                let id = DownloadPlanner.fileID(inPath: path)
+                let route = planner.route(forPath: path)
             {
-                reading = (head, id, query)
+                reading = (head, route, path, query)
             } else {
                 if head.headers.contains(name: "upgrade") { leaving = true }
                 pass(part, context: context)
@@ -111,13 +112,13 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             if reading == nil { pass(part, context: context) }
         case .end:
-            guard let (head, id, query) = reading else {
+            guard let (head, route, path, query) = reading else {
                 pass(part, context: context)
                 return
             }
             reading = nil
             pending = (head, nil)
-            plan(head, id: id, query: query, context: context)
+            plan(head, route: route, path: path, query: query, context: context)
         }
     }
 
@@ -183,11 +184,14 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return (uri[..<mark], uri[uri.index(after: mark)...])
     }
 
-    private func plan(_ head: HTTPRequestHead, id: FileID, query: Substring, context: ChannelHandlerContext) {
+    private func plan(
+        _ head: HTTPRequestHead, route: any DownloadRoute, path: Substring, query: Substring,
+        context: ChannelHandlerContext
+    ) {
         let planner = self.planner
         let promise = context.eventLoop.makePromise(of: DownloadPlanner.Plan.self)
         promise.completeWithTask {
-            await planner.plan(id, query: query, headers: head.headers, head: head.method == .HEAD)
+            await planner.plan(route, head: head, path: path, query: query)
         }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { plan in
@@ -222,8 +226,8 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch plan.body {
         case .none:
             body = nil
-        case .text(let text):
-            body = .byteBuffer(context.channel.allocator.buffer(string: text))
+        case .bytes(let bytes):
+            body = .byteBuffer(context.channel.allocator.buffer(bytes: bytes))
         case .file(let path, let range):
             do {
                 // FileRegion takes a NIOFileHandle; opening is one open(2), not a read.

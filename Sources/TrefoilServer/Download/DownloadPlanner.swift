@@ -1,15 +1,19 @@
 import Foundation
+import HTTPTypes
 import NIOHTTP1
 import TrefoilCore
+import TrefoilFaceKit
 
-/// What to answer to `GET|HEAD /files/<uuid>[/<name>]?expires=…&sig=…` (docs/onebot11.md §3.5): the
-/// signature is the credential, so no access token is asked for. `DownloadHandler` writes the answer.
+/// What to answer to a download: the faces' download routes decide which stored file a request names (or refuse it in
+/// their own format), and the planner turns that file into the answer every route shares: `ETag` and
+/// `If-None-Match`, a single `Range`, `HEAD`, `Content-Disposition`, and the download counted. `DownloadHandler`
+/// writes the answer.
 struct DownloadPlanner: Sendable {
-    /// An answer: status and headers, then nothing, a short text, or a byte range of a stored blob.
+    /// An answer: status and headers, then nothing, some bytes, or a byte range of a stored blob.
     struct Plan: Sendable {
         enum Body: Sendable {
             case none
-            case text(String)
+            case bytes([UInt8])
             /// `range` is inclusive, within the file.
             case file(path: String, range: ClosedRange<Int64>)
         }
@@ -20,34 +24,26 @@ struct DownloadPlanner: Sendable {
     }
 
     let tree: FileTree
-    let signer: DownloadSigner
+    /// The enabled faces' routes, asked in order.
+    let routes: [any DownloadRoute]
 
-    /// The file id in a download path, or nil when the path is not a download's.
-    static func fileID(inPath path: Substring) -> FileID? {
-        guard path.hasPrefix("/files/") else { return nil }
-        let segments = path.dropFirst("/files/".count).split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count == 1 || segments.count == 2, let id = segments.first, !id.isEmpty else { return nil }
-        return FileID("/" + id)
+    /// The route that answers `path`, or nil when the request is not a download.
+    func route(forPath path: Substring) -> (any DownloadRoute)? {
+        routes.first { $0.matches(path: path) }
     }
 
-    func plan(_ id: FileID, query: Substring, headers: HTTPHeaders, head: Bool) async -> Plan {
-        let query = FormEncoding.decode(query) ?? [:]
-        let now = Int64(Date().timeIntervalSince1970)
-        guard let expires = query["expires"].flatMap(Int64.init), let signature = query["sig"],
-            signer.isValid(signature: signature, for: id, expires: expires, now: now)
-        else {
-            return Self.text(
-                .forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url")
+    func plan(_ route: any DownloadRoute, head: HTTPRequestHead, path: Substring, query: Substring) async -> Plan {
+        let isHead = head.method == .HEAD
+        let request = DownloadRequest(
+            isHead: isHead, path: String(path), query: String(query), headers: HTTPFields(head.headers))
+        switch await route.resolve(request) {
+        case .file(let file): return plan(file, headers: head.headers, head: isHead)
+        case .refused(let refusal): return Plan(refusal)
         }
-        let file: StoredFile
-        do {
-            file = try await tree.file(id)
-        } catch TrefoilError.fileNotFound {
-            return Self.text(.notFound, "this file has been deleted")
-        } catch {
-            return Self.text(.internalServerError, "the file could not be looked up")
-        }
+    }
 
+    /// The answer that serves `file`.
+    func plan(_ file: StoredFile, headers: HTTPHeaders, head: Bool) -> Plan {
         var fields = [
             ("Content-Type", MimeTypes.type(forFileName: file.name)),
             ("ETag", "\"\(file.digests.sha256)\""),
@@ -79,12 +75,8 @@ struct DownloadPlanner: Sendable {
             body: .file(path: tree.blobPath(of: file), range: range ?? 0...(file.size - 1)))
     }
 
-    static func text(_ status: HTTPResponseStatus, _ text: String) -> Plan {
-        let body = text + "\n"
-        return Plan(
-            status: status,
-            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.utf8.count))],
-            body: .text(body))
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Plan {
+        Plan(.plainText(status, text))
     }
 
     /// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 5987 / RFC 6266).
@@ -129,5 +121,24 @@ enum ByteRange: Equatable {
         }
         guard start < size else { return .unsatisfiable }
         return .satisfiable(start...end)
+    }
+}
+
+extension DownloadPlanner.Plan {
+    /// A route's refusal as it is, with its length.
+    init(_ refusal: DownloadRefusal) {
+        var headers = refusal.headers.map { ($0.name.rawName, $0.value) }
+        if refusal.headers[.contentLength] == nil { headers.append(("Content-Length", String(refusal.body.count))) }
+        self.init(
+            status: HTTPResponseStatus(statusCode: refusal.status.code, reasonPhrase: refusal.status.reasonPhrase),
+            headers: headers, body: refusal.body.isEmpty ? .none : .bytes(refusal.body))
+    }
+}
+
+extension DownloadRefusal {
+    /// A line of text, as OneBot's links and the pipeline's own failures answer.
+    static func plainText(_ status: HTTPResponse.Status, _ text: String) -> DownloadRefusal {
+        DownloadRefusal(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: Array((text + "\n").utf8))
     }
 }

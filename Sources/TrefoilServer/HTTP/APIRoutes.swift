@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OneBotV11
+import TrefoilFaceKit
 
 /// The HTTP API (docs/onebot11.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
 /// bodies streamed to storage.
@@ -19,9 +20,11 @@ struct APIRoutes: Sendable {
     /// The bound of a whole call held in memory: an envelope, or an upload's params.
     let callLimit: BodyLimit
     let stats: TransportStats
+    /// The access token check on every route.
+    let auth: AuthMiddleware
 
-    func register(on router: Router<BasicRequestContext>, auth: AuthMiddleware) {
-        let api = router.group().add(middleware: auth)
+    func register(on routes: some RouterMethods<BasicRequestContext>) {
+        let api = routes.group().add(middleware: auth)
         api.post("/") { request, _ in await envelope(request) }
         // `/`, `/api` and `/event` are WebSocket endpoints; a plain GET (or a handshake refused for its
         // token, which arrives here without its Upgrade header) gets the auth verdict or this.
@@ -62,10 +65,10 @@ struct APIRoutes: Sendable {
             return .failure(.apiNotFound(name), status: .notFound)
         }
         let query = Params(strings: queryParameters(request))
-        let contentType = request.headers[.contentType].map(MediaType.init) ?? nil
+        let contentType = request.headers[.contentType].map(ContentType.init) ?? nil
         if table.isUpload(name) {
             if let contentType, contentType.isMultipartForm {
-                return await uploads.multipart(request, action: name, query: query, contentType: contentType)
+                return await uploads.multipart(request, action: name, query: query)
             }
             if request.method == .put || contentType?.isOctetStream == true {
                 return await uploads.raw(request, action: name, query: query)
@@ -82,7 +85,7 @@ struct APIRoutes: Sendable {
     }
 
     /// Params carried by a JSON, form or (small) multipart body, or the response refusing the body.
-    private func bodyParams(_ request: Request, contentType: MediaType?, limit: BodyLimit) async -> BodyParams {
+    private func bodyParams(_ request: Request, contentType: ContentType?, limit: BodyLimit) async -> BodyParams {
         let body: ByteBuffer
         switch await limit.collect(request) {
         case .success(let collected): body = collected
@@ -152,33 +155,4 @@ enum BodyParams {
 
 func queryParameters(_ request: Request) -> [String: String] {
     FormEncoding.decode(Substring(request.uri.query ?? "")) ?? [:]
-}
-
-/// The parts of a Content-Type header that decide how a body is read.
-struct MediaType: Sendable, Equatable, CustomStringConvertible {
-    let type: String
-    let parameters: [String: String]
-    let raw: String
-
-    init(_ header: String) {
-        raw = header
-        let parts = header.split(separator: ";")
-        type = parts.first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        var parameters: [String: String] = [:]
-        for part in parts.dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            let value = pair[1].trimmingCharacters(in: .whitespaces)
-            parameters[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] =
-                value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2
-                ? String(value.dropFirst().dropLast()) : value
-        }
-        self.parameters = parameters
-    }
-
-    var isJSON: Bool { type == "application/json" || type.hasSuffix("+json") || type == "text/json" }
-    var isForm: Bool { type == "application/x-www-form-urlencoded" }
-    var isMultipartForm: Bool { type == "multipart/form-data" }
-    var isOctetStream: Bool { type == "application/octet-stream" }
-    var description: String { type }
 }

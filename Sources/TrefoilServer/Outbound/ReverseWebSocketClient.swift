@@ -2,9 +2,11 @@ import Foundation
 import HTTPTypes
 import HummingbirdWSClient
 import Logging
+import OneBotV11
 import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
 /// The reverse WebSocket connections of one `reverse_ws` entry: one, or an `API` and an
 /// `Event` connection when the entry gives `api_url` and `event_url` without `url`. For each, Trefoil dials the
@@ -12,7 +14,7 @@ import TrefoilCore
 /// serves the connection exactly like a forward one. Each reconnects forever, every `reconnect_interval_ms`
 /// plus up to 20% jitter, and logs a failure once per change of state rather than on every attempt.
 struct ReverseWebSocketClient: Service {
-    typealias Connection = TrefoilConfig.ReverseWebSocket.Connection
+    typealias Connection = OneBot11Settings.ReverseWebSocket.Connection
 
     let connections: [Connection]
     let reconnectInterval: Duration
@@ -22,18 +24,18 @@ struct ReverseWebSocketClient: Service {
     let maxMessageBytes: Int
     let logger: Logger
 
-    init(entry: TrefoilConfig.ReverseWebSocket, config: TrefoilConfig, socket: OneBotSocket, logger: Logger) {
+    init(entry: OneBot11Settings.ReverseWebSocket, config: TrefoilConfig, socket: OneBotSocket, logger: Logger) {
         connections = entry.connections
         reconnectInterval = .milliseconds(entry.reconnectIntervalMS)
         self.socket = socket
-        selfID = config.selfID
-        accessToken = config.accessToken
+        selfID = config.onebot11.selfID
+        accessToken = config.onebot11.accessToken
         maxMessageBytes = config.server.wsMaxMessageBytes
         self.logger = logger
     }
 
     /// The handshake headers the bot side checks.
-    func headers(for role: TrefoilConfig.ReverseWebSocket.Role) -> HTTPFields {
+    func headers(for role: OneBot11Settings.ReverseWebSocket.Role) -> HTTPFields {
         var headers: HTTPFields = [
             HTTPField.Name("X-Self-ID")!: String(selfID),
             HTTPField.Name("X-Client-Role")!: role.rawValue,

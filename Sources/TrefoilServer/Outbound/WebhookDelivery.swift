@@ -19,7 +19,7 @@ struct WebhookDelivery: Service {
     /// Events waiting for a target that is not keeping up; beyond this they are dropped and counted.
     static let queueSize = 1024
 
-    let target: TrefoilConfig.HTTPPost
+    let target: OneBot11Settings.HTTPPost
     let selfID: Int64
     let accessToken: String
     let fetcher: SafeFetcher
@@ -30,12 +30,12 @@ struct WebhookDelivery: Service {
     private let firstRetryPause: Duration
 
     init(
-        target: TrefoilConfig.HTTPPost, config: TrefoilConfig, frames: Broadcast<EventFrame>, logger: Logger,
+        target: OneBot11Settings.HTTPPost, config: TrefoilConfig, frames: Broadcast<EventFrame>, logger: Logger,
         firstRetryPause: Duration = .milliseconds(250)
     ) {
         self.target = target
-        selfID = config.selfID
-        accessToken = config.accessToken
+        selfID = config.onebot11.selfID
+        accessToken = config.onebot11.accessToken
         // The targets are the operator's own bot frameworks, usually on loopback or a private network.
         // `timeout_ms` bounds the whole delivery, not only a silence: a target that trickles its answer would
         // otherwise hold every later event of its queue.

@@ -17,7 +17,7 @@ struct OneBotSocket: Sendable {
 
         var receivesEvents: Bool { self != .api }
 
-        init(_ role: TrefoilConfig.ReverseWebSocket.Role) {
+        init(_ role: OneBot11Settings.ReverseWebSocket.Role) {
             switch role {
             case .universal: self = .universal
             case .api: self = .api

@@ -6,23 +6,32 @@ import Synchronization
 /// Which handshakes become OneBot connections: those on a OneBot path (`/`, `/api`, `/event`) that carry the
 /// access token when one is set.
 ///
-/// `role(for:peer:)` is the check that counts. It runs in the upgrader's `shouldUpgrade`, on the very request the
-/// upgrader judges, so no spelling of `Upgrade` that the upgrader takes (NIO splits the header on commas and trims
-/// each token: `websocket, foo`, `h2c, websocket`, `websocket,`) can skip the token. A handshake refused there gets
-/// hummingbird-websocket's 400; `WebSocketAuthGuard` in front of the upgrader turns the usual refusals into the
-/// 401/403 that HTTP requests get.
+/// `verdict(for:peer:)` is the check that counts. It runs in the upgrader's `shouldUpgrade` (through the OneBot face's
+/// `webSocketUpgrade`), on the very request the upgrader judges, so no spelling of `Upgrade` that the upgrader takes
+/// (NIO splits the header on commas and trims each token: `websocket, foo`, `h2c, websocket`, `websocket,`) can skip
+/// the token. A handshake refused there gets hummingbird-websocket's 400; `WebSocketAuthGuard` in front of the
+/// upgrader turns the usual refusals into the 401/403 that HTTP requests get.
 struct WebSocketUpgradePolicy: Sendable {
     /// Nil when no access token is configured.
     let token: AccessToken?
     let refusals: RefusedUpgradeLog
 
-    /// The role of an upgrade request, or nil when it must not be upgraded.
-    func role(for request: HTTPRequest, peer: SocketAddress?) -> OneBotSocket.Role? {
+    /// What an upgrade request gets.
+    enum Verdict: Equatable {
+        /// Its token is missing or wrong, whatever its path (the HTTP API answers it 401 or 403).
+        case refused
+        /// Its path has no OneBot WebSocket.
+        case notAWebSocketPath
+        /// A OneBot connection with this role.
+        case role(OneBotSocket.Role)
+    }
+
+    func verdict(for request: HTTPRequest, peer: SocketAddress?) -> Verdict {
         let target = request.path ?? ""
-        guard let role = OneBotSocket.Role(path: target),
-            admits(authorization: request.headerFields[.authorization], target: target, peer: peer)
-        else { return nil }
-        return role
+        guard admits(authorization: request.headerFields[.authorization], target: target, peer: peer) else {
+            return .refused
+        }
+        return OneBotSocket.Role(path: target).map(Verdict.role) ?? .notAWebSocketPath
     }
 
     /// Whether a handshake's credentials pass the token check; a refusal is logged.

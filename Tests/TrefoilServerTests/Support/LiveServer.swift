@@ -12,6 +12,7 @@ import Synchronization
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 import TrefoilTestSupport
 
 @testable import TrefoilServer
@@ -37,10 +38,12 @@ struct LiveServer: Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
     var dataDir: String { config.storage.dataDir }
 
-    /// Starts a server; `root` reuses a previous server's folder (its data directory survives).
+    /// Starts a server with `faces` (those the config enables run); `root` reuses a previous server's folder (its
+    /// data directory survives).
     static func start(
         root: String? = nil,
         token: String = "",
+        faces: [any Face.Type] = [OneBot11Face.self],
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> LiveServer {
         let root = root ?? makeTempDirectory(prefix: "trefoil-live")
@@ -52,14 +55,14 @@ struct LiveServer: Sendable {
         for _ in 0..<5 {
             let port = try freePort()
             var config = TrefoilConfig.defaults
-            config.accessToken = token
+            config.onebot11.accessToken = token
             config.storage.dataDir = root + "/data"
             config.server.port = port
             config.server.publicURL = "http://127.0.0.1:\(port)"
             config.upload.localRoots = [root + "/roots"]
-            config.heartbeat.enable = false
+            config.onebot11.heartbeat.enable = false
             configure(&config)
-            let gateway = try Gateway.open(config: config, logger: logger)
+            let gateway = try Gateway.open(config: config, faces: faces, logger: logger)
             let signal = ListenSignal()
             let app = gateway.application(onServerRunning: { port in signal.listening(on: port) })
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
@@ -124,7 +127,7 @@ struct LiveServer: Sendable {
     /// Calls an action with a JSON body and returns the decoded envelope.
     func call(_ action: String, _ params: JSONValue = [:], token: String? = nil) async throws -> Envelope {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let token = token ?? (config.accessToken.isEmpty ? nil : config.accessToken) {
+        if let token = token ?? (config.onebot11.accessToken.isEmpty ? nil : config.onebot11.accessToken) {
             headers[.authorization] = "Bearer \(token)"
         }
         let response = try await request(

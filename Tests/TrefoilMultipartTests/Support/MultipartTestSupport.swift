@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TrefoilServer
+@testable import TrefoilMultipart
 
 /// One part as the parser reported it, with its body reassembled.
 struct ParsedPart: Equatable {

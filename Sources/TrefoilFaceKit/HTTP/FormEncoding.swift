@@ -1,9 +1,9 @@
 import Foundation
 
 /// `application/x-www-form-urlencoded` text (query strings and form bodies) as key/value pairs.
-enum FormEncoding {
+public enum FormEncoding {
     /// Decodes `a=1&b=x+y`; later duplicates win. Returns nil for malformed percent-encoding.
-    static func decode(_ text: Substring) -> [String: String]? {
+    public static func decode(_ text: Substring) -> [String: String]? {
         var pairs: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

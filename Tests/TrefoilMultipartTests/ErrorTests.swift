@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TrefoilServer
+@testable import TrefoilMultipart
 
 @Suite("Errors")
 struct ErrorTests {

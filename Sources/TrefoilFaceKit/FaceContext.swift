@@ -1,0 +1,34 @@
+import Logging
+import TrefoilConfiguration
+import TrefoilCore
+
+/// What the gateway gives every face it builds: the one store and the services every face shares.
+public struct FaceContext: Sendable {
+    /// The store: every face reads and writes the same spaces, and sees the others' uploads.
+    public let store: FileTree
+    /// Signs and checks link signatures with the data directory's key.
+    public let signer: DownloadSigner
+    /// Streams request bodies (raw or multipart) into the store's staging area.
+    public let uploads: UploadService
+    /// The core's and the transports' settings (limits, `server.public_url`…); a face's own are its section's.
+    public let config: TrefoilConfig
+    public let logger: Logger
+
+    public init(
+        store: FileTree, signer: DownloadSigner, uploads: UploadService, config: TrefoilConfig, logger: Logger
+    ) {
+        self.store = store
+        self.signer = signer
+        self.uploads = uploads
+        self.config = config
+        self.logger = logger
+    }
+
+    /// The store's event bus: a file stored or deleted through any face, for every face to tell its clients.
+    public var events: EventBus { store.events }
+
+    /// The base of the links a face mints (`server.public_url` without a trailing slash): append the face's own path.
+    public var publicURL: String {
+        String(config.server.publicURL.reversed().drop(while: { $0 == "/" }).reversed())
+    }
+}

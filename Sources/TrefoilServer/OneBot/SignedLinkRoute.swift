@@ -1,0 +1,41 @@
+import Foundation
+import TrefoilCore
+import TrefoilFaceKit
+
+/// OneBot 11's download links, `GET|HEAD /files/<uuid>[/<name>]?expires=…&sig=…` (docs/onebot11.md §3.5): the
+/// signature is the credential, so no access token is asked for.
+struct SignedLinkRoute: DownloadRoute {
+    let tree: FileTree
+    let signer: DownloadSigner
+
+    /// The file id in a download path, or nil when the path is not a download's.
+    static func fileID(inPath path: Substring) -> FileID? {
+        guard path.hasPrefix("/files/") else { return nil }
+        let segments = path.dropFirst("/files/".count).split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count == 1 || segments.count == 2, let id = segments.first, !id.isEmpty else { return nil }
+        return FileID("/" + id)
+    }
+
+    func matches(path: Substring) -> Bool { Self.fileID(inPath: path) != nil }
+
+    func resolve(_ request: DownloadRequest) async -> DownloadResolution {
+        guard let id = Self.fileID(inPath: Substring(request.path)) else {
+            return .refused(.plainText(.notFound, "not a download link"))
+        }
+        let query = request.queryItems
+        let now = Int64(Date().timeIntervalSince1970)
+        guard let expires = query["expires"].flatMap(Int64.init), let signature = query["sig"],
+            signer.isValid(signature: signature, for: id, expires: expires, now: now)
+        else {
+            return .refused(
+                .plainText(.forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url"))
+        }
+        do {
+            return .file(try await tree.file(id))
+        } catch TrefoilError.fileNotFound {
+            return .refused(.plainText(.notFound, "this file has been deleted"))
+        } catch {
+            return .refused(.plainText(.internalServerError, "the file could not be looked up"))
+        }
+    }
+}
