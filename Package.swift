@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "trefoil", targets: ["trefoil"]),
         .library(name: "TrefoilCore", targets: ["TrefoilCore"]),
+        .library(name: "TrefoilJSON", targets: ["TrefoilJSON"]),
         .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
@@ -26,9 +27,12 @@ let package = Package(
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
         .target(name: "CTrefoilLinux"),
+        // JSON for every face and the config file: one value type, one parser (fast frames; documents in order with
+        // line and column), one writer. No dependencies, so any face may use it.
+        .target(name: "TrefoilJSON"),
         // The config file: its keys, their rules and defaults, environment overrides, one line per problem. It
         // names the transports and faces it configures, so it lives outside the core, which never sees it.
-        .target(name: "TrefoilConfiguration"),
+        .target(name: "TrefoilConfiguration", dependencies: ["TrefoilJSON"]),
         // Storage core: file tree, blobs, signing, events. No HTTP, no protocol names, no config file.
         .target(
             name: "TrefoilCore",
@@ -47,7 +51,7 @@ let package = Package(
         .target(
             name: "OneBotV11",
             dependencies: [
-                "TrefoilCore", "TrefoilConfiguration", "OneBotSpec",
+                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -58,6 +62,7 @@ let package = Package(
             dependencies: [
                 "TrefoilCore",
                 "TrefoilConfiguration",
+                "TrefoilJSON",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -114,8 +119,9 @@ let package = Package(
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
         .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
-        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11"]),
+        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "TrefoilJSON"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
@@ -125,6 +131,7 @@ let package = Package(
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "OneBotV11",
+                "TrefoilJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -1,3 +1,5 @@
+import TrefoilJSON
+
 /// Which keys of one JSON object were given and which of them had problems.
 struct ConfigObjectOutcome {
     var present: Set<String> = []
@@ -31,7 +33,7 @@ struct ConfigWalker {
     /// Reads an object's members in document order; nil when `value` is not an object.
     @discardableResult
     mutating func walkObject<Root>(
-        _ value: ConfigJSON, fields: [ConfigField<Root>], path: ConfigPath, into root: inout Root
+        _ value: OrderedJSON, fields: [ConfigField<Root>], path: ConfigPath, into root: inout Root
     ) -> ConfigObjectOutcome? {
         guard case .object(let members) = value else {
             report(path, "expected an object, got \(ConfigWording.describe(value, secret: false))")
@@ -58,8 +60,9 @@ struct ConfigWalker {
     }
 
     /// Checks one JSON value against its field and stores it when it passes.
-    mutating func apply<Root>(_ value: ConfigJSON, to field: ConfigField<Root>, path: ConfigPath, into root: inout Root)
-    {
+    mutating func apply<Root>(
+        _ value: OrderedJSON, to field: ConfigField<Root>, path: ConfigPath, into root: inout Root
+    ) {
         switch (field.kind, value) {
         case (.section(let fields), _):
             walkObject(value, fields: fields, path: path, into: &root)

@@ -1,56 +1,100 @@
 import Foundation
 
-/// A small JSON reader for request frames. `JSONDecoder` over `JSONValue` tries each type in turn
-/// and throws on every miss, which cost more than the rest of a small action together.
+/// The JSON parser, in two modes that share one grammar (`JSONReader`).
 ///
-/// It reads straight from the frame's bytes (a WebSocket frame's `String` in place): strings without
-/// escapes become `String`s in one validating copy, integers are read digit by digit, and an
-/// object's members are hashed once, into a table of the right size. The first version of this
-/// parser (an array per string, a `String` per number, an array literal per whitespace test, the
-/// generic `String(validating:as:)`) took 28,700 instructions per request on a mix of three typical
-/// frames given as `Data`; this one takes 12,000 from `Data` and 9,900 from the frame's `String`
-/// (callgrind, 30,000 frames).
+/// **Frames** (`parse`) are read for speed into `JSONValue`. `JSONDecoder` over `JSONValue` tries each type in
+/// turn and throws on every miss, which cost more than the rest of a small action together. This reads straight
+/// from the frame's bytes (a WebSocket frame's `String` in place): strings without escapes become `String`s in one
+/// validating copy, integers are read digit by digit, and an object's members are hashed once, into a table of the
+/// right size. The first version of this parser (an array per string, a `String` per number, an array literal per
+/// whitespace test, the generic `String(validating:as:)`) took 28,700 instructions per request on a mix of three
+/// typical frames given as `Data`; this one takes 12,000 from `Data` and 9,900 from the frame's `String`
+/// (callgrind, 30,000 frames). A failure is only nil: nothing is spent on saying where.
 ///
-/// A request's `echo` must go back exactly as it came, but a number read as `.int` or `.double` writes back
-/// in its own form (`1.0` as `1`, `-0` as `0`, `18446744073709551616` as `1.8446744073709552e+19`). With
-/// `keepingEchoText`, a top-level `echo` that holds such a number becomes a `.fragment` of its original text.
-/// The parser counts the numbers that may not write back as they came (those off the integer fast path, and
-/// `-0`), so an echo without one costs nothing more: no copy, no comparison.
-struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private let keepsEchoText: Bool
-    private var index = 0
-    private var depth = 0
-    /// Numbers read so far whose value may write back in another form than their text.
-    private var reshapedNumbers = 0
-    static let maxDepth = 512
+/// **Documents** (`parseOrdered`) are read for the person who wrote them into `OrderedJSON`: members in document
+/// order with duplicates kept, numbers as their text, and a failure that says what and at which line and column.
+public enum JSONParser {
+    /// How deeply a frame may nest arrays and objects; deeper frames are refused, so no input exhausts the stack.
+    public static let maxDepth = 512
 
-    static func parse(_ data: Data, keepingEchoText: Bool = false) -> JSONValue? {
-        data.withUnsafeBytes { parse($0.bindMemory(to: UInt8.self), keepingEchoText: keepingEchoText) }
+    /// The JSON text in `data`, or nil when it is not JSON.
+    ///
+    /// A number read as `.int` or `.double` writes back in its own form (`1.0` as `1`, `-0` as `0`,
+    /// `18446744073709551616` as `1.8446744073709552e+19`). A value that must travel back exactly as it came (a
+    /// request's `echo`) is named by `keepingTextOf`: when that top-level member holds such a number, it becomes a
+    /// `.fragment` of its original text. The parser counts the numbers that may not write back as they came (those off
+    /// the integer fast path, and `-0`), so a member without one costs nothing more: no copy, no comparison.
+    public static func parse(_ data: Data, keepingTextOf member: String? = nil) -> JSONValue? {
+        data.withUnsafeBytes { parse($0.bindMemory(to: UInt8.self), keepingTextOf: member) }
     }
 
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         bytes.withUnsafeBufferPointer { parse($0) }
     }
 
     /// Parses a frame's text without copying it first.
-    static func parse(_ text: String, keepingEchoText: Bool = false) -> JSONValue? {
+    public static func parse(_ text: String, keepingTextOf member: String? = nil) -> JSONValue? {
         var text = text
-        return text.withUTF8 { parse($0, keepingEchoText: keepingEchoText) }
+        return text.withUTF8 { parse($0, keepingTextOf: member) }
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keepingEchoText: Bool = false) -> JSONValue? {
-        var parser = JSONParser(bytes: bytes, keepsEchoText: keepingEchoText)
-        guard let value = parser.value() else { return nil }
-        parser.skipSpace()
-        // Not a ternary: with `value` non-optional there, `nil` would read as `JSONValue.null`.
-        guard parser.index == bytes.count else { return nil }
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keepingTextOf member: String? = nil) -> JSONValue? {
+        var reader = JSONReader<JSONValue>(bytes, keepingTextOf: member)
+        return reader.document()
+    }
+
+    /// The JSON document in `data`, as written: see `OrderedJSON`. Nests up to `OrderedJSON.maxDepth` deep.
+    ///
+    /// Error reasons never quote the text around the failure beyond one punctuation character, because the failure
+    /// may sit inside a secret, such as an unquoted token in a config file.
+    public static func parseOrdered(_ data: Data) throws(JSONSyntaxError) -> OrderedJSON {
+        let result = data.withUnsafeBytes { raw -> Result<OrderedJSON, JSONSyntaxError> in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            // Checked first so that a stray byte is named as what it is wherever it sits, not as a bad token.
+            if let offset = JSONSyntaxError.firstInvalidUTF8(in: bytes) {
+                return .failure(JSONSyntaxError(.invalidUTF8, at: offset, in: bytes))
+            }
+            var reader = JSONReader<OrderedJSON>(bytes, keepingTextOf: nil)
+            if let document = reader.document() { return .success(document) }
+            // Every way to fail notes its problem; the fallback only keeps a missed one from crashing the caller.
+            let failure = reader.failure ?? (.trailingText, bytes.count)
+            return .failure(JSONSyntaxError(failure.problem, at: failure.offset, in: bytes))
+        }
+        return try result.get()
+    }
+}
+
+/// RFC 8259 read from bytes; `Tree` decides what each value becomes, which is all that differs between the modes.
+/// Generic so that each mode is specialised whole: the frame mode has no branch on the mode anywhere.
+struct JSONReader<Tree: JSONTree> {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    /// The top-level member whose value is kept as its text when a number in it would not write back as written.
+    private let keptMember: String?
+    private var index = 0
+    private var depth = 0
+    /// Numbers read so far whose value may write back in another form than their text.
+    private var reshapedNumbers = 0
+    /// The first problem met and the byte offset it was met at, when `Tree` explains failures.
+    private(set) var failure: (problem: JSONProblem, offset: Int)?
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, keepingTextOf keptMember: String?) {
+        self.bytes = bytes
+        self.keptMember = keptMember
+    }
+
+    /// The one value the bytes hold, with nothing but whitespace around it.
+    mutating func document() -> Tree? {
+        guard let value = value() else { return nil }
+        skipSpace()
+        guard index == bytes.count else { return fail(.trailingText) }
         return value
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, keepsEchoText: Bool) {
-        self.bytes = bytes
-        self.keepsEchoText = keepsEchoText
+    /// Notes the problem where it arose (outer levels only pass the nil on) and returns nil. Frames skip the note:
+    /// the store alone cost 70 instructions per typical frame (callgrind), failing or not.
+    private mutating func fail<Value>(_ problem: JSONProblem, at offset: Int? = nil) -> Value? {
+        if Tree.explainsFailures, failure == nil { failure = (problem, offset ?? index) }
+        return nil
     }
 
     private mutating func skipSpace() {
@@ -62,124 +106,127 @@ struct JSONParser {
         }
     }
 
-    private mutating func value() -> JSONValue? {
+    private mutating func value() -> Tree? {
         skipSpace()
-        guard index < bytes.count else { return nil }
+        guard index < bytes.count else { return fail(.expected(.value)) }
         switch bytes[index] {
         case UInt8(ascii: "{"): return object()
         case UInt8(ascii: "["): return array()
-        case UInt8(ascii: "\""): return string().map(JSONValue.string)
-        case UInt8(ascii: "t"): return literal("true", .bool(true))
-        case UInt8(ascii: "f"): return literal("false", .bool(false))
-        case UInt8(ascii: "n"): return literal("null", .null)
+        case UInt8(ascii: "\""): return string().map(Tree.parsedString)
+        case UInt8(ascii: "t"): return literal("true", Tree.parsedBool(true))
+        case UInt8(ascii: "f"): return literal("false", Tree.parsedBool(false))
+        case UInt8(ascii: "n"): return literal("null", Tree.parsedNull)
         default: return number()
         }
     }
 
-    private mutating func literal(_ text: StaticString, _ value: JSONValue) -> JSONValue? {
+    private mutating func literal(_ text: StaticString, _ value: Tree) -> Tree? {
         let count = text.utf8CodeUnitCount
-        guard bytes.count - index >= count else { return nil }
-        for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return nil }
+        guard bytes.count - index >= count else { return fail(.expected(.value)) }
+        for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] {
+            return fail(.expected(.value))
+        }
         index += count
         return value
     }
 
-    private mutating func object() -> JSONValue? {
+    private mutating func object() -> Tree? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { return nil }
+        guard depth <= Tree.maxDepth else { return fail(.tooDeep(Tree.maxDepth)) }
         index += 1
-        // Members are gathered first and hashed once, into a table of the right size.
-        var members: [(String, JSONValue)] = []
+        // Members are gathered first and made into an object once, at its end.
+        var members: [(String, Tree)] = []
         members.reserveCapacity(8)
         skipSpace()
         if peek(UInt8(ascii: "}")) {
             index += 1
-            return .object([:])
+            return Tree.parsedObject(members)
         }
         while true {
             skipSpace()
-            guard peek(UInt8(ascii: "\"")), let key = string() else { return nil }
+            guard peek(UInt8(ascii: "\"")) else { return fail(.expected(.key)) }
+            guard let key = string() else { return nil }
             skipSpace()
-            guard peek(UInt8(ascii: ":")) else { return nil }
+            guard peek(UInt8(ascii: ":")) else { return fail(.expected(.colon)) }
             index += 1
             let (valueStart, reshapedBefore) = (index, reshapedNumbers)
             guard let member = value() else { return nil }
             // Two appends, not a reassigned `var member`: that cost every member of every frame a copy (a retain
             // and a release), 350 instructions per frame of the three typical ones (callgrind).
-            if reshapedNumbers != reshapedBefore, keepsEchoText, depth == 1, key == "echo" {
-                members.append((key, verbatim(member, from: valueStart)))
+            if reshapedNumbers != reshapedBefore, depth == 1, let keptMember, key == keptMember {
+                members.append((key, Tree.keepingText(of: member, text(from: valueStart))))
             } else {
                 members.append((key, member))
             }
             skipSpace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { return fail(.expected(.objectSeparator)) }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                // The first of duplicate keys wins, as it did with JSONDecoder.
-                return .object(Dictionary(members, uniquingKeysWith: { first, _ in first }))
+                return Tree.parsedObject(members)
             } else {
-                return nil
+                return fail(.expected(.objectSeparator))
             }
         }
     }
 
-    /// `value`, just read from `start` (leading whitespace included) to `index`, as its own text when it would
-    /// not write back as that text.
-    private func verbatim(_ value: JSONValue, from start: Int) -> JSONValue {
+    /// The text of the value just read, from `start` (leading whitespace skipped) to `index`.
+    private func text(from start: Int) -> UnsafeBufferPointer<UInt8> {
         var start = start
-        while [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
-        let text = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        var written: [UInt8] = []
-        value.write(into: &written)
-        return written == text ? value : .fragment(JSONFragment(verbatim: text))
+        while bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0A || bytes[start] == 0x0D {
+            start += 1
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
-    private mutating func array() -> JSONValue? {
+    private mutating func array() -> Tree? {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { return nil }
+        guard depth <= Tree.maxDepth else { return fail(.tooDeep(Tree.maxDepth)) }
         index += 1
-        var items: [JSONValue] = []
+        var items: [Tree] = []
         skipSpace()
         if peek(UInt8(ascii: "]")) {
             index += 1
-            return .array(items)
+            return Tree.parsedArray(items)
         }
         while true {
             guard let item = value() else { return nil }
             items.append(item)
             skipSpace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { return fail(.expected(.arraySeparator)) }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "]") {
                 index += 1
-                return .array(items)
+                return Tree.parsedArray(items)
             } else {
-                return nil
+                return fail(.expected(.arraySeparator))
             }
         }
     }
 
     /// A string from its opening quote: one validating copy when it has no escapes (almost always).
     private mutating func string() -> String? {
+        let opening = index
         index += 1
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = Self.validString(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                guard let text = Self.validString(UnsafeBufferPointer(rebasing: bytes[start..<index])) else {
+                    return fail(.invalidUTF8, at: opening)
+                }
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { return escapedString(from: start) }
-            if byte < 0x20 { return nil }
+            if byte < 0x20 { return fail(.controlCharacter) }
             index += 1
         }
-        return nil
+        return fail(.unclosedString, at: opening)
     }
 
     /// The rest of a string that has escapes, from its first byte (`start`); `index` is at a backslash.
@@ -190,13 +237,18 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            if byte == UInt8(ascii: "\"") { return out.withUnsafeBufferPointer { Self.validString($0) } }
-            if byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\"") {
+                guard let text = out.withUnsafeBufferPointer({ Self.validString($0) }) else {
+                    return fail(.invalidUTF8, at: start - 1)
+                }
+                return text
+            }
+            if byte < 0x20 { return fail(.controlCharacter, at: index - 1) }
             guard byte == UInt8(ascii: "\\") else {
                 out.append(byte)
                 continue
             }
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { return fail(.unclosedString) }
             let escape = bytes[index]
             index += 1
             switch escape {
@@ -211,17 +263,19 @@ struct JSONParser {
                 if (0xD800..<0xDC00).contains(scalar) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                         bytes[index + 1] == UInt8(ascii: "u")
-                    else { return nil }
+                    else { return fail(.unpairedSurrogate) }
                     index += 2
-                    guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                    guard let low = hex4() else { return nil }
+                    guard (0xDC00..<0xE000).contains(low) else { return fail(.unpairedSurrogate) }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                // A low surrogate with no high one before it is the only value left that is no scalar.
+                guard let unicode = Unicode.Scalar(scalar) else { return fail(.unpairedSurrogate) }
                 out.append(contentsOf: UTF8.encode(unicode)!)
-            default: return nil
+            default: return fail(.invalidEscape, at: index - 1)
             }
         }
-        return nil
+        return fail(.unclosedString, at: start - 1)
     }
 
     /// The string these bytes spell, or nil when they are not UTF-8. `String(validating:as:)` is
@@ -234,28 +288,28 @@ struct JSONParser {
         return (same ?? text.utf8.elementsEqual(utf8)) ? text : nil
     }
 
+    /// Four hex digits of a `\u` escape; on failure, `index` stays at the first of them.
     private mutating func hex4() -> UInt32? {
-        guard bytes.count - index >= 4 else { return nil }
+        guard bytes.count - index >= 4 else { return fail(.invalidHexEscape) }
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
+        for offset in 0..<4 {
+            let byte = bytes[index + offset]
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
+            default: return fail(.invalidHexEscape)
             }
             value = value << 4 | UInt32(digit)
-            index += 1
         }
+        index += 4
         return value
     }
 
-    /// A number as RFC 8259 writes it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    /// Integers that fit read as `.int`; so do whole numbers written `5.0` or `1e3`, as JSONDecoder's
-    /// `Int64` attempt read them; anything else finite is `.double`, and out-of-range values fail.
-    private mutating func number() -> JSONValue? {
+    /// A number as RFC 8259 writes it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. The tree gets
+    /// its text, and its value too when it is an integer written as one that fits in `Int64` (the fast path).
+    private mutating func number() -> Tree? {
         let start = index
         let negative = peek(UInt8(ascii: "-"))
         if negative { index += 1 }
@@ -272,34 +326,33 @@ struct JSONParser {
                 if overflowA || overflowB { overflowed = true } else { magnitude = next }
                 index += 1
             }
-            guard index > first else { return nil }
+            guard index > first else { return fail(.expected(negative ? .digit : .value)) }
         }
         var integral = true
         if peek(UInt8(ascii: ".")) {
             index += 1
-            guard digits() > 0 else { return nil }
+            guard digits() > 0 else { return fail(.expected(.fractionDigit)) }
             integral = false
         }
         if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
             index += 1
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
-            guard digits() > 0 else { return nil }
+            guard digits() > 0 else { return fail(.expected(.exponentDigit)) }
             integral = false
         }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
         if integral, !overflowed {
             if negative {
                 if magnitude == 0 { reshapedNumbers += 1 }  // -0 writes back as 0
-                return .int(magnitude)
+                return Tree.parsedInteger(magnitude, text)
             }
-            if magnitude != .min { return .int(-magnitude) }
+            if magnitude != .min { return Tree.parsedInteger(-magnitude, text) }
         }
         reshapedNumbers += 1
-        // ASCII only, so this cannot fail; the slow path is for fractions, exponents and overflow.
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { return nil }
-        // An integer literal too large for Int64 stays a double, even where rounding lands on Int64.min.
-        if !integral, value == value.rounded(), let whole = Int64(exactly: value) { return .int(whole) }
-        return .double(value)
+        guard let number = Tree.parsedNumber(text, integral: integral) else {
+            return fail(.numberOutOfRange, at: start)
+        }
+        return number
     }
 
     private func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OneBotV11
+import TrefoilJSON
 
 /// The HTTP API (docs/onebot11.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
 /// bodies streamed to storage.

@@ -12,6 +12,7 @@ import Synchronization
 import Testing
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilJSON
 
 @testable import TrefoilServer
 
