@@ -103,6 +103,11 @@ struct OrderedJSONTests {
         (#""\ud800x""#, "unpaired surrogate in a \\u escape at line 1, column 8"),
         (#""\ud800\u0041""#, "unpaired surrogate in a \\u escape at line 1, column 14"),
         (#""\udc00""#, "unpaired surrogate in a \\u escape at line 1, column 8"),
+        // The same after an escape, where the string is read on a slower path.
+        ("\"\\n\u{1}\"", "control character in a string (write it as an escape such as \\n) at line 1, column 4"),
+        (#""\nab"#, "string is never closed at line 1, column 1"),
+        (#""\n\q""#, "invalid escape sequence in a string at line 1, column 5"),
+        (#""é\u00e9\ud83d""#, "unpaired surrogate in a \\u escape at line 1, column 15"),
         // Columns count characters, as an editor shows them, not bytes.
         ("{\"中文\": x}", "unexpected character (expected a value) at line 1, column 8"),
         ("[\"é\", ]", "unexpected ']' (expected a value) at line 1, column 7"),
@@ -126,7 +131,9 @@ struct OrderedJSONTests {
         let objects = String(repeating: #"{"a":"#, count: 65) + "1" + String(repeating: "}", count: 65)
         #expect(error(Array(objects.utf8)) == "nesting deeper than 64 levels at line 1, column 321")
         #expect(OrderedJSON.maxDepth == 64)
-        #expect(JSONParser.parse(Data(("[" + deepest + "]").utf8)) != nil)
+        let framesDeepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        #expect(JSONParser.parse(Data(framesDeepest.utf8)) != nil)
+        #expect(JSONParser.parse(Data(("[" + framesDeepest + "]").utf8)) == nil)
     }
 
     @Test("bytes that are not UTF-8 are refused wherever they sit, at the first such byte")
