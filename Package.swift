@@ -88,6 +88,7 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The benchmark (issue 5): starts the real `trefoil` binary and drives it over HTTP and WebSocket.
@@ -96,8 +97,6 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -118,27 +117,34 @@ let package = Package(
             name: "TrefoilCoreTests",
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
         .testTarget(name: "TrefoilConfigurationTests", dependencies: ["TrefoilConfiguration"]),
-        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "TrefoilJSON"]),
+        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "OneBotSpec", "TrefoilCore", "TrefoilJSON"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
                 "TrefoilServer",
+                "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "OneBotV11",
                 "TrefoilJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ]
