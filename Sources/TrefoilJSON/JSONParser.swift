@@ -9,7 +9,8 @@ import Foundation
 /// right size. The first version of this parser (an array per string, a `String` per number, an array literal per
 /// whitespace test, the generic `String(validating:as:)`) took 28,700 instructions per request on a mix of three
 /// typical frames given as `Data`; this one takes 12,000 from `Data` and 9,900 from the frame's `String`
-/// (callgrind, 30,000 frames). A failure is only nil: nothing is spent on saying where.
+/// (callgrind, 30,000 frames). Sharing its grammar with documents and living in its own module cost it 3.6 % on
+/// tools/json-measure's frames (11,840 → 12,270 instructions). A failure is only nil: nothing is spent on saying where.
 ///
 /// **Documents** (`parseOrdered`) are read for the person who wrote them into `OrderedJSON`: members in document
 /// order with duplicates kept, numbers as their text, and a failure that says what and at which line and column.

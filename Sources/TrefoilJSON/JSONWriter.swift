@@ -6,7 +6,8 @@
 /// server's CPU per request (perf, docs/performance.md fix 8). Large payloads of one fixed shape
 /// are written with this instead and travel as a `JSONFragment`.
 ///
-/// Inlinable because its callers sit in other modules and call it per member: a page of 50 files is 800 calls.
+/// Inlinable because its callers sit in other modules and call it per member (a page of 50 files is 800 calls):
+/// 550,300 instructions per page without, 546,100 with (callgrind, tools/json-measure).
 public struct JSONWriter {
     @usableFromInline var output: [UInt8] = []
     /// Whether the innermost open object or array still needs no comma before its next element.
