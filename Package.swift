@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "trefoil", targets: ["trefoil"]),
         .library(name: "TrefoilCore", targets: ["TrefoilCore"]),
+        .library(name: "TrefoilJSON", targets: ["TrefoilJSON"]),
         .library(name: "TrefoilConfiguration", targets: ["TrefoilConfiguration"]),
         .library(name: "OneBotV11", targets: ["OneBotV11"]),
         .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
@@ -28,9 +29,12 @@ let package = Package(
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
         .target(name: "CTrefoilLinux"),
+        // JSON for every face and the config file: one value type, one parser (fast frames; documents in order with
+        // line and column), one writer. No dependencies, so any face may use it.
+        .target(name: "TrefoilJSON"),
         // The config file: its keys, their rules and defaults, environment overrides, one line per problem. It
         // names the transports and faces it configures, so it lives outside the core, which never sees it.
-        .target(name: "TrefoilConfiguration"),
+        .target(name: "TrefoilConfiguration", dependencies: ["TrefoilJSON"]),
         // Storage core: file tree, blobs, signing, events. No HTTP, no protocol names, no config file.
         .target(
             name: "TrefoilCore",
@@ -49,7 +53,7 @@ let package = Package(
         .target(
             name: "OneBotV11",
             dependencies: [
-                "TrefoilCore", "TrefoilConfiguration", "OneBotSpec",
+                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -80,6 +84,7 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
+                "TrefoilJSON",
                 "OneBotV11",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -105,6 +110,7 @@ let package = Package(
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The benchmark (issue 5): starts the real `trefoil` binary and drives it over HTTP and WebSocket.
@@ -113,8 +119,6 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -136,31 +140,41 @@ let package = Package(
             name: "TrefoilCoreTests",
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
         // The config machinery is tested with the sections real faces declare (OneBot 11's).
         .testTarget(
             name: "TrefoilConfigurationTests",
             dependencies: ["TrefoilConfiguration", "OneBotV11", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
-        .testTarget(name: "OneBotV11Tests", dependencies: ["OneBotV11", "TrefoilTestSupport"]),
+        .testTarget(
+            name: "OneBotV11Tests",
+            dependencies: ["OneBotV11", "OneBotSpec", "TrefoilCore", "TrefoilJSON", "TrefoilTestSupport"]),
         .testTarget(
             name: "TrefoilServerTests",
             dependencies: [
                 "TrefoilServer",
+                "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
-                "TrefoilCore",
                 "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "OneBotV11",
+                "TrefoilJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ]

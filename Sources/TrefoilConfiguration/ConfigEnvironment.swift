@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilJSON
 
 /// Applies `TREFOIL_` environment variables on top of the file's values.
 enum ConfigEnvironment {
@@ -86,9 +87,9 @@ extension ConfigWalker {
         _ value: String, to field: ConfigField<Root>, path: ConfigPath, into root: inout Root
     ) {
         do {
-            apply(try ConfigJSONParser.parse(Data(value.utf8)), to: field, path: path, into: &root)
+            apply(try JSONParser.parseOrdered(Data(value.utf8)), to: field, path: path, into: &root)
         } catch {
-            report(path, "not valid JSON: \(error.reason)")
+            report(path, "not valid JSON: \(error)")
         }
     }
 }

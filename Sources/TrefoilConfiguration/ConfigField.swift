@@ -1,3 +1,5 @@
+import TrefoilJSON
+
 /// One key of the config document: its name, what it holds, how it is checked, and where it is stored in `Root`.
 ///
 /// Values are written straight into a copy of the defaults, so a key the file leaves out keeps its default and only
@@ -15,7 +17,7 @@ public struct ConfigField<Root> {
         case string(ConfigStringRule, secret: Bool, set: (inout Root, String) -> Void)
         case stringList(item: ConfigStringRule, set: (inout Root, [String]) -> Void)
         /// A list of objects; `apply` checks every entry and stores the list only when all entries are valid.
-        case entryList(apply: (inout Root, [ConfigJSON], ConfigPath, inout ConfigWalker) -> Void)
+        case entryList(apply: (inout Root, [OrderedJSON], ConfigPath, inout ConfigWalker) -> Void)
     }
 
     /// The type the key holds, as named in "expected …" problems.

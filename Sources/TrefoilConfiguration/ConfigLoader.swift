@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilJSON
 
 /// Loads the configuration: embedded defaults, then the config file, then `TREFOIL_` environment variables.
 ///
@@ -37,8 +38,10 @@ public enum ConfigLoader {
         var config = schema.defaults
         var walker = ConfigWalker(source: source)
         var problems: [ConfigProblem] = []
+        // Editors on some platforms save a byte order mark; it carries no meaning in UTF-8, and JSON has no room for it.
+        let json = json.starts(with: [0xEF, 0xBB, 0xBF]) ? json.dropFirst(3) : json
         do {
-            let document = try ConfigJSONParser.parse(json)
+            let document = try JSONParser.parseOrdered(json)
             if case .object = document {
                 walker.walkObject(document, fields: schema.fields, path: ConfigPath(), into: &config)
                 problems = walker.problems
@@ -50,7 +53,7 @@ public enum ConfigLoader {
                 ]
             }
         } catch {
-            problems = [ConfigProblem(source: source, key: fileKey, problem: "not valid JSON: \(error.reason)")]
+            problems = [ConfigProblem(source: source, key: fileKey, problem: "not valid JSON: \(error)")]
         }
         return try finish(config, problems, environment, schema, source: source)
     }

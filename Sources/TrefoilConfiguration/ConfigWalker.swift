@@ -1,3 +1,5 @@
+import TrefoilJSON
+
 /// Which keys of one JSON object were given and which of them had problems.
 public struct ConfigObjectOutcome: Sendable {
     /// The keys the object gave.
@@ -33,7 +35,7 @@ struct ConfigWalker {
     /// Reads an object's members in document order; nil when `value` is not an object.
     @discardableResult
     mutating func walkObject<Root>(
-        _ value: ConfigJSON, fields: [ConfigField<Root>], path: ConfigPath, into root: inout Root
+        _ value: OrderedJSON, fields: [ConfigField<Root>], path: ConfigPath, into root: inout Root
     ) -> ConfigObjectOutcome? {
         guard case .object(let members) = value else {
             report(path, "expected an object, got \(ConfigWording.describe(value, secret: false))")
@@ -60,8 +62,9 @@ struct ConfigWalker {
     }
 
     /// Checks one JSON value against its field and stores it when it passes.
-    mutating func apply<Root>(_ value: ConfigJSON, to field: ConfigField<Root>, path: ConfigPath, into root: inout Root)
-    {
+    mutating func apply<Root>(
+        _ value: OrderedJSON, to field: ConfigField<Root>, path: ConfigPath, into root: inout Root
+    ) {
         switch (field.kind, value) {
         case (.section(let fields), _):
             walkObject(value, fields: fields, path: path, into: &root)

@@ -1,3 +1,5 @@
+import TrefoilJSON
+
 /// Shared phrasing for problem reports, so every message quotes and describes values the same way.
 public enum ConfigWording {
     // Long values would push the key and the rule off a log line; the start is enough to recognise them.
@@ -26,7 +28,7 @@ public enum ConfigWording {
     }
 
     /// What a JSON value is, for "expected X, got Y"; a secret's value is never shown, only its type.
-    static func describe(_ value: ConfigJSON, secret: Bool) -> String {
+    static func describe(_ value: OrderedJSON, secret: Bool) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return secret ? "a boolean" : "boolean \(flag)"

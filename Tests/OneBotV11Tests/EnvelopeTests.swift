@@ -2,6 +2,7 @@ import Foundation
 import OneBotSpec
 import Testing
 import TrefoilCore
+import TrefoilJSON
 
 @testable import OneBotV11
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import OneBotV11
 import Testing
+import TrefoilJSON
 import TrefoilTestSupport
 
 /// `_async` and `_rate_limited` work is held from acceptance to its end; `server.max_background_actions` and

@@ -1,6 +1,7 @@
 import Foundation
 import OneBotV11
 import Testing
+import TrefoilJSON
 import TrefoilTestSupport
 
 /// Every action of docs/actions.md against a live server, over HTTP and over WebSocket.

@@ -4,6 +4,7 @@ import NIOCore
 import OneBotV11
 import Testing
 import TrefoilCore
+import TrefoilJSON
 import TrefoilTestSupport
 
 @Suite("HTTP API rules", .timeLimit(.minutes(3)), .stopsLiveServers)

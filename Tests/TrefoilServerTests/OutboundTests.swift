@@ -7,6 +7,7 @@ import OneBotV11
 import Synchronization
 import Testing
 import TrefoilCore
+import TrefoilJSON
 
 @Suite("Reverse WebSocket", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct ReverseWebSocketTests {

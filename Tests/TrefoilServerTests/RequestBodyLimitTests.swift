@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import OneBotV11
 import Testing
+import TrefoilJSON
 import TrefoilTestSupport
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import HTTPTypes
 import NIOCore
 import OneBotV11
 import Testing
+import TrefoilJSON
 import TrefoilTestSupport
 
 /// A multipart/form-data body: text fields and at most one file part, in the given order.

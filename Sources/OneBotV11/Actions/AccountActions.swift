@@ -1,5 +1,6 @@
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 /// The standard actions every client calls first: login info, status, version.
 struct AccountActions: ActionHandler {

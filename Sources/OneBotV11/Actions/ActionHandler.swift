@@ -1,4 +1,5 @@
 import OneBotSpec
+import TrefoilJSON
 
 /// Serves a family of actions. One struct per family keeps each handler small; the table routes
 /// every name and alias of `actions` here.

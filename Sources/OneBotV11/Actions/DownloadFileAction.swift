@@ -1,5 +1,6 @@
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 /// `download_file`: fetch a URL or decode base64 into the gateway's cache and return the path.
 struct DownloadFileAction: ActionHandler {

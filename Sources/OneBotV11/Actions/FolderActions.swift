@@ -1,5 +1,6 @@
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 /// Folder actions: create, rename, delete, and the listings and usage of a group's tree.
 struct FolderActions: ActionHandler {

@@ -1,5 +1,6 @@
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 /// Actions on one group file: delete, move, rename, trans, and its download URL.
 struct GroupFileActions: ActionHandler {

@@ -1,5 +1,6 @@
 import Foundation
 import TrefoilCore
+import TrefoilJSON
 
 /// The JSON objects of the OneBot 11 face: File, Folder and the upload result (docs/actions.md).
 extension StoredFile {

@@ -1,5 +1,6 @@
 import Synchronization
 import TrefoilCore
+import TrefoilJSON
 
 /// Rendered listings (`get_group_root_files`, `get_group_files_by_folder`) kept for as long as the store
 /// says the same call would return the same thing (`FileTree.isCurrent`): until the next write

@@ -1,5 +1,6 @@
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 /// `upload_group_file` and `upload_private_file`, with the content named by `file` or, from the HTTP
 /// transport, already staged from a multipart part or a raw body.

@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilJSON
 
 /// One action call: `{"action", "params", "echo"}`.
 public struct ActionRequest: Sendable, Equatable {
@@ -18,12 +19,12 @@ public struct ActionRequest: Sendable, Equatable {
     /// A frame that is not a JSON object, or has no string `action`, fails with `BAD_REQUEST`; the
     /// `echo` of a JSON object is still returned so that the failure can carry it back.
     public static func decode(_ data: Data) -> Result<ActionRequest, FailedRequest> {
-        decode(parsed: JSONParser.parse(data, keepingEchoText: true))
+        decode(parsed: JSONParser.parse(data, keepingTextOf: "echo"))
     }
 
     /// Decodes one WebSocket text frame, read in place.
     public static func decode(_ text: String) -> Result<ActionRequest, FailedRequest> {
-        decode(parsed: JSONParser.parse(text, keepingEchoText: true))
+        decode(parsed: JSONParser.parse(text, keepingTextOf: "echo"))
     }
 
     private static func decode(parsed value: JSONValue?) -> Result<ActionRequest, FailedRequest> {

@@ -1,4 +1,5 @@
 import Foundation
+import TrefoilJSON
 
 /// The answer to one request (docs/onebot11.md §2).
 public struct ActionResponse: Sendable, Equatable {

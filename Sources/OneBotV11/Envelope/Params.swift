@@ -1,4 +1,5 @@
 import OneBotSpec
+import TrefoilJSON
 
 /// An action's parameters, read leniently: numbers may arrive as strings (`"123"`), booleans as
 /// `"true"`/`"1"`, and every alias of a parameter is accepted (docs/onebot11.md §1.2).

@@ -1,4 +1,5 @@
 import TrefoilCore
+import TrefoilJSON
 
 /// The events of the OneBot 11 face (docs/onebot11.md §5).
 public enum OneBotEvents {

@@ -3,6 +3,7 @@ import Logging
 import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
+import TrefoilJSON
 
 /// One OneBot event as every event channel sends it, with the request that caused it, if any.
 struct EventFrame: Sendable {

@@ -2,8 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOFoundationCompat
 import OneBotV11
 import TrefoilFaceKit
+import TrefoilJSON
 
 /// The HTTP API (docs/onebot11.md §1.2): `GET|POST /:action`, `POST /` with a whole envelope, and upload
 /// bodies streamed to storage.

@@ -13,6 +13,7 @@ import Testing
 import TrefoilConfiguration
 import TrefoilCore
 import TrefoilFaceKit
+import TrefoilJSON
 import TrefoilTestSupport
 
 @testable import TrefoilServer

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import OneBotV11
 import Testing
+import TrefoilJSON
 
 /// The two ways a bot calls actions; action tests run over both.
 enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -1,5 +1,6 @@
 import OneBotV11
 import Testing
+import TrefoilJSON
 
 /// Uploads `count` one-byte files, each into a group of its own, one after another as a bot does, then checks
 /// that on the connection that asked (whose frames `log` records) each upload's answer came before its

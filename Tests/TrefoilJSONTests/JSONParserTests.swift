@@ -1,11 +1,10 @@
 import Foundation
 import Testing
+import TrefoilJSON
 
-@testable import OneBotV11
-
-/// The hand-written request parser replaced `JSONDecoder` over `JSONValue`; these pin that it reads
+/// The hand-written frame parser replaced `JSONDecoder` over `JSONValue`; these pin that it reads
 /// what that decoder read, to the same values, and refuses what is not JSON.
-@Suite("Request JSON parser")
+@Suite("Frame JSON parser")
 struct JSONParserTests {
     func parsed(_ text: String) -> JSONValue? { JSONParser.parse(Data(text.utf8)) }
 
@@ -107,5 +106,20 @@ struct JSONParserTests {
             #expect(fromString == decoded(frame))
         }
         #expect(JSONParser.parse(#"{"name":"中文 é ✓ 😀"}"#)?["name"] == "中文 é ✓ 😀")
+    }
+
+    @Test("a member kept as its text writes back as it came, only at the top level, only when a number would change")
+    func keptText() throws {
+        let text = #"{"e": [1.0, -0, 7], "x": {"e": 1.0}, "s": 1.0}"#
+        let value = try #require(JSONParser.parse(Data(text.utf8), keepingTextOf: "e"))
+        #expect(String(decoding: value.encoded(), as: UTF8.self) == #"{"e":[1.0, -0, 7],"s":1,"x":{"e":1}}"#)
+        guard case .fragment(let kept)? = value["e"] else {
+            Issue.record("the kept member should be a fragment of its text")
+            return
+        }
+        #expect(kept.value == [1, 0, 7])
+        // Without a number that would change, the member stays a plain value.
+        let plain = try #require(JSONParser.parse(Data(#"{"e": [1, "a"]}"#.utf8), keepingTextOf: "e"))
+        #expect(plain == ["e": [1, "a"]])
     }
 }

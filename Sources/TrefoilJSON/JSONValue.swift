@@ -1,6 +1,9 @@
 import Foundation
 
-/// Any JSON value, kept as it came: `echo` must travel back verbatim, whatever its type.
+/// Any JSON value: what faces read from requests and write in answers and events.
+///
+/// `JSONParser.parse` makes it from a frame; `encoded()` and `JSONWriter` write it. A document whose problems must be
+/// reported by line and in order (the config file) is read as an `OrderedJSON` instead.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -9,9 +12,9 @@ public enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-    /// JSON written ahead by a `JSONWriter` (large payloads of a fixed shape), or a request's `echo`
-    /// kept as its original text because a number in it would not write back the same; parsing produces
-    /// it for nothing else. It reads, through the accessors below, as the value it encodes.
+    /// JSON written ahead by a `JSONWriter` (large payloads of a fixed shape), or a member the parser was asked to
+    /// keep as its original text (a request's `echo`) because a number in it would not write back the same; parsing
+    /// produces it for nothing else. It reads, through the accessors below, as the value it encodes.
     case fragment(JSONFragment)
 
     /// The value under `key` when this is an object.
@@ -91,6 +94,7 @@ extension JSONValue {
         return Data(out)
     }
 
+    @usableFromInline
     func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
@@ -124,6 +128,7 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    @usableFromInline
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var text = text
