@@ -31,6 +31,7 @@ public enum ConfigLoader {
             let document = try ConfigJSONParser.parse(json)
             if case .object = document {
                 walker.walkObject(document, fields: ConfigSchema.fields, path: ConfigPath(), into: &config)
+                walker.reportReplacedKeys()
                 problems = walker.problems
             } else {
                 let found = ConfigWording.describe(document, secret: false)

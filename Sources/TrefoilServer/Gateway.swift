@@ -15,7 +15,7 @@ import TrefoilCore
 public struct Gateway: Sendable {
     public let config: TrefoilConfig
     public let tree: FileTree
-    public let signer: DownloadSigner
+    public let signer: LinkSigner
     public let logger: Logger
     private let lock: DataDirectoryLock
 
@@ -24,7 +24,7 @@ public struct Gateway: Sendable {
         let directory = DataDirectory(path: config.storage.dataDir)
         let lock = try directory.lock()
         let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
-        let signer = try DownloadSigner.load(configured: config.download.signingKey, directory: directory)
+        let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
         return Gateway(config: config, tree: tree, signer: signer, logger: logger, lock: lock)
     }
 

@@ -61,6 +61,6 @@ func makeTable() throws -> ActionTable {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-face-\(UUID().uuidString)").path
     let directory = DataDirectory(path: path)
     let tree = try FileTree.open(directory: directory, settings: .init())
-    let signer = try DownloadSigner.load(configured: "k", directory: directory)
+    let signer = try LinkSigner.load(configured: "k", directory: directory)
     return ActionTable(context: ActionContext(tree: tree, signer: signer, config: .defaults, fetcher: nil))
 }

@@ -62,12 +62,12 @@ public struct DownloadCache: Sendable {
         }
     }
 
-    /// The name a cache entry gets for `raw` (see `Names.fileName`); `.badParam` for one the file system cannot
-    /// hold as a file: `.` and `..` name directories.
+    /// The name a cache entry gets for `raw` (see `Names.fileName`); `.invalid(.fileName, …)` for one the file
+    /// system cannot hold as a file: `.` and `..` name directories.
     public static func fileName(_ raw: String) throws(TrefoilError) -> String {
         let name = try Names.fileName(raw)
         if name == "." || name == ".." {
-            throw .badParam("invalid [name]: \"\(name)\" cannot name a file on disk")
+            throw .invalid(.fileName, "\"\(name)\" cannot name a file on disk")
         }
         return name
     }

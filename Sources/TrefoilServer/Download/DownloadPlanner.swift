@@ -20,7 +20,7 @@ struct DownloadPlanner: Sendable {
     }
 
     let tree: FileTree
-    let signer: DownloadSigner
+    let signer: LinkSigner
 
     /// The file id in a download path, or nil when the path is not a download's.
     static func fileID(inPath path: Substring) -> FileID? {
@@ -34,7 +34,7 @@ struct DownloadPlanner: Sendable {
         let query = FormEncoding.decode(query) ?? [:]
         let now = Int64(Date().timeIntervalSince1970)
         guard let expires = query["expires"].flatMap(Int64.init), let signature = query["sig"],
-            signer.isValid(signature: signature, for: id, expires: expires, now: now)
+            signer.isValid(signature: signature, .download, subject: id.rawValue, expires: expires, now: now)
         else {
             return Self.text(
                 .forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url")
