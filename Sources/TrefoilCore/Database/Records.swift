@@ -162,7 +162,7 @@ struct FileDetail: FetchableRecord {
         """
 
     /// By position rather than by name: looking every column up by name for every row of a listing page was
-    /// about 5 % of the server's time for `get_group_files_by_folder` (perf).
+    /// about 5 % of the server's time for listing a folder (perf).
     init(row: Row) throws {
         file = FileRow(
             id: row[0], spaceId: row[1], folderId: row[2], name: row[3], sha256: row[4], size: row[5],

@@ -4,7 +4,7 @@ import Foundation
 enum Names {
     static let maxBytes = 255
 
-    /// A file name with `/`, `\`, NUL and control characters replaced by `_` (Shamrock's rule),
+    /// A file name with `/`, `\`, NUL and control characters replaced by `_` (the rule bots already know from other servers),
     /// trimmed, 1–255 bytes of UTF-8.
     static func fileName(_ raw: String) throws(TrefoilError) -> String {
         let cleaned = String(

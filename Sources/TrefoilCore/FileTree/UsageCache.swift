@@ -3,7 +3,7 @@ import Synchronization
 /// Spaces' usage counters (`space.used_space`, `space.file_count`) as last read, valid until the next
 /// write transaction ends.
 ///
-/// `get_group_file_system_info` is one indexed lookup of about 5 µs, but a GRDB read around it costs
+/// A space's usage is one indexed lookup of about 5 µs, but a GRDB read around it costs
 /// 80–120 µs of CPU (reader checkout, a hop to the reader's queue, `BEGIN`/`COMMIT`, the schema
 /// check; measured in release on this machine, docs/performance.md fix 9), so bots that ask before
 /// every upload paid for the machinery, not the query.

@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// The `cache/` folder that `download_file` fills: each download in a folder of its own, so that
+/// The `cache/` folder that a face's download-to-cache action fills: each download in a folder of its own, so that
 /// names never collide; entries older than a day are pruned by the janitor.
 public struct DownloadCache: Sendable {
     let path: String
