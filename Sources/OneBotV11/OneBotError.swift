@@ -1,3 +1,4 @@
+import OneBotSpec
 import TrefoilCore
 
 /// A failed action as the OneBot 11 face reports it: a retcode, a stable `msg` key and a message.
@@ -47,7 +48,7 @@ public struct OneBotError: Error, Sendable, Equatable {
     public init(_ error: any Error, action: String) {
         switch error {
         case let error as OneBotError: self = error
-        case let error as TrefoilError: self.init(error)
+        case let error as TrefoilError: self.init(error, action: action)
         case is CancellationError:
             self = .internalError("\(action) was cancelled")
         default:
@@ -55,10 +56,12 @@ public struct OneBotError: Error, Sendable, Equatable {
         }
     }
 
-    public init(_ error: TrefoilError) {
+    /// The face's view of a core error that `action` met; the wording of a refused value names the param
+    /// that carried it.
+    public init(_ error: TrefoilError, action: String) {
         let retcode =
             switch error {
-            case .badParam: 10003
+            case .invalid: 10003
             case .unsupportedParam: 10004
             case .internalError: 20002
             case .databaseError: 31000
@@ -72,6 +75,31 @@ public struct OneBotError: Error, Sendable, Equatable {
             case .fileTooLarge: 35006
             case .folderTooDeep: 35007
             }
-        self.init(retcode: retcode, key: error.key, message: error.message)
+        let message =
+            switch error {
+            case .invalid(let field, let reason): "invalid [\(Self.param(carrying: field, in: action))]: \(reason)"
+            case .quotaExceeded:
+                Self.isPrivate(action) ? "private file storage quota exceeded" : "group storage quota exceeded"
+            case .fileCountLimit:
+                Self.isPrivate(action) ? "private file count limit reached" : "group file count limit reached"
+            default: error.message
+            }
+        self.init(retcode: retcode, key: error.key, message: message)
+    }
+
+    /// The param of `action` that carried a value of `field`.
+    static func param(carrying field: TrefoilError.Field, in action: String) -> String {
+        switch field {
+        case .fileName: action == ActionCatalog.renameGroupFile.name ? Param.newName.name : Param.uploadName.name
+        case .folderName: Param.folderName.name
+        case .folder: Param.folderID.name
+        case .localPath: Param.file.name
+        case .ownerID: isPrivate(action) ? Param.userID.name : Param.groupID.name
+        }
+    }
+
+    /// Whether `action` works on a user's private files rather than a group's.
+    private static func isPrivate(_ action: String) -> Bool {
+        action == ActionCatalog.uploadPrivateFile.name || action == ActionCatalog.getPrivateFileURL.name
     }
 }

@@ -21,13 +21,21 @@ enum ConfigEnvironment {
             walker.variable = (name, path.components.count)
             walker.applyEnvironment(value, to: field, path: path, into: &config)
         }
+        var problems = walker.problems
+        for (old, new) in ConfigSchema.replacedKeys {
+            let (oldName, newName) = (ConfigPath(dotted: old).environmentName, ConfigPath(dotted: new).environmentName)
+            if environment[oldName] != nil && environment[newName] != nil {
+                problems.append(
+                    ConfigProblem(source: source, key: oldName, problem: ConfigSchema.replacedKeyProblem(newName)))
+            }
+        }
         let knownNames = Set(known)
         let unused = environment.keys.filter { $0.hasPrefix(prefix) && !knownNames.contains($0) }.sorted()
         let warnings = unused.map { name in
             let hint = ConfigWording.suggestion(for: name, among: known).map { " (did you mean \($0)?)" } ?? ""
             return "\(name) names no config key; ignored\(hint)"
         }
-        return (walker.problems, warnings)
+        return (problems, warnings)
     }
 
     /// Every key that holds a value (everything but sections), with its path.

@@ -44,6 +44,7 @@ public enum ConfigLoader {
             let document = try JSONParser.parseOrdered(json)
             if case .object = document {
                 walker.walkObject(document, fields: schema.fields, path: ConfigPath(), into: &config)
+                walker.reportReplacedKeys()
                 problems = walker.problems
             } else {
                 let found = ConfigWording.describe(document, secret: false)

@@ -39,3 +39,10 @@ struct ConfigPath: Equatable {
         return ConfigEnvironment.prefix + keys.joined(separator: "_")
     }
 }
+
+extension ConfigPath {
+    /// The path of a dotted key without list indexes, such as `spaces.group.total_space`.
+    init(dotted key: String) {
+        self.init(components: key.split(separator: ".").map { .key(String($0)) })
+    }
+}

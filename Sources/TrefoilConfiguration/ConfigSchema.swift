@@ -40,16 +40,18 @@ enum ConfigSchema {
                 "limits",
                 [
                     .integer("max_file_bytes", \.limits.maxFileBytes, .between(1, ConfigBound.tebibyte)),
-                    .integer("group_total_space", \.limits.groupTotalSpace, .between(1, ConfigBound.pebibyte)),
-                    .integer("group_file_limit", \.limits.groupFileLimit, .between(1, 1_000_000_000)),
+                    .integer("group_total_space", \.spaces.group.totalSpace, totalSpaceRule),
+                    .integer("group_file_limit", \.spaces.group.fileLimit, fileLimitRule),
                     .integer("max_folder_depth", \.limits.maxFolderDepth, .between(1, 64)),
                 ]),
             .section(
                 "retention",
                 [
-                    .integer("group_file_days", \.retention.groupFileDays, .between(0, ConfigBound.centuryDays)),
-                    .integer("private_file_days", \.retention.privateFileDays, .between(0, ConfigBound.centuryDays)),
+                    .integer("group_file_days", \.spaces.group.fileDays, fileDaysRule),
+                    .integer("private_file_days", \.spaces.user.fileDays, fileDaysRule),
                 ]),
+            .section(
+                "spaces", TrefoilConfig.Spaces.kinds.map { kind, space in .section(kind, spaceFields(space)) }),
             .section(
                 "upload",
                 [
@@ -69,6 +71,42 @@ enum ConfigSchema {
                 ]),
         ]
     }
+
+    /// The keys of one kind in the `spaces` section.
+    static func spaceFields(_ space: WritableKeyPath<TrefoilConfig.Spaces, TrefoilConfig.Space>)
+        -> [ConfigField<TrefoilConfig>]
+    {
+        let spaces: WritableKeyPath<TrefoilConfig, TrefoilConfig.Spaces> = \.spaces
+        let path = spaces.appending(path: space)
+        let (totalSpace, fileLimit, fileDays):
+            (
+                WritableKeyPath<TrefoilConfig.Space, Int64>, WritableKeyPath<TrefoilConfig.Space, Int>,
+                WritableKeyPath<TrefoilConfig.Space, Int>
+            ) = (\.totalSpace, \.fileLimit, \.fileDays)
+        return [
+            .integer("total_space", path.appending(path: totalSpace), totalSpaceRule),
+            .integer("file_limit", path.appending(path: fileLimit), fileLimitRule),
+            .integer("file_days", path.appending(path: fileDays), fileDaysRule),
+        ]
+    }
+
+    static let totalSpaceRule = ConfigIntegerRule.between(1, ConfigBound.pebibyte)
+    static let fileLimitRule = ConfigIntegerRule.between(1, 1_000_000_000)
+    static let fileDaysRule = ConfigIntegerRule.between(0, ConfigBound.centuryDays)
+
+    /// Keys that a newer key replaced, each with the key that replaced it. Both keep working, but a config that
+    /// sets both of a pair is refused: which of the two values was meant would be a guess.
+    static let replacedKeys: [(old: String, new: String)] = [
+        ("limits.group_total_space", "spaces.group.total_space"),
+        ("limits.group_file_limit", "spaces.group.file_limit"),
+        ("retention.group_file_days", "spaces.group.file_days"),
+        ("retention.private_file_days", "spaces.user.file_days"),
+    ]
+
+    /// The problem reported on a replaced key set together with `new`, the key that replaced it.
+    static func replacedKeyProblem(_ new: String) -> String {
+        "set together with \(new), which replaces it (keep only \(new))"
+    }
 }
 
 /// The upper ends of the integer ranges. Each is far beyond any sensible setting and far below where the arithmetic
@@ -81,7 +119,7 @@ public enum ConfigBound {
     public static let gibibyte: Int64 = 1 << 30
     /// Streamed sizes (an upload body, one file): 1 TiB.
     public static let tebibyte: Int64 = 1 << 40
-    /// A group's quota: 1 PiB.
+    /// A space's quota: 1 PiB.
     public static let pebibyte: Int64 = 1 << 50
     public static let hourMS: Int64 = 3_600_000
     public static let dayMS: Int64 = 86_400_000

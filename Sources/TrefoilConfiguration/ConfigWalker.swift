@@ -16,6 +16,8 @@ struct ConfigWalker {
     /// a position inside the value (`[0].role`) moves into the problem text.
     var variable: (name: String, depth: Int)?
     private(set) var problems: [ConfigProblem] = []
+    /// The dotted path of every key the document gave, valid or not.
+    private(set) var given: Set<String> = []
 
     init(source: String) {
         self.source = source
@@ -48,6 +50,7 @@ struct ConfigWalker {
                 report(memberPath, Self.unknownKeyProblem(member.key, known: fields.map(\.name)))
                 continue
             }
+            given.insert(memberPath.rendered)
             guard outcome.present.insert(member.key).inserted else {
                 // Parsers disagree on which duplicate wins, so the file's intent is unclear.
                 report(memberPath, "duplicate key (each key may appear only once)")
@@ -59,6 +62,13 @@ struct ConfigWalker {
             if problems.count > problemsBefore { outcome.failed.insert(member.key) }
         }
         return outcome
+    }
+
+    /// Reports every replaced key that the document gave together with the key that replaced it.
+    mutating func reportReplacedKeys() {
+        for (old, new) in ConfigSchema.replacedKeys where given.contains(old) && given.contains(new) {
+            problems.append(ConfigProblem(source: source, key: old, problem: ConfigSchema.replacedKeyProblem(new)))
+        }
     }
 
     /// Checks one JSON value against its field and stores it when it passes.

@@ -18,11 +18,17 @@ extension TrefoilConfig {
             ("server.max_background_bytes", "\(server.maxBackgroundBytes)"),
             ("storage.data_dir", ConfigWording.quoted(storage.dataDir)),
             ("limits.max_file_bytes", "\(limits.maxFileBytes)"),
-            ("limits.group_total_space", "\(limits.groupTotalSpace)"),
-            ("limits.group_file_limit", "\(limits.groupFileLimit)"),
             ("limits.max_folder_depth", "\(limits.maxFolderDepth)"),
-            ("retention.group_file_days", "\(retention.groupFileDays)"),
-            ("retention.private_file_days", "\(retention.privateFileDays)"),
+        ]
+        let spacePairs = Spaces.kinds.flatMap { kind, path -> [(String, String)] in
+            let space = spaces[keyPath: path]
+            return [
+                ("spaces.\(kind).total_space", "\(space.totalSpace)"),
+                ("spaces.\(kind).file_limit", "\(space.fileLimit)"),
+                ("spaces.\(kind).file_days", "\(space.fileDays)"),
+            ]
+        }
+        let rest: [(String, String)] = [
             ("upload.local_roots", "[\(upload.localRoots.map(ConfigWording.quoted).joined(separator: ", "))]"),
             ("upload.url_fetch_timeout_ms", "\(upload.urlFetchTimeoutMS)"),
             ("upload.url_fetch_total_timeout_ms", "\(upload.urlFetchTotalTimeoutMS)"),
@@ -32,7 +38,8 @@ extension TrefoilConfig {
             ("download.signing_key", ConfigRedaction.presence(download.signingKey)),
             ("download.count_flush_interval_ms", "\(download.countFlushIntervalMS)"),
         ]
-        return (pairs + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        return (pairs + spacePairs + rest + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }
+            .joined(separator: " ")
     }
 }
 

@@ -7,10 +7,10 @@ public struct TrefoilConfig: Sendable, Equatable {
     public var server: Server
     /// Where persistent data lives.
     public var storage: Storage
-    /// Size and count limits for group files.
+    /// Limits on every file and folder.
     public var limits: Limits
-    /// How long stored files are kept.
-    public var retention: Retention
+    /// Quota and retention of each kind of space.
+    public var spaces: Spaces
     /// Rules for accepting uploaded files.
     public var upload: Upload
     /// Rules for signed download URLs.
@@ -23,14 +23,14 @@ public struct TrefoilConfig: Sendable, Equatable {
         server: Server = Server(),
         storage: Storage = Storage(),
         limits: Limits = Limits(),
-        retention: Retention = Retention(),
+        spaces: Spaces = Spaces(),
         upload: Upload = Upload(),
         download: Download = Download()
     ) {
         self.server = server
         self.storage = storage
         self.limits = limits
-        self.retention = retention
+        self.spaces = spaces
         self.upload = upload
         self.download = download
     }
@@ -100,42 +100,69 @@ public struct TrefoilConfig: Sendable, Equatable {
         }
     }
 
-    /// Size and count limits for group files.
+    /// Limits on every file and folder.
     public struct Limits: Sendable, Equatable {
         /// The largest single file accepted, in bytes.
         public var maxFileBytes: Int64
-        /// The total space one group's files may use, in bytes.
-        public var groupTotalSpace: Int64
-        /// The most files one group may hold.
-        public var groupFileLimit: Int
         /// The deepest folder nesting allowed in a group.
         public var maxFolderDepth: Int
 
         /// Creates limits; every argument defaults to the embedded default.
-        public init(
-            maxFileBytes: Int64 = 4_294_967_296,
-            groupTotalSpace: Int64 = 10_737_418_240,
-            groupFileLimit: Int = 10000,
-            maxFolderDepth: Int = 8
-        ) {
+        public init(maxFileBytes: Int64 = 4_294_967_296, maxFolderDepth: Int = 8) {
             self.maxFileBytes = maxFileBytes
-            self.groupTotalSpace = groupTotalSpace
-            self.groupFileLimit = groupFileLimit
             self.maxFolderDepth = maxFolderDepth
         }
     }
 
-    /// How long stored files are kept.
-    public struct Retention: Sendable, Equatable {
-        /// Days a group file is kept before it expires.
-        public var groupFileDays: Int
-        /// Days a private file is kept before it expires.
-        public var privateFileDays: Int
+    /// Quota and retention of each kind of space (the `spaces` section, keyed by kind).
+    public struct Spaces: Sendable, Equatable {
+        /// A group's shared files (`limits.group_total_space`, `limits.group_file_limit` and
+        /// `retention.group_file_days` still set these).
+        public var group: Space
+        /// A user's private files (`retention.private_file_days` still sets `fileDays`).
+        public var user: Space
+        /// An app's chat attachments.
+        public var app: Space
+        /// Uploads that belong to no one yet.
+        public var staging: Space
+        /// Avatars.
+        public var avatar: Space
 
-        /// Creates retention settings; every argument defaults to the embedded default.
-        public init(groupFileDays: Int = 0, privateFileDays: Int = 7) {
-            self.groupFileDays = groupFileDays
-            self.privateFileDays = privateFileDays
+        /// Creates per-kind settings; every argument defaults to the embedded default.
+        public init(
+            group: Space = Space(totalSpace: 10_737_418_240, fileLimit: 10000, fileDays: 0),
+            user: Space = Space(fileDays: 7),
+            app: Space = Space(fileDays: 7),
+            staging: Space = Space(fileDays: 1),
+            avatar: Space = Space(fileDays: 0)
+        ) {
+            self.group = group
+            self.user = user
+            self.app = app
+            self.staging = staging
+            self.avatar = avatar
+        }
+        /// Each kind with its key in the `spaces` section.
+        static var kinds: [(key: String, space: WritableKeyPath<Spaces, Space>)] {
+            [("group", \.group), ("user", \.user), ("app", \.app), ("staging", \.staging), ("avatar", \.avatar)]
+        }
+    }
+
+    /// The quota and retention of one kind of space; each space of the kind has its own.
+    public struct Space: Sendable, Equatable {
+        /// The total size one space's files may use, in bytes.
+        public var totalSpace: Int64
+        /// The most files one space may hold.
+        public var fileLimit: Int
+        /// Days a new file is kept before it expires; 0 keeps it until it is deleted.
+        public var fileDays: Int
+
+        /// Creates the settings of one kind; by default a space is bounded only by the largest values the keys
+        /// accept (1 PiB, a billion files), and keeps its files until they are deleted.
+        public init(totalSpace: Int64 = 1_125_899_906_842_624, fileLimit: Int = 1_000_000_000, fileDays: Int = 0) {
+            self.totalSpace = totalSpace
+            self.fileLimit = fileLimit
+            self.fileDays = fileDays
         }
     }
 

@@ -3,8 +3,8 @@
 /// Each case is one kind of failure of the store. Faces map a case to their own return code in one place; the
 /// core never names a protocol.
 public enum TrefoilError: Error, Sendable, Equatable {
-    /// A parameter is missing or malformed; the text says which and why.
-    case badParam(String)
+    /// A value the store refuses: `field` names it in the store's own terms, the text says why.
+    case invalid(Field, String)
     /// A source that the configuration refuses (a local path outside the allowed roots).
     case unsupportedParam(String)
     /// A local path that does not exist or cannot be read.
@@ -17,9 +17,9 @@ public enum TrefoilError: Error, Sendable, Equatable {
     case folderNotFound
     /// A folder of that name already exists under that parent.
     case nameConflict
-    /// The group's `total_space` would be exceeded.
+    /// The space would hold more bytes than its kind's `totalSpace`.
     case quotaExceeded
-    /// The group's `limit_count` would be exceeded.
+    /// The space would hold more files than its kind's `fileLimit`.
     case fileCountLimit
     /// The file is larger than `limits.max_file_bytes`.
     case fileTooLarge
@@ -31,7 +31,7 @@ public enum TrefoilError: Error, Sendable, Equatable {
     /// The stable machine key (`msg`) of this error.
     public var key: String {
         switch self {
-        case .badParam: "BAD_PARAM"
+        case .invalid: "BAD_PARAM"
         case .unsupportedParam: "UNSUPPORTED_PARAM"
         case .localFileNotFound: "LOCAL_FILE_NOT_FOUND"
         case .databaseError: "DATABASE_ERROR"
@@ -50,19 +50,33 @@ public enum TrefoilError: Error, Sendable, Equatable {
     /// A human-readable reason, safe to send to a client.
     public var message: String {
         switch self {
-        case .badParam(let text), .unsupportedParam(let text), .localFileNotFound(let text),
-            .storageWriteFailed(let text):
+        case .invalid(let field, let reason): "invalid \(field.rawValue): \(reason)"
+        case .unsupportedParam(let text), .localFileNotFound(let text), .storageWriteFailed(let text):
             text
         case .databaseError(let text): "database error: \(text)"
         case .internalError(let text): "internal error: \(text)"
         case .fileNotFound: "file not found"
         case .folderNotFound: "folder not found"
         case .nameConflict: "a folder with this name already exists here"
-        case .quotaExceeded: "group storage quota exceeded"
-        case .fileCountLimit: "group file count limit reached"
+        case .quotaExceeded: "the space's storage quota would be exceeded"
+        case .fileCountLimit: "the space's file count limit is reached"
         case .fileTooLarge: "file is larger than the per-file limit"
         case .folderTooDeep: "folder nesting is deeper than allowed"
         }
+    }
+}
+
+extension TrefoilError {
+    /// What an `.invalid` value is, in the store's terms; a face names the parameter that carried it.
+    public enum Field: String, Sendable, Equatable, CaseIterable {
+        case fileName = "file name"
+        case folderName = "folder name"
+        /// A folder given to an operation that refuses it (the root cannot be renamed or deleted).
+        case folder
+        /// A path to read an upload from.
+        case localPath = "local path"
+        /// The id of a space's owner.
+        case ownerID = "owner id"
     }
 }
 

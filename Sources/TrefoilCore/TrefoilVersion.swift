@@ -1,4 +1,4 @@
-/// The version this build reports (`trefoil --version`, `get_version_info`, User-Agent).
+/// The version this build reports (`trefoil --version`, the faces' version answers, User-Agent).
 public enum TrefoilVersion {
     public static let current = "0.1.0"
 }

@@ -7,7 +7,7 @@ public struct FaceContext: Sendable {
     /// The store: every face reads and writes the same spaces, and sees the others' uploads.
     public let store: FileTree
     /// Signs and checks link signatures with the data directory's key.
-    public let signer: DownloadSigner
+    public let signer: LinkSigner
     /// Streams request bodies (raw or multipart) into the store's staging area.
     public let uploads: UploadService
     /// The core's and the transports' settings (limits, `server.public_url`…); a face's own are its section's.
@@ -15,7 +15,7 @@ public struct FaceContext: Sendable {
     public let logger: Logger
 
     public init(
-        store: FileTree, signer: DownloadSigner, uploads: UploadService, config: TrefoilConfig, logger: Logger
+        store: FileTree, signer: LinkSigner, uploads: UploadService, config: TrefoilConfig, logger: Logger
     ) {
         self.store = store
         self.signer = signer

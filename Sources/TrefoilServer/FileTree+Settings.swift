@@ -6,12 +6,19 @@ extension FileTree.Settings {
     public init(_ config: TrefoilConfig) {
         self.init(
             maxFileBytes: config.limits.maxFileBytes,
-            groupTotalSpace: config.limits.groupTotalSpace,
-            groupFileLimit: Int64(config.limits.groupFileLimit),
             maxFolderDepth: config.limits.maxFolderDepth,
-            groupFileDays: config.retention.groupFileDays,
-            privateFileDays: config.retention.privateFileDays,
-            computeSHA3: config.upload.computeSHA3
+            computeSHA3: config.upload.computeSHA3,
+            group: FileTree.SpaceLimits(config.spaces.group),
+            user: FileTree.SpaceLimits(config.spaces.user),
+            app: FileTree.SpaceLimits(config.spaces.app),
+            staging: FileTree.SpaceLimits(config.spaces.staging),
+            avatar: FileTree.SpaceLimits(config.spaces.avatar)
         )
+    }
+}
+
+extension FileTree.SpaceLimits {
+    init(_ space: TrefoilConfig.Space) {
+        self.init(totalSpace: space.totalSpace, fileLimit: Int64(space.fileLimit), fileDays: space.fileDays)
     }
 }

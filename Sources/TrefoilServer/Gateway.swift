@@ -15,7 +15,7 @@ import TrefoilFaceKit
 public struct Gateway: Sendable {
     public let config: TrefoilConfig
     public let tree: FileTree
-    public let signer: DownloadSigner
+    public let signer: LinkSigner
     public let logger: Logger
     /// The faces the config enables, in the order they were listed.
     public let faces: [any Face]
@@ -27,7 +27,7 @@ public struct Gateway: Sendable {
         let directory = DataDirectory(path: config.storage.dataDir)
         let lock = try directory.lock()
         let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
-        let signer = try DownloadSigner.load(configured: config.download.signingKey, directory: directory)
+        let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
         let context = FaceContext(
             store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),
             config: config, logger: logger)

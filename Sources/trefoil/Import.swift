@@ -40,7 +40,8 @@ struct Import: AsyncParsableCommand {
             let bytes = source == "-" ? FileChunks(descriptor: STDIN_FILENO) : try FileChunks(path: source)
             let fileName = name ?? (source == "-" ? "stdin" : (source as NSString).lastPathComponent)
             let file = try await tree.upload(
-                bytes, name: fileName, to: .group(group), folder: FolderID(folder), by: Member(id: uploader))
+                bytes, name: fileName, to: .group(String(group)), folder: FolderID(folder),
+                by: Member(id: String(uploader)))
             print("\(file.id) \(file.size) \(file.digests.sha256)")
         } catch let error as TrefoilError {
             printError("import: \(error)")

@@ -61,6 +61,6 @@ struct ActionTableTests {
 func makeTable() throws -> ActionTable {
     let directory = DataDirectory(path: makeTempDirectory(prefix: "trefoil-face"))
     let tree = try FileTree.open(directory: directory, settings: .init())
-    let signer = try DownloadSigner.load(configured: "k", directory: directory)
+    let signer = try LinkSigner.load(configured: "k", directory: directory)
     return ActionTable(context: ActionContext(tree: tree, signer: signer, config: .defaults, fetcher: nil))
 }

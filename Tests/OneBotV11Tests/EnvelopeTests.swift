@@ -120,7 +120,7 @@ struct EnvelopeTests {
     @Test("every core error maps to its retcode and msg key")
     func errorMapping() {
         let expected: [(TrefoilError, Int, String)] = [
-            (.badParam("x"), 10003, "BAD_PARAM"), (.unsupportedParam("x"), 10004, "UNSUPPORTED_PARAM"),
+            (.invalid(.fileName, "x"), 10003, "BAD_PARAM"), (.unsupportedParam("x"), 10004, "UNSUPPORTED_PARAM"),
             (.internalError("x"), 20002, "INTERNAL_ERROR"), (.databaseError("x"), 31000, "DATABASE_ERROR"),
             (.localFileNotFound("x"), 32001, "LOCAL_FILE_NOT_FOUND"),
             (.storageWriteFailed("x"), 32002, "STORAGE_WRITE_FAILED"), (.fileNotFound, 35001, "FILE_NOT_FOUND"),
@@ -129,12 +129,78 @@ struct EnvelopeTests {
             (.fileTooLarge, 35006, "FILE_TOO_LARGE"), (.folderTooDeep, 35007, "FOLDER_TOO_DEEP"),
         ]
         for (error, retcode, key) in expected {
-            let mapped = OneBotError(error)
+            let mapped = OneBotError(error, action: "upload_group_file")
             #expect(mapped.retcode == retcode)
             #expect(mapped.key == key)
-            #expect(mapped.message == error.message)
+            if case .invalid = error {
+            } else if error != .quotaExceeded && error != .fileCountLimit {
+                #expect(mapped.message == error.message)
+            }
         }
         #expect(OneBotError(CancellationError(), action: "a").retcode == 20002)
+    }
+}
+
+/// The core words a refused value and a full space in its own terms; the face says them as it always has.
+@Suite("Core error wording")
+struct CoreErrorWordingTests {
+    @Test(
+        "a refused value names the param that carried it in that action",
+        arguments: [
+            (
+                "rename_group_file", TrefoilError.invalid(.fileName, "empty after trimming"),
+                "invalid [new_name]: empty after trimming"
+            ),
+            (
+                "upload_group_file", .invalid(.fileName, "256 bytes of UTF-8, at most 255 allowed"),
+                "invalid [name]: 256 bytes of UTF-8, at most 255 allowed"
+            ),
+            (
+                "upload_private_file", .invalid(.fileName, "empty after trimming"),
+                "invalid [name]: empty after trimming"
+            ),
+            (
+                "download_file", .invalid(.fileName, "\".\" cannot name a file on disk"),
+                "invalid [name]: \".\" cannot name a file on disk"
+            ),
+            (
+                "create_group_file_folder", .invalid(.folderName, "a folder name cannot contain /"),
+                "invalid [name]: a folder name cannot contain /"
+            ),
+            (
+                "rename_group_folder", .invalid(.folderName, "empty after trimming"),
+                "invalid [name]: empty after trimming"
+            ),
+            (
+                "rename_group_folder", .invalid(.folder, "the root folder cannot be renamed"),
+                "invalid [folder_id]: the root folder cannot be renamed"
+            ),
+            (
+                "delete_group_folder", .invalid(.folder, "the root folder cannot be deleted"),
+                "invalid [folder_id]: the root folder cannot be deleted"
+            ),
+            (
+                "upload_group_file", .invalid(.localPath, "a path cannot contain a NUL"),
+                "invalid [file]: a path cannot contain a NUL"
+            ),
+            ("upload_group_file", .invalid(.ownerID, "must not be empty"), "invalid [group_id]: must not be empty"),
+            ("upload_private_file", .invalid(.ownerID, "must not be empty"), "invalid [user_id]: must not be empty"),
+        ])
+    func invalidValues(action: String, error: TrefoilError, message: String) {
+        let mapped = OneBotError(error, action: action)
+        #expect(mapped.message == message)
+        #expect(mapped.retcode == 10003)
+        #expect(mapped.key == "BAD_PARAM")
+    }
+
+    @Test("a full space is a group's in group actions and a private file's in private ones")
+    func limits() {
+        #expect(OneBotError(.quotaExceeded, action: "upload_group_file").message == "group storage quota exceeded")
+        #expect(OneBotError(.fileCountLimit, action: "upload_group_file").message == "group file count limit reached")
+        #expect(
+            OneBotError(.quotaExceeded, action: "upload_private_file").message == "private file storage quota exceeded")
+        #expect(
+            OneBotError(.fileCountLimit, action: "upload_private_file").message == "private file count limit reached")
     }
 }
 

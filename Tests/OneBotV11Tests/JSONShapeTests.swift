@@ -12,7 +12,7 @@ struct JSONShapeTests {
     let file = StoredFile(
         id: FileID("f-1"), owner: .group(123_456), folderID: FolderID("/d"), name: "a\"b\\c\n\t中文 ✓.txt",
         size: 9_876_543_210, lifetime: .temporary, uploadTime: 1_700_000_000, deadTime: 1_700_086_400,
-        modifyTime: 1_700_000_005, downloadTimes: 0, uploader: -7, uploaderName: "Bot \u{1}",
+        modifyTime: 1_700_000_005, downloadTimes: 0, uploader: "-7", uploaderName: "Bot \u{1}",
         digests: Digests(sha256: String(repeating: "a", count: 64), md5: "m", sha1: "s", sha3: ""))
 
     @Test("a File object has the sixteen fields, in sorted order, escaped as JSONValue escapes them")
@@ -35,7 +35,7 @@ struct JSONShapeTests {
     func listing() throws {
         let folder = Folder(
             id: FolderID("/d"), owner: .group(1), parentID: nil, name: "d", depth: 1, createTime: 5, modifyTime: 6,
-            creator: 7, creatorName: "x", fileCount: 2)
+            creator: "7", creatorName: "x", fileCount: 2)
         for listing in [
             FolderListing(folders: [], files: []), FolderListing(folders: [folder], files: [file, file]),
             FolderListing(folders: [folder, folder], files: []),

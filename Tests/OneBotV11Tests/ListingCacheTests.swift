@@ -10,7 +10,7 @@ import TrefoilJSON
 /// see a listing older than a write that has returned, whatever the write was.
 @Suite("Listing cache")
 struct ListingCacheTests {
-    let bob = Member(id: 7, name: "Bob")
+    let bob = Member(id: "7", name: "Bob")
 
     func call(_ table: ActionTable, _ action: String, _ params: [String: JSONValue]) async throws -> JSONValue {
         let response = await table.respond(to: ActionRequest(action: action, params: Params(params)))
@@ -29,7 +29,7 @@ struct ListingCacheTests {
 
     /// What the store says the root listing is now, rendered the same way.
     func freshRootListing(_ tree: FileTree) async throws -> [UInt8] {
-        guard case .fragment(let fragment) = try await tree.list(in: 5).listingObject else { return [] }
+        guard case .fragment(let fragment) = try await tree.list(in: "5").listingObject else { return [] }
         return fragment.bytes
     }
 
@@ -44,7 +44,7 @@ struct ListingCacheTests {
         }
         let first = try await upload("one.txt", .root)
         let second = try await upload("second.txt", .root)
-        let folder = try await tree.createFolder(named: "docs", in: 5, by: bob)
+        let folder = try await tree.createFolder(named: "docs", in: "5", by: bob)
         writes.append(("upload", { _ = try await upload("two.txt", .root) }))
         writes.append(("upload into a folder", { _ = try await upload("three.txt", folder.id) }))
         writes.append(
@@ -56,11 +56,11 @@ struct ListingCacheTests {
                 }
             ))
         writes.append(("rename a file", { try await tree.renameFile(first.id, of: .group(5), to: "uno.txt") }))
-        writes.append(("move a file", { try await tree.moveFile(first.id, in: 5, to: folder.id) }))
-        writes.append(("rename a folder", { try await tree.renameFolder(folder.id, in: 5, to: "papers") }))
-        writes.append(("create a folder", { _ = try await tree.createFolder(named: "new", in: 5, by: bob) }))
+        writes.append(("move a file", { try await tree.moveFile(first.id, in: "5", to: folder.id) }))
+        writes.append(("rename a folder", { try await tree.renameFolder(folder.id, in: "5", to: "papers") }))
+        writes.append(("create a folder", { _ = try await tree.createFolder(named: "new", in: "5", by: bob) }))
         writes.append(("delete a file", { try await tree.deleteFile(second.id, of: .group(5)) }))
-        writes.append(("delete a folder", { try await tree.deleteFolder(folder.id, in: 5) }))
+        writes.append(("delete a folder", { try await tree.deleteFolder(folder.id, in: "5") }))
 
         #expect(try await rootListing(table) == freshRootListing(tree))
         for (what, write) in writes {

@@ -12,8 +12,8 @@ struct ConfigDefaultsTests {
         #expect(loaded.config.onebot11.selfID == 10000)
         #expect(loaded.config.server.port == 5700)
         #expect(loaded.config.server.maxBodyBytes == 4_294_967_296)
-        #expect(loaded.config.limits.groupTotalSpace == 10_737_418_240)
-        #expect(loaded.config.retention.privateFileDays == 7)
+        #expect(loaded.config.spaces.group.totalSpace == 10_737_418_240)
+        #expect(loaded.config.spaces.user.fileDays == 7)
         #expect(loaded.config.onebot11.reverseWS.isEmpty)
     }
 
@@ -63,6 +63,10 @@ struct ConfigDefaultsTests {
               "storage": { "data_dir": "/var/lib/trefoil" },
               "limits": { "max_file_bytes": 11, "group_total_space": 12, "group_file_limit": 13, "max_folder_depth": 14 },
               "retention": { "group_file_days": 15, "private_file_days": 16 },
+              "spaces": { "user": { "total_space": 21, "file_limit": 22 },
+                          "app": { "total_space": 23, "file_limit": 24, "file_days": 25 },
+                          "staging": { "total_space": 26, "file_limit": 27, "file_days": 28 },
+                          "avatar": { "total_space": 29, "file_limit": 30, "file_days": 31 } },
               "upload": { "local_roots": ["/srv", "/tmp"], "url_fetch_timeout_ms": 17, "url_fetch_total_timeout_ms": 19,
                           "allow_private_networks": true, "compute_sha3": true },
               "download": { "url_ttl_seconds": 18, "signing_key": "key", "count_flush_interval_ms": 20 }
@@ -74,8 +78,13 @@ struct ConfigDefaultsTests {
                 wsMaxMessageBytes: 2000, maxRequestBytes: 3000, idleTimeoutMS: 4000, maxConnections: 5000,
                 shutdownTimeoutMS: 6000, maxBackgroundActions: 3, maxBackgroundBytes: 70000),
             storage: .init(dataDir: "/var/lib/trefoil"),
-            limits: .init(maxFileBytes: 11, groupTotalSpace: 12, groupFileLimit: 13, maxFolderDepth: 14),
-            retention: .init(groupFileDays: 15, privateFileDays: 16),
+            limits: .init(maxFileBytes: 11, maxFolderDepth: 14),
+            spaces: .init(
+                group: .init(totalSpace: 12, fileLimit: 13, fileDays: 15),
+                user: .init(totalSpace: 21, fileLimit: 22, fileDays: 16),
+                app: .init(totalSpace: 23, fileLimit: 24, fileDays: 25),
+                staging: .init(totalSpace: 26, fileLimit: 27, fileDays: 28),
+                avatar: .init(totalSpace: 29, fileLimit: 30, fileDays: 31)),
             upload: .init(
                 localRoots: ["/srv", "/tmp"], urlFetchTimeoutMS: 17, urlFetchTotalTimeoutMS: 19,
                 allowPrivateNetworks: true, computeSHA3: true),

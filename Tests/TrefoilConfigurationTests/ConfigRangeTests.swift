@@ -30,6 +30,21 @@ struct ConfigRangeTests {
         ("limits.max_folder_depth", 1, 64),
         ("retention.group_file_days", 0, 36_500),
         ("retention.private_file_days", 0, 36_500),
+        ("spaces.group.total_space", 1, 1 << 50),
+        ("spaces.group.file_limit", 1, 1_000_000_000),
+        ("spaces.group.file_days", 0, 36_500),
+        ("spaces.user.total_space", 1, 1 << 50),
+        ("spaces.user.file_limit", 1, 1_000_000_000),
+        ("spaces.user.file_days", 0, 36_500),
+        ("spaces.app.total_space", 1, 1 << 50),
+        ("spaces.app.file_limit", 1, 1_000_000_000),
+        ("spaces.app.file_days", 0, 36_500),
+        ("spaces.staging.total_space", 1, 1 << 50),
+        ("spaces.staging.file_limit", 1, 1_000_000_000),
+        ("spaces.staging.file_days", 0, 36_500),
+        ("spaces.avatar.total_space", 1, 1 << 50),
+        ("spaces.avatar.file_limit", 1, 1_000_000_000),
+        ("spaces.avatar.file_days", 0, 36_500),
         ("upload.url_fetch_timeout_ms", 1, 86_400_000),
         ("upload.url_fetch_total_timeout_ms", 1, 604_800_000),
         ("download.url_ttl_seconds", 1, 315_360_000),
@@ -39,13 +54,12 @@ struct ConfigRangeTests {
     /// A config document that sets `key` (a dotted path, with `[0]` for the first list entry) to `value`.
     static func document(_ key: String, _ value: Int64) -> String {
         let parts = key.split(separator: ".").map(String.init)
-        guard parts.count == 2 else { return #"{"\#(key)": \#(value)}"# }
-        if parts[0].hasSuffix("[0]") {
+        if parts.count == 2, parts[0].hasSuffix("[0]") {
             let list = parts[0].dropLast(3)
             let url = list == "reverse_ws" ? "ws://127.0.0.1:1/" : "http://127.0.0.1:1/"
             return #"{"\#(list)": [{"url": "\#(url)", "\#(parts[1])": \#(value)}]}"#
         }
-        return #"{"\#(parts[0])": {"\#(parts[1])": \#(value)}}"#
+        return parts.reversed().reduce("\(value)") { inner, part in #"{"\#(part)": \#(inner)}"# }
     }
 
     @Test("every integer key accepts both ends of its range and refuses one past either end", arguments: ranges)

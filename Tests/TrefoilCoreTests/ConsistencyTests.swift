@@ -9,7 +9,7 @@ struct ConsistencyTests {
     @Test("a store built by normal operations is clean")
     func cleanStore() async throws {
         let store = try TestStore()
-        let folder = try await store.tree.createFolder(named: "f", in: 1, by: Member(id: 1))
+        let folder = try await store.tree.createFolder(named: "f", in: "1", by: Member(id: "1"))
         try await store.upload("a", folder: folder.id)
         try await store.upload("a", name: "dup")
         #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
@@ -32,7 +32,23 @@ struct ConsistencyTests {
         let repaired = try store.tree.checkConsistency(repair: true)
         #expect(repaired.repairs == ["recomputed space, folder and blob counters"])
         #expect(try store.tree.checkConsistency(repair: false).isClean)
-        #expect(try await store.tree.fileSystemInfo(of: 1).usedSpace == 3)
+        #expect(try await store.tree.fileSystemInfo(of: .group("1")).usedSpace == 3)
+    }
+
+    @Test("a wrong folder counter is reported with its folder and space, and repaired")
+    func brokenFolderCounter() async throws {
+        let store = try TestStore()
+        let folder = try await store.tree.createFolder(named: "f", in: "1", by: Member(id: "1"))
+        try await store.upload("abc", folder: folder.id)
+        try await store.tree.database.writer.write { db in
+            try db.execute(sql: "UPDATE folder SET file_count = 4 WHERE id = ?", arguments: [folder.id.rawValue])
+        }
+        #expect(
+            try store.tree.checkConsistency(repair: false).problems == [
+                "folder \(folder.id) of space 1: counts 4 files, holds 1"
+            ])
+        #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder and blob counters"])
+        #expect(try await store.tree.folder(folder.id, in: "1").fileCount == 1)
     }
 
     @Test("a missing blob is reported and not hidden by repair")

@@ -14,16 +14,16 @@ struct CrashSafetyTests {
         // Something committed before, sharing nothing with the crashing upload.
         let healthy = try TestStore(directory: store.directory, previous: store)
         let kept = try await healthy.upload("kept", name: "kept")
-        let before = try await healthy.tree.list(in: 1)
-        let infoBefore = try await healthy.tree.fileSystemInfo(of: 1)
+        let before = try await healthy.tree.list(in: "1")
+        let infoBefore = try await healthy.tree.fileSystemInfo(of: .group("1"))
 
         await #expect(throws: SimulatedCrash(step: step)) {
             try await store.upload("doomed bytes", name: "doomed")
         }
 
         // What any reader sees right after the crash: nothing changed.
-        #expect(try await healthy.tree.list(in: 1) == before)
-        #expect(try await healthy.tree.fileSystemInfo(of: 1) == infoBefore)
+        #expect(try await healthy.tree.list(in: "1") == before)
+        #expect(try await healthy.tree.fileSystemInfo(of: .group("1")) == infoBefore)
         switch step {
         case .afterTempWrite: #expect(healthy.tempFiles().count == 1)
         case .afterRename, .beforeCommit: #expect(healthy.blobFiles().count == 2)  // the orphan is on disk
@@ -34,7 +34,7 @@ struct CrashSafetyTests {
         #expect(restarted.tempFiles().isEmpty)
         #expect(restarted.blobFiles() == [kept.digests.sha256])
         #expect(try restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
-        #expect(try await restarted.tree.list(in: 1) == before)
+        #expect(try await restarted.tree.list(in: "1") == before)
     }
 
     @Test("a crash while a deduplicated upload commits never removes the shared blob")

@@ -8,19 +8,19 @@ struct DedupTests {
     @Test("two uploads of the same bytes share one blob; deleting one keeps the other; deleting both frees it")
     func sharedBlob() async throws {
         let store = try TestStore()
-        let first = try await store.upload("same bytes", name: "one", group: 1)
-        let second = try await store.upload("same bytes", name: "two", group: 2)
+        let first = try await store.upload("same bytes", name: "one", group: "1")
+        let second = try await store.upload("same bytes", name: "two", group: "2")
         #expect(first.id != second.id)
         #expect(first.digests == second.digests)
         #expect(store.blobFiles() == [first.digests.sha256])
-        #expect(try await store.tree.fileSystemInfo(of: 1).usedSpace == 10)
-        #expect(try await store.tree.fileSystemInfo(of: 2).usedSpace == 10)
+        #expect(try await store.tree.fileSystemInfo(of: .group("1")).usedSpace == 10)
+        #expect(try await store.tree.fileSystemInfo(of: .group("2")).usedSpace == 10)
 
-        try await store.tree.deleteFile(first.id, of: .group(1))
+        try await store.tree.deleteFile(first.id, of: .group("1"))
         #expect(readFile(store.tree.blobPath(of: second)) == Array("same bytes".utf8))
         #expect(try store.tree.checkConsistency(repair: false).isClean)
 
-        try await store.tree.deleteFile(second.id, of: .group(2))
+        try await store.tree.deleteFile(second.id, of: .group("2"))
         #expect(store.blobFiles().isEmpty)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
     }

@@ -59,12 +59,12 @@ struct IngestPipelineTests {
         let path = store.directory.root.path + "/source.bin"
         #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         let fromPath = try await store.tree.upload(
-            try FileChunks(path: path), name: "p.bin", to: .group(1), by: Member(id: 1))
+            try FileChunks(path: path), name: "p.bin", to: .group("1"), by: Member(id: "1"))
         #expect(readFile(store.tree.blobPath(of: fromPath)) == bytes)
         #expect(fromPath.digests == Self.reference(bytes, sha3: false))
         #expect(fromPath.size == Int64(bytes.count))
         let fromStream = try await store.tree.upload(
-            chunks(bytes, size: 65_537), name: "s.bin", to: .group(1), by: Member(id: 1))
+            chunks(bytes, size: 65_537), name: "s.bin", to: .group("1"), by: Member(id: "1"))
         #expect(fromStream.digests == fromPath.digests)
         #expect(store.tempFiles().isEmpty)
         #expect(store.blobFiles() == [fromPath.digests.sha256])
@@ -76,19 +76,21 @@ struct IngestPipelineTests {
         let store = try TestStore(settings: .init(maxFileBytes: limit))
         let bytes = pseudoRandomBytes(5 << 20, seed: 3)
         let streamed = await trefoilError {
-            _ = try await store.tree.upload(chunks(bytes, size: 65_537), name: "s", to: .group(1), by: Member(id: 1))
+            _ = try await store.tree.upload(
+                chunks(bytes, size: 65_537), name: "s", to: .group("1"), by: Member(id: "1"))
         }
         #expect(streamed == .fileTooLarge)
         let path = store.directory.root.path + "/over.bin"
         #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         let local = await trefoilError {
-            _ = try await store.tree.upload(try FileChunks(path: path), name: "p", to: .group(1), by: Member(id: 1))
+            _ = try await store.tree.upload(try FileChunks(path: path), name: "p", to: .group("1"), by: Member(id: "1"))
         }
         #expect(local == .fileTooLarge)
         #expect(store.tempFiles().isEmpty)
         #expect(store.blobFiles().isEmpty)
         let fits = Array(bytes.prefix(Int(limit)))
-        let file = try await store.tree.upload(chunks(fits, size: 65_537), name: "ok", to: .group(1), by: Member(id: 1))
+        let file = try await store.tree.upload(
+            chunks(fits, size: 65_537), name: "ok", to: .group("1"), by: Member(id: "1"))
         #expect(readFile(store.tree.blobPath(of: file)) == fits)
     }
 
@@ -97,8 +99,9 @@ struct IngestPipelineTests {
         let store = try TestStore()
         let bytes = pseudoRandomBytes((1 << 20) + 3, seed: 4)
         let first = try await store.tree.upload(
-            chunks(bytes, size: 65_537), name: "a", to: .group(1), by: Member(id: 1))
-        let second = try await store.tree.upload(chunks(bytes, size: 4096), name: "b", to: .group(2), by: Member(id: 1))
+            chunks(bytes, size: 65_537), name: "a", to: .group("1"), by: Member(id: "1"))
+        let second = try await store.tree.upload(
+            chunks(bytes, size: 4096), name: "b", to: .group("2"), by: Member(id: "1"))
         #expect(store.tempFiles().isEmpty)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         #expect(store.blobFiles() == [first.digests.sha256])

@@ -125,7 +125,7 @@ struct LocalFileAccessTests {
         let path = try write("root/a.txt", "a")
         let access = LocalFileAccess(roots: [base + "/root"])
         for source in [path + "\u{0}.png", "file://" + path + "%00.png"] {
-            await #expect(throws: TrefoilError.badParam("invalid [file]: a path cannot contain a NUL")) {
+            await #expect(throws: TrefoilError.invalid(.localPath, "a path cannot contain a NUL")) {
                 try await access.open(source)
             }
         }

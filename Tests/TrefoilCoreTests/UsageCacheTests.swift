@@ -7,35 +7,35 @@ import Testing
 /// older than a write that has returned.
 @Suite("Cached group usage")
 struct UsageCacheTests {
-    let alice = Member(id: 42, name: "Alice")
+    let alice = Member(id: "42", name: "Alice")
 
     @Test("every kind of write shows in the next fileSystemInfo")
     func everyWriteShows() async throws {
-        let store = try TestStore(settings: .init(groupFileDays: 1))
+        let store = try TestStore(settings: .with(.group) { $0.fileDays = 1 })
         let tree = store.tree
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 0)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 0)
         let first = try await store.upload("12345")
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 1)
-        #expect(try await tree.fileSystemInfo(of: 1).usedSpace == 5)
-        let folder = try await tree.createFolder(named: "d", in: 1, by: alice)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 1)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).usedSpace == 5)
+        let folder = try await tree.createFolder(named: "d", in: "1", by: alice)
         try await store.upload("123", folder: folder.id)
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 2)
-        try await tree.deleteFile(first.id, of: .group(1))
-        #expect(try await tree.fileSystemInfo(of: 1).usedSpace == 3)
-        try await tree.deleteFolder(folder.id, in: 1)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 2)
+        try await tree.deleteFile(first.id, of: .group("1"))
+        #expect(try await tree.fileSystemInfo(of: .group("1")).usedSpace == 3)
+        try await tree.deleteFolder(folder.id, in: "1")
         #expect(
-            try await tree.fileSystemInfo(of: 1)
+            try await tree.fileSystemInfo(of: .group("1"))
                 == FileSystemInfo(
                     fileCount: 0, limitCount: 10_000, usedSpace: 0, totalSpace: 10 << 30))
         try await store.upload("1234567")
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 1)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 1)
         store.clock.advance(by: 86_400)
         #expect(try await tree.expireFiles() == 1)
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 0)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 0)
         // Another group's counters are its own.
-        try await store.upload("x", group: 2)
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 0)
-        #expect(try await tree.fileSystemInfo(of: 2).fileCount == 1)
+        try await store.upload("x", group: "2")
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 0)
+        #expect(try await tree.fileSystemInfo(of: .group("2")).fileCount == 1)
     }
 
     @Test("under concurrent uploads and readers, no reader sees fewer files than uploads that returned")
@@ -49,7 +49,7 @@ struct UsageCacheTests {
                 group.addTask {
                     try await store.upload("file \(i)", name: "f\(i)")
                     returned.add()
-                    let seen = try await tree.fileSystemInfo(of: 1).fileCount
+                    let seen = try await tree.fileSystemInfo(of: .group("1")).fileCount
                     if seen < 1 { stale.add() }
                 }
             }
@@ -57,7 +57,7 @@ struct UsageCacheTests {
                 group.addTask {
                     for _ in 0..<200 {
                         let before = returned.value
-                        let seen = try await tree.fileSystemInfo(of: 1).fileCount
+                        let seen = try await tree.fileSystemInfo(of: .group("1")).fileCount
                         if seen < before { stale.add() }
                         await Task.yield()
                     }
@@ -66,7 +66,7 @@ struct UsageCacheTests {
             try await group.waitForAll()
         }
         #expect(stale.value == 0)
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 40)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 40)
     }
 }
 

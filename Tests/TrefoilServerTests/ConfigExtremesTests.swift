@@ -45,8 +45,9 @@ struct ConfigExtremesTests {
     func timeArithmeticSaturates() async throws {
         try await Self.exercise { config in
             config.download.urlTTLSeconds = .max
-            config.retention.groupFileDays = .max
-            config.retention.privateFileDays = .max
+            for kind in [\TrefoilConfig.Spaces.group, \.user, \.app, \.staging, \.avatar] {
+                config.spaces[keyPath: kind].fileDays = .max
+            }
         }
     }
 

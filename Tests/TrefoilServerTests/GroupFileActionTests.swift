@@ -259,8 +259,8 @@ struct GroupFileActionTests {
     func limits(transport: Transport) async throws {
         let server = try await LiveServer.start {
             $0.limits.maxFileBytes = 100
-            $0.limits.groupTotalSpace = 150
-            $0.limits.groupFileLimit = 2
+            $0.spaces.group.totalSpace = 150
+            $0.spaces.group.fileLimit = 2
             $0.limits.maxFolderDepth = 1
         }
         let bot = transport.caller(server)

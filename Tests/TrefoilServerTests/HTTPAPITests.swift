@@ -216,7 +216,7 @@ struct DownloadTests {
         let forged = path(url, server).replacingOccurrences(of: "sig=", with: "sig=A")
         #expect(try await server.request(forged).status == .forbidden)
         let past = Int64(Date().timeIntervalSince1970) - 10
-        let signature = server.gateway.signer.signature(for: .init(id), expires: past)
+        let signature = server.gateway.signer.signature(.download, subject: id, expires: past)
         #expect(try await server.request("/files\(id)?expires=\(past)&sig=\(signature)").status == .forbidden)
         let otherFile = "/files/00000000-0000-0000-0000-000000000000?" + (url.split(separator: "?").last ?? "")
         #expect(try await server.request(otherFile).status == .forbidden)

@@ -52,13 +52,13 @@ struct ProcessCrashTests {
         defer { withExtendedLifetime(lock) {} }
         let tree = try FileTree.open(directory: directory, settings: .init())
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
-        let listing = try await tree.list(in: 1)
+        let listing = try await tree.list(in: "1")
         #expect(listing.files.map(\.name) == ["small.txt"])
         let file = try #require(listing.files.first)
         #expect(
             FileManager.default.contents(atPath: tree.blobPath(of: file)) == Data("committed before the crash".utf8))
         #expect(try tree.checkConsistency(repair: false).problems == [])
-        #expect(try await tree.fileSystemInfo(of: 1).fileCount == 1)
+        #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 1)
     }
 
     @Test("trefoil fsck reports a store built by imports clean, and a broken one with exit 1")

@@ -43,3 +43,17 @@ final class TempDirectories: Sendable {
         for path in all { try? FileManager.default.removeItem(atPath: path) }
     }
 }
+
+/// The path of a fixture: a folder or file under `Tests/Fixtures`, shared by every test target.
+public func fixturePath(_ name: String) -> String {
+    // Tests/TrefoilTestSupport/this file → Tests/Fixtures.
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+}
+
+/// Copies the fixture `name` to `destination` (which must not exist yet), so that a test may change the copy.
+public func copyFixture(_ name: String, to destination: String) throws {
+    try FileManager.default.createDirectory(
+        atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: fixturePath(name), toPath: destination)
+}

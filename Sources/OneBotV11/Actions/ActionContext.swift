@@ -23,7 +23,7 @@ public struct RemoteFile: Sendable {
 /// Everything the action handlers use: the store and the settings of the face.
 public struct ActionContext: Sendable {
     public let tree: FileTree
-    public let signer: DownloadSigner
+    public let signer: LinkSigner
     public let selfID: Int64
     public let nickname: String
     /// Absolute base of download URLs, without a trailing slash.
@@ -42,7 +42,7 @@ public struct ActionContext: Sendable {
 
     public init(
         tree: FileTree,
-        signer: DownloadSigner,
+        signer: LinkSigner,
         config: TrefoilConfig,
         fetcher: (any RemoteFileFetcher)?,
         transportStats: @escaping @Sendable () -> [String: Int64] = { [:] },
@@ -63,10 +63,13 @@ public struct ActionContext: Sendable {
         self.clock = clock
     }
 
+    /// The bot as the store records who made a change: `self_id` and `nickname`.
+    var member: Member { Member(id: OneBotIDs.text(selfID), name: nickname) }
+
     /// The signed download URL of a file, valid for `download.url_ttl_seconds` from now.
     public func downloadURL(for file: StoredFile) -> String {
         let expires = UnixTime.adding(urlTTLSeconds, to: clock())
-        let signature = signer.signature(for: file.id, expires: expires)
+        let signature = signer.signature(.download, subject: file.id.rawValue, expires: expires)
         let path = "/files\(file.id.rawValue)" + Self.nameSegment(file.name)
         return "\(publicURL)\(path)?expires=\(expires)&sig=\(signature)"
     }

@@ -11,23 +11,23 @@ struct FolderActions: ActionHandler {
 
     func handle(_ action: ActionSpec, _ params: Params, _ context: ActionContext) async throws -> JSONValue {
         let group = try params.int64(Param.groupID)
+        let space = OneBotIDs.text(group)
         let tree = context.tree
         switch action {
         case ActionCatalog.createGroupFileFolder:
             let parent = try params.optionalString(Param.parentID).flatMap { $0.isEmpty ? nil : FolderID($0) } ?? .root
             let folder = try await tree.createFolder(
-                named: try params.string(Param.folderName), in: group, parent: parent,
-                by: Member(id: context.selfID, name: context.nickname))
+                named: try params.string(Param.folderName), in: space, parent: parent, by: context.member)
             return folder.createdObject
         case ActionCatalog.renameGroupFolder:
             try await tree.renameFolder(
-                FolderID(try params.string(Param.folderID)), in: group, to: try params.string(Param.newFolderName))
+                FolderID(try params.string(Param.folderID)), in: space, to: try params.string(Param.newFolderName))
             return .null
         case ActionCatalog.deleteGroupFolder:
-            try await tree.deleteFolder(FolderID(try params.string(Param.folderID)), in: group)
+            try await tree.deleteFolder(FolderID(try params.string(Param.folderID)), in: space)
             return .null
         case ActionCatalog.getGroupFileSystemInfo:
-            let info = try await tree.fileSystemInfo(of: group)
+            let info = try await tree.fileSystemInfo(of: .group(group))
             return [
                 "file_count": .int(info.fileCount), "limit_count": .int(info.limitCount),
                 "used_space": .int(info.usedSpace), "total_space": .int(info.totalSpace), "group_id": .int(group),

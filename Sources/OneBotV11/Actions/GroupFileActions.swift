@@ -20,7 +20,7 @@ struct GroupFileActions: ActionHandler {
         case ActionCatalog.moveGroupFile:
             let target = FolderID(try params.string(Param.targetDirectory))
             let current = try params.optionalString(Param.currentDirectory).flatMap { $0.isEmpty ? nil : FolderID($0) }
-            try await tree.moveFile(file, in: group, to: target, expectedParent: current)
+            try await tree.moveFile(file, in: OneBotIDs.text(group), to: target, expectedParent: current)
         case ActionCatalog.renameGroupFile:
             try await tree.renameFile(file, of: .group(group), to: try params.string(Param.newName))
         case ActionCatalog.transGroupFile:
@@ -44,7 +44,7 @@ struct PrivateFileActions: ActionHandler {
             stored = try await context.tree.file(file, of: .user(user))
         } else {
             stored = try await context.tree.file(file)
-            guard case .user = stored.owner else { throw TrefoilError.fileNotFound }
+            guard stored.owner.kind == .user else { throw TrefoilError.fileNotFound }
         }
         return ["url": .string(context.downloadURL(for: stored))]
     }

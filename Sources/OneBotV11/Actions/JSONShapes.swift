@@ -4,11 +4,7 @@ import TrefoilJSON
 
 /// The JSON objects of the OneBot 11 face: File, Folder and the upload result (docs/actions.md).
 extension StoredFile {
-    var groupID: Int64 {
-        switch owner {
-        case .group(let id), .user(let id): id
-        }
-    }
+    var groupID: Int64 { OneBotIDs.number(owner.id) ?? 0 }
 
     /// The File object of listings, written with its keys sorted as `JSONValue.encoded()` sorts them.
     func writeFileObject(into out: inout JSONWriter) {
@@ -27,7 +23,7 @@ extension StoredFile {
         out.member("sha256", digests.sha256)
         out.member("sha3", digests.sha3)
         out.member("upload_time", uploadTime)
-        out.member("uploader", uploader)
+        out.member("uploader", OneBotIDs.number(uploader) ?? 0)
         out.member("uploader_name", uploaderName)
         out.endObject()
     }
@@ -55,13 +51,10 @@ extension StoredFile {
 
 extension Folder {
     var folderObject: JSONValue {
-        let group: Int64 =
-            switch owner {
-            case .group(let id), .user(let id): id
-            }
-        return [
-            "group_id": .int(group), "folder_id": .string(id.rawValue), "folder_name": .string(name),
-            "create_time": .int(createTime), "creator": .int(creator), "creator_name": .string(creatorName),
+        [
+            "group_id": .int(OneBotIDs.number(owner.id) ?? 0), "folder_id": .string(id.rawValue),
+            "folder_name": .string(name), "create_time": .int(createTime), "creator": .int(creatorID),
+            "creator_name": .string(creatorName),
             "total_file_count": .int(fileCount), "parent_id": .string(parentID?.rawValue ?? "/"),
         ]
     }
@@ -71,9 +64,11 @@ extension Folder {
         guard case .object(var members) = folderObject else { return folderObject }
         members["parent_folder_id"] = .string(parentID?.rawValue ?? "/")
         members["modify_time"] = .int(modifyTime)
-        members["creator_uin"] = .int(creator)
+        members["creator_uin"] = .int(creatorID)
         return .object(members)
     }
+
+    private var creatorID: Int64 { OneBotIDs.number(creator) ?? 0 }
 }
 
 extension FolderListing {

@@ -43,7 +43,7 @@ final class ListingCache: Sendable {
     func listing(_ key: Key, in tree: FileTree) async throws -> JSONValue {
         if let entry = state.withLock({ $0.entries[key] }), tree.isCurrent(entry.stamp) { return entry.listing }
         let (listing, stamp) = try await tree.stampedList(
-            key.folder, in: key.group, limit: key.limit, offset: key.offset)
+            key.folder, in: OneBotIDs.text(key.group), limit: key.limit, offset: key.offset)
         let rendered = listing.listingObject
         let size = if case .fragment(let fragment) = rendered { fragment.bytes.count } else { Self.maxEntryBytes }
         if size < Self.maxEntryBytes {

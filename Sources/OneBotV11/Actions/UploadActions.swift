@@ -34,8 +34,7 @@ struct UploadActions: ActionHandler {
         let source = try await FileSource.open(file, context: context)
         guard let name = explicitName ?? source.suggestedName else { throw OneBotError.lack(Param.uploadName.name) }
         let stored = try await source.upload(
-            into: context.tree, name: name, owner: owner, folder: folder,
-            by: Member(id: context.selfID, name: context.nickname))
+            into: context.tree, name: name, owner: owner, folder: folder, by: context.member)
         return Self.result(stored, action, context)
     }
 }
@@ -74,7 +73,7 @@ extension ActionTable {
                 throw OneBotError.lack(Param.uploadName.name)
             }
             let stored = try await context.tree.commit(
-                staged, name: name, to: owner, folder: folder, by: Member(id: context.selfID, name: context.nickname))
+                staged, name: name, to: owner, folder: folder, by: context.member)
             return .ok(UploadActions.result(stored, spec, context), echo: nil)
         } catch {
             context.tree.discard(staged)

@@ -19,12 +19,18 @@ public enum OneBotEvents {
         ]
     }
 
-    /// `notice` / `group_upload` for a file that became durable in a group; nil for other owners.
-    public static func groupUpload(_ file: StoredFile, context: ActionContext) -> JSONValue? {
-        guard case .group(let group) = file.owner else { return nil }
+    /// The notice a store event becomes, or nil for the events OneBot 11 has no notice for.
+    ///
+    /// Only a file stored in a group's space has one: `notice` / `group_upload`. OneBot 11 has no notice for a
+    /// deleted file or a folder change, and a space whose id is not a OneBot group id has no `group_id` to send.
+    public static func notice(for event: StoreEvent, context: ActionContext) -> JSONValue? {
+        guard case .fileStored(let file, _) = event, file.owner.kind == .group,
+            let group = OneBotIDs.number(file.owner.id)
+        else { return nil }
         return [
             "time": .int(file.uploadTime), "self_id": .int(context.selfID), "post_type": "notice",
-            "notice_type": "group_upload", "group_id": .int(group), "user_id": .int(file.uploader),
+            "notice_type": "group_upload", "group_id": .int(group),
+            "user_id": .int(OneBotIDs.number(file.uploader) ?? 0),
             "file": [
                 "id": .string(file.id.rawValue), "name": .string(file.name), "size": .int(file.size),
                 "busid": .int(file.lifetime.busid), "url": .string(context.downloadURL(for: file)),

@@ -14,7 +14,7 @@ struct SpaceRow: SnakeCaseRecord {
     static let databaseTableName = "space"
     var id: Int64?
     var kind: String
-    var owner: Int64
+    var owner: String
     var usedSpace: Int64
     var fileCount: Int64
     var createdAt: Int64
@@ -62,7 +62,7 @@ struct FolderRow: SnakeCaseRecord {
     var depth: Int
     var createTime: Int64
     var modifyTime: Int64
-    var creator: Int64
+    var creator: String
     var creatorName: String
     var fileCount: Int64
 }
@@ -103,13 +103,12 @@ struct FileRow: SnakeCaseRecord {
     var name: String
     var sha256: String
     var size: Int64
-    /// The lifetime as schema v1 stores it, in its column `busid` (`FileLifetime.storedCode`).
-    var lifetimeCode: Int
+    /// When the file expires (Unix seconds); 0: kept until deleted.
     var deadTime: Int64
     var uploadTime: Int64
     var modifyTime: Int64
     var downloadTimes: Int64
-    var uploader: Int64
+    var uploader: String
     var uploaderName: String
 }
 
@@ -121,7 +120,6 @@ extension FileRow {
         name = row["name"]
         sha256 = row["sha256"]
         size = row["size"]
-        lifetimeCode = row["busid"]
         deadTime = row["dead_time"]
         uploadTime = row["upload_time"]
         modifyTime = row["modify_time"]
@@ -137,7 +135,6 @@ extension FileRow {
         container["name"] = name
         container["sha256"] = sha256
         container["size"] = size
-        container["busid"] = lifetimeCode
         container["dead_time"] = deadTime
         container["upload_time"] = uploadTime
         container["modify_time"] = modifyTime
@@ -148,10 +145,9 @@ extension FileRow {
 }
 
 /// A file row joined with its space and blob: everything `StoredFile` needs.
-struct FileDetail: Decodable, FetchableRecord {
+struct FileDetail: FetchableRecord {
     var file: FileRow
-    var kind: String
-    var owner: Int64
+    var owner: Owner
     var md5: String
     var sha1: String
     var sha3: String?
@@ -159,34 +155,33 @@ struct FileDetail: Decodable, FetchableRecord {
     /// The SELECT that produces this shape; append WHERE / ORDER clauses. `init(row:)` reads the
     /// columns by position, in this order.
     static let select = """
-        SELECT file.id, file.space_id, file.folder_id, file.name, file.sha256, file.size, file.busid,
-            file.dead_time, file.upload_time, file.modify_time, file.download_times, file.uploader,
-            file.uploader_name, space.kind, space.owner, blob.md5, blob.sha1, blob.sha3
+        SELECT file.id, file.space_id, file.folder_id, file.name, file.sha256, file.size, file.dead_time,
+            file.upload_time, file.modify_time, file.download_times, file.uploader, file.uploader_name,
+            space.kind, space.owner, blob.md5, blob.sha1, blob.sha3
         FROM file JOIN space ON space.id = file.space_id JOIN blob ON blob.sha256 = file.sha256
         """
 
-    /// By position rather than by name: looking 18 names up for every row of a listing page was
-    /// about 5 % of the server's time for `get_group_files_by_folder` (perf).
-    init(row: Row) {
+    /// By position rather than by name: looking every column up by name for every row of a listing page was
+    /// about 5 % of the server's time for listing a folder (perf).
+    init(row: Row) throws {
         file = FileRow(
             id: row[0], spaceId: row[1], folderId: row[2], name: row[3], sha256: row[4], size: row[5],
-            lifetimeCode: row[6], deadTime: row[7], uploadTime: row[8], modifyTime: row[9], downloadTimes: row[10],
-            uploader: row[11], uploaderName: row[12])
-        kind = row[13]
-        owner = row[14]
-        md5 = row[15]
-        sha1 = row[16]
-        sha3 = row[17]
+            deadTime: row[6], uploadTime: row[7], modifyTime: row[8], downloadTimes: row[9], uploader: row[10],
+            uploaderName: row[11])
+        owner = Owner(try SpaceKind(stored: row[12], space: file.spaceId), row[13])
+        md5 = row[14]
+        sha1 = row[15]
+        sha3 = row[16]
     }
 
     var stored: StoredFile {
         StoredFile(
             id: FileID(file.id),
-            owner: Owner(kind: kind, number: owner) ?? .group(owner),
+            owner: owner,
             folderID: FolderID(file.folderId),
             name: file.name,
             size: file.size,
-            lifetime: FileLifetime(storedCode: file.lifetimeCode),
+            lifetime: file.deadTime == 0 ? .permanent : .temporary,
             uploadTime: file.uploadTime,
             deadTime: file.deadTime,
             modifyTime: file.modifyTime,
@@ -195,6 +190,17 @@ struct FileDetail: Decodable, FetchableRecord {
             uploaderName: file.uploaderName,
             digests: Digests(sha256: file.sha256, md5: md5, sha1: sha1, sha3: sha3 ?? "")
         )
+    }
+}
+
+extension SpaceKind {
+    /// The kind a `space` row names; a kind this release does not know (a newer release wrote it) is an error,
+    /// never taken for another kind.
+    init(stored text: String, space: Int64) throws(TrefoilError) {
+        guard let kind = SpaceKind(rawValue: text) else {
+            throw .databaseError("space \(space) has the kind \"\(text)\", which this release does not know")
+        }
+        self = kind
     }
 }
 
@@ -212,21 +218,5 @@ extension FolderRow {
             creatorName: creatorName,
             fileCount: fileCount
         )
-    }
-}
-
-/// How schema v1 stores a lifetime: the codes 102 (permanent) and 104 (temporary) in column `busid`, the numbers
-/// the first face used; its CHECK constraints tie 102 to `dead_time = 0`. A later migration can store the meaning
-/// instead; until then this is the one place that knows the codes.
-extension FileLifetime {
-    var storedCode: Int {
-        switch self {
-        case .permanent: 102
-        case .temporary: 104
-        }
-    }
-
-    init(storedCode: Int) {
-        self = storedCode == 104 ? .temporary : .permanent
     }
 }

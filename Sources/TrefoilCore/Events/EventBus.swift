@@ -1,9 +1,40 @@
 import Synchronization
 
-/// Something that happened in the store that faces turn into protocol events.
+/// Something that happened in the store, published after its transaction committed; faces turn the events they
+/// have words for into their own protocol's events and ignore the rest.
+///
+/// Each carries the request that caused it (`origin`, when the caller named one) and, through `owner`, its
+/// space. Changes that no caller asked for are not events: files that expire (the janitor removes them some
+/// time after they stopped being visible) and files or folders that go with a deleted folder (the one
+/// `folderDeleted` covers them). An "announcement changed" event joins these when spaces get announcements.
 public enum StoreEvent: Sendable, Equatable {
-    /// A file became durable (its transaction committed), at the request of `origin` when the caller named one.
-    case fileUploaded(StoredFile, origin: EventOrigin?)
+    /// A file became durable: an upload committed.
+    case fileStored(StoredFile, origin: EventOrigin?)
+    /// A file was deleted by `FileTree.deleteFile`; the value is the file as it was.
+    case fileDeleted(StoredFile, origin: EventOrigin?)
+    case folderCreated(Folder, origin: EventOrigin?)
+    /// The folder with its new name.
+    case folderRenamed(Folder, origin: EventOrigin?)
+    /// A folder was deleted with everything inside it; the value is the folder as it was.
+    case folderDeleted(Folder, origin: EventOrigin?)
+
+    /// The space the event happened in.
+    public var owner: Owner {
+        switch self {
+        case .fileStored(let file, _), .fileDeleted(let file, _): file.owner
+        case .folderCreated(let folder, _), .folderRenamed(let folder, _), .folderDeleted(let folder, _):
+            folder.owner
+        }
+    }
+
+    /// The request that caused the event, when its caller named one.
+    public var origin: EventOrigin? {
+        switch self {
+        case .fileStored(_, let origin), .fileDeleted(_, let origin), .folderCreated(_, let origin),
+            .folderRenamed(_, let origin), .folderDeleted(_, let origin):
+            origin
+        }
+    }
 }
 
 /// The request that caused a change, as the caller names it. The store does not read it: it carries it from the

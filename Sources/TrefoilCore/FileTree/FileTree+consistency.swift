@@ -40,7 +40,7 @@ extension FileTree {
                 (row["used_space"], row["file_count"], row["real_space"], row["real_count"])
             if used != realUsed || count != realCount {
                 report.problems.append(
-                    "\(row["kind"] as String) \(row["owner"] as Int64): counters say \(count) files / \(used) bytes, rows say \(realCount) / \(realUsed)"
+                    "\(row["kind"] as String) \(row["owner"] as String): counters say \(count) files / \(used) bytes, rows say \(realCount) / \(realUsed)"
                 )
             }
         }
@@ -56,7 +56,7 @@ extension FileTree {
         }
         for row in folderCounts where (row["file_count"] as Int64) != (row["real_count"] as Int64) {
             report.problems.append(
-                "folder \(row["id"] as String) of space \(row["spaceId"] as Int64): counts \(row["fileCount"] as Int64) files, holds \(row["real_count"] as Int64)"
+                "folder \(row["id"] as String) of space \(row["space_id"] as Int64): counts \(row["file_count"] as Int64) files, holds \(row["real_count"] as Int64)"
             )
         }
 

@@ -24,14 +24,15 @@ extension FileTree {
         }
     }
 
-    /// Deletes a file; its blob goes when nothing else references it.
+    /// Deletes a file; its blob goes when nothing else references it. A `.fileDeleted` event follows the commit.
     public func deleteFile(_ id: FileID, of owner: Owner) async throws {
         let now = clock()
-        let orphans = try await write { db -> [String] in
+        let (deleted, orphans) = try await write { db -> (StoredFile, [String]) in
             guard let detail = try Self.file(db, owner, id, now: now) else { throw TrefoilError.fileNotFound }
             try FileRow.deleteOne(db, key: detail.file.id)
-            return try Self.unreferencedBlobs(db)
+            return (detail.stored, try Self.unreferencedBlobs(db))
         }
+        events.publish(.fileDeleted(deleted, origin: EventOrigin.current))
         await collectQuietly(orphans)
     }
 
@@ -39,7 +40,7 @@ extension FileTree {
     ///
     /// When `expectedParent` is given and the file is not in it, throws `.fileNotFound` (the file
     /// is not where the caller says it is).
-    public func moveFile(_ id: FileID, in group: Int64, to target: FolderID, expectedParent: FolderID? = nil)
+    public func moveFile(_ id: FileID, in group: String, to target: FolderID, expectedParent: FolderID? = nil)
         async throws
     {
         let now = clock()
@@ -59,7 +60,7 @@ extension FileTree {
 
     /// Renames a file; the new name follows the file-name rules (bad characters become `_`).
     public func renameFile(_ id: FileID, of owner: Owner, to rawName: String) async throws {
-        let name = try Names.fileName(rawName, param: "new_name")
+        let name = try Names.fileName(rawName)
         let now = clock()
         try await write { db in
             guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
@@ -74,8 +75,7 @@ extension FileTree {
         let now = clock()
         try await write { db in
             guard var row = try Self.file(db, owner, id, now: now)?.file else { throw TrefoilError.fileNotFound }
-            if row.lifetimeCode == FileLifetime.permanent.storedCode { return }
-            row.lifetimeCode = FileLifetime.permanent.storedCode
+            if row.deadTime == 0 { return }
             row.deadTime = 0
             row.modifyTime = now
             try row.update(db)

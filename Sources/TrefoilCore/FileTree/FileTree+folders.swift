@@ -1,13 +1,14 @@
 import GRDB
 
 extension FileTree {
-    /// Creates a folder under `parent` (default the root), creating the group on first use.
+    /// Creates a folder under `parent` (default the root), creating the group's space on first use. A
+    /// `.folderCreated` event follows the commit.
     ///
-    /// Throws `.badParam` for a bad name, `.folderNotFound` for a missing parent, `.nameConflict`
+    /// Throws `.invalid` for a bad name, `.folderNotFound` for a missing parent, `.nameConflict`
     /// when the parent already has a folder of that name, `.folderTooDeep` past the depth limit.
     public func createFolder(
         named rawName: String,
-        in group: Int64,
+        in group: String,
         parent: FolderID = .root,
         by member: Member
     ) async throws -> Folder {
@@ -15,7 +16,7 @@ extension FileTree {
         let now = clock()
         let maxDepth = settings.maxFolderDepth
         let owner = Owner.group(group)
-        return try await write { db in
+        let folder = try await write { db in
             let space: SpaceRow
             if parent.isRoot {
                 space = try Self.ensureSpace(db, owner, now: now, by: member)
@@ -35,43 +36,51 @@ extension FileTree {
             try row.insert(db)
             return row.folder(owner: owner)
         }
+        events.publish(.folderCreated(folder, origin: EventOrigin.current))
+        return folder
     }
 
-    /// Renames a folder; the root cannot be renamed.
-    public func renameFolder(_ folder: FolderID, in group: Int64, to rawName: String) async throws {
+    /// Renames a folder; the root cannot be renamed. A `.folderRenamed` event follows the commit, unless the
+    /// folder already had that name.
+    public func renameFolder(_ folder: FolderID, in group: String, to rawName: String) async throws {
         let name = try Names.folderName(rawName)
-        if folder.isRoot { throw TrefoilError.badParam("invalid [folder_id]: the root folder cannot be renamed") }
+        if folder.isRoot { throw TrefoilError.invalid(.folder, "the root folder cannot be renamed") }
         let now = clock()
-        try await write { db in
-            guard let space = try Self.space(db, .group(group)),
+        let owner = Owner.group(group)
+        let renamed = try await write { db -> Folder? in
+            guard let space = try Self.space(db, owner),
                 var row = try Self.folder(db, space: space.id!, folder),
                 let parent = row.parentId
             else { throw TrefoilError.folderNotFound }
-            if row.name == name { return }
+            if row.name == name { return nil }
             try Self.ensureNameFree(db, space: space.id!, parent: FolderID(parent), name: name)
             row.name = name
             row.modifyTime = now
             try row.update(db)
+            return row.folder(owner: owner)
         }
+        if let renamed { events.publish(.folderRenamed(renamed, origin: EventOrigin.current)) }
     }
 
-    /// Deletes a folder with every folder and file inside it; blobs nobody references any more go too.
-    public func deleteFolder(_ folder: FolderID, in group: Int64) async throws {
-        if folder.isRoot { throw TrefoilError.badParam("invalid [folder_id]: the root folder cannot be deleted") }
-        let orphans = try await write { db -> [String] in
-            guard let space = try Self.space(db, .group(group)),
-                try Self.folder(db, space: space.id!, folder) != nil
+    /// Deletes a folder with every folder and file inside it; blobs nobody references any more go too. One
+    /// `.folderDeleted` event follows the commit, none for what was inside.
+    public func deleteFolder(_ folder: FolderID, in group: String) async throws {
+        if folder.isRoot { throw TrefoilError.invalid(.folder, "the root folder cannot be deleted") }
+        let owner = Owner.group(group)
+        let (deleted, orphans) = try await write { db -> (Folder, [String]) in
+            guard let space = try Self.space(db, owner), let row = try Self.folder(db, space: space.id!, folder)
             else { throw TrefoilError.folderNotFound }
             // ON DELETE CASCADE removes sub-folders and files; the triggers move every counter.
             try db.execute(
                 sql: "DELETE FROM folder WHERE space_id = ? AND id = ?", arguments: [space.id!, folder.rawValue])
-            return try Self.unreferencedBlobs(db)
+            return (row.folder(owner: owner), try Self.unreferencedBlobs(db))
         }
+        events.publish(.folderDeleted(deleted, origin: EventOrigin.current))
         await collectQuietly(orphans)
     }
 
     /// One folder of a group, or `.folderNotFound`.
-    public func folder(_ id: FolderID, in group: Int64) async throws -> Folder {
+    public func folder(_ id: FolderID, in group: String) async throws -> Folder {
         try await read { db in
             guard let space = try Self.space(db, .group(group)), let row = try Self.folder(db, space: space.id!, id)
             else { throw TrefoilError.folderNotFound }

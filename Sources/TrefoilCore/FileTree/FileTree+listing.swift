@@ -5,7 +5,7 @@ extension FileTree {
     ///
     /// `limit` and `offset` page that one combined sequence; `limit` nil means everything. The root
     /// of a group that has never been written to is empty, not missing.
-    public func list(_ folder: FolderID = .root, in group: Int64, limit: Int? = nil, offset: Int = 0) async throws
+    public func list(_ folder: FolderID = .root, in group: String, limit: Int? = nil, offset: Int = 0) async throws
         -> FolderListing
     {
         try await stampedList(folder, in: group, limit: limit, offset: offset).listing
@@ -13,7 +13,7 @@ extension FileTree {
 
     /// `list`, with the stamp that tells later whether the same call would still return the same listing
     /// (`isCurrent`), so that a face can keep what it rendered from it.
-    public func stampedList(_ folder: FolderID = .root, in group: Int64, limit: Int? = nil, offset: Int = 0)
+    public func stampedList(_ folder: FolderID = .root, in group: String, limit: Int? = nil, offset: Int = 0)
         async throws -> (listing: FolderListing, stamp: ListingStamp)
     {
         let now = clock()
@@ -73,31 +73,48 @@ extension FileTree {
         stamp.generation == usage.generation && clock() < stamp.validUntil
     }
 
-    /// A group's usage and limits; a group never written to shows zero usage.
+    /// A space's usage and the limits of its kind; a space never written to shows zero usage.
     ///
-    /// Answered from `usage` when no write has ended since the group's counters were last read.
-    public func fileSystemInfo(of group: Int64) async throws -> FileSystemInfo {
+    /// Answered from `usage` when no write has ended since the space's counters were last read.
+    public func fileSystemInfo(of owner: Owner) async throws -> FileSystemInfo {
         let usage: UsageCache.Usage
-        if let cached = self.usage.usage(of: group) {
+        if let cached = self.usage.usage(of: owner) {
             usage = cached
         } else {
             let generation = self.usage.generation
             usage = try await read { db in
-                let space = try Self.space(db, .group(group))
+                let space = try Self.space(db, owner)
                 return UsageCache.Usage(usedSpace: space?.usedSpace ?? 0, fileCount: space?.fileCount ?? 0)
             }
-            self.usage.store(usage, of: group, readAfter: generation)
+            self.usage.store(usage, of: owner, readAfter: generation)
         }
+        let limits = settings[owner.kind]
         return FileSystemInfo(
-            fileCount: usage.fileCount, limitCount: settings.groupFileLimit, usedSpace: usage.usedSpace,
-            totalSpace: settings.groupTotalSpace)
+            fileCount: usage.fileCount, limitCount: limits.fileLimit, usedSpace: usage.usedSpace,
+            totalSpace: limits.totalSpace)
     }
 
-    /// Every group that has a space, in ascending order.
-    public func groups() async throws -> [Int64] {
-        try await read { db in
-            try Int64.fetchAll(db, sql: "SELECT owner FROM space WHERE kind = 'group' ORDER BY owner")
+    /// The owner ids of every space of `kind`: those written in decimal (`"9"`, `"10"`, `"-5"`) in numeric
+    /// order, then the others (`"u1"`) in text order, so ids that are numbers keep the order they had when the
+    /// store held them as numbers.
+    public func owners(of kind: SpaceKind) async throws -> [String] {
+        let ids = try await read { db in
+            try String.fetchAll(db, sql: "SELECT owner FROM space WHERE kind = ?", arguments: [kind.rawValue])
         }
+        return ids.sorted { a, b in
+            switch (Self.decimal(a), Self.decimal(b)) {
+            case (let x?, let y?): x < y
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): a < b
+            }
+        }
+    }
+
+    /// The number an id writes in canonical decimal (as `String(Int64)` writes it), else nil.
+    private static func decimal(_ id: String) -> Int64? {
+        guard let number = Int64(id), String(number) == id else { return nil }
+        return number
     }
 
     /// One page of a folder's live files, newest first (ties by id).

@@ -3,16 +3,18 @@ import GRDB
 /// Row-level helpers shared by the operations; all run inside a caller's transaction.
 extension FileTree {
     static func space(_ db: Database, _ owner: Owner) throws -> SpaceRow? {
-        try SpaceRow.fetchOne(
+        guard isExact(owner.id) else { return nil }
+        return try SpaceRow.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM space WHERE kind = ? AND owner = ?"),
-            arguments: [owner.kind, owner.number])
+            arguments: [owner.kind.rawValue, owner.id])
     }
 
     /// The owner's space, created with its root folder on first write.
     static func ensureSpace(_ db: Database, _ owner: Owner, now: Int64, by member: Member) throws -> SpaceRow {
         if let existing = try space(db, owner) { return existing }
+        try checkOwnerID(owner.id)
         var row = SpaceRow(
-            id: nil, kind: owner.kind, owner: owner.number, usedSpace: 0, fileCount: 0, createdAt: now)
+            id: nil, kind: owner.kind.rawValue, owner: owner.id, usedSpace: 0, fileCount: 0, createdAt: now)
         try row.insert(db)
         row.id = db.lastInsertedRowID
         let root = FolderRow(
@@ -26,6 +28,13 @@ extension FileTree {
     /// with a NUL would find the one before it; no issued id has one.
     static func isExact(_ id: String) -> Bool { !id.utf8.contains(0) }
 
+    /// Refuses an owner id that cannot name a space: an empty one, or one that SQLite would see cut at a NUL
+    /// (the space of the id before the NUL).
+    static func checkOwnerID(_ id: String) throws(TrefoilError) {
+        if id.isEmpty { throw .invalid(.ownerID, "must not be empty") }
+        if !isExact(id) { throw .invalid(.ownerID, "must not contain a NUL") }
+    }
+
     static func folder(_ db: Database, space: Int64, _ id: FolderID) throws -> FolderRow? {
         guard isExact(id.rawValue) else { return nil }
         return try FolderRow.fetchOne(
@@ -35,13 +44,13 @@ extension FileTree {
 
     /// A live (not expired) file of this owner.
     static func file(_ db: Database, _ owner: Owner, _ id: FileID, now: Int64) throws -> FileDetail? {
-        guard isExact(id.rawValue) else { return nil }
+        guard isExact(id.rawValue), isExact(owner.id) else { return nil }
         return try FileDetail.fetchOne(
             db.cachedStatement(
                 sql: FileDetail.select
                     + " WHERE file.id = ? AND space.kind = ? AND space.owner = ?"
                     + " AND (file.dead_time = 0 OR file.dead_time > ?)"),
-            arguments: [id.rawValue, owner.kind, owner.number, now])
+            arguments: [id.rawValue, owner.kind.rawValue, owner.id, now])
     }
 
     /// Blobs whose last reference went away, for the collector.
@@ -49,13 +58,10 @@ extension FileTree {
         try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE ref_count = 0")
     }
 
-    /// The lifetime and dead time a new file of this owner gets under the retention settings.
-    func lifetime(for owner: Owner, now: Int64) -> (FileLifetime, Int64) {
-        let days =
-            switch owner {
-            case .group: settings.groupFileDays
-            case .user: settings.privateFileDays
-            }
-        return days > 0 ? (.temporary, UnixTime.adding(days: days, to: now)) : (.permanent, 0)
+    /// The dead time a new file of this owner gets under its kind's retention: 0 (kept until deleted) or the
+    /// moment it expires.
+    func deadTime(for owner: Owner, now: Int64) -> Int64 {
+        let days = settings[owner.kind].fileDays
+        return days > 0 ? UnixTime.adding(days: days, to: now) : 0
     }
 }

@@ -36,12 +36,12 @@ extension FileTree {
     /// Stores a new file from a stream of bytes and returns it once it is durable.
     ///
     /// The bytes are hashed while they stream to `tmp/`, moved to their content address, and the
-    /// file exists from the moment its row commits; the group's quota and file count are checked in
-    /// that same transaction, so concurrent uploads can never overshoot them. A `.fileUploaded`
-    /// event follows the commit, with the caller's `EventOrigin.current`. Private files (`.user`
-    /// owners) always go to the root.
+    /// file exists from the moment its row commits; the space's quota and file count (its kind's limits)
+    /// are checked in that same transaction, so concurrent uploads can never overshoot them. A
+    /// `.fileStored` event follows the commit, with the caller's `EventOrigin.current`. Only group
+    /// spaces have folders: files of every other kind go to the root.
     ///
-    /// Throws a `TrefoilError` (`.badParam` for the name, `.folderNotFound`, `.fileTooLarge`,
+    /// Throws a `TrefoilError` (`.invalid` for the name or owner id, `.folderNotFound`, `.fileTooLarge`,
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
     /// byte source throws. On any error nothing is stored.
     public func upload<Bytes: AsyncSequence>(
@@ -82,7 +82,7 @@ extension FileTree {
         let name: String
         do {
             name = try Names.fileName(rawName)
-            if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
+            try Self.checkFolderKind(owner, folder)
         } catch {
             blobs.removeTemp(temp.path)
             throw error
@@ -104,7 +104,7 @@ extension FileTree {
         logger.debug(
             "upload stored",
             metadata: ["owner": "\(owner)", "file": "\(stored.id)", "size": "\(stored.size)", "sha256": "\(sha)"])
-        events.publish(.fileUploaded(stored, origin: EventOrigin.current))
+        events.publish(.fileStored(stored, origin: EventOrigin.current))
         return stored
     }
 
@@ -115,16 +115,22 @@ extension FileTree {
 
     /// Refuses early what the commit would refuse anyway, before any byte is read.
     public func precheck(owner: Owner, folder: FolderID) async throws {
-        if case .user = owner, !folder.isRoot { throw TrefoilError.folderNotFound }
-        let limit = settings.groupFileLimit
+        try Self.checkFolderKind(owner, folder)
+        let limit = settings[owner.kind].fileLimit
         try await read { db in
             guard let space = try Self.space(db, owner) else {
                 if !folder.isRoot { throw TrefoilError.folderNotFound }
+                try Self.checkOwnerID(owner.id)
                 return
             }
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
-            if case .group = owner, space.fileCount >= limit { throw TrefoilError.fileCountLimit }
+            if space.fileCount >= limit { throw TrefoilError.fileCountLimit }
         }
+    }
+
+    /// Only group spaces have folders besides the root.
+    private static func checkFolderKind(_ owner: Owner, _ folder: FolderID) throws(TrefoilError) {
+        if owner.kind != .group, !folder.isRoot { throw .folderNotFound }
     }
 
     private func insert(
@@ -135,16 +141,14 @@ extension FileTree {
         member: Member
     ) async throws -> StoredFile {
         let now = clock()
-        let (lifetime, deadTime) = lifetime(for: owner, now: now)
-        let settings = self.settings
+        let deadTime = deadTime(for: owner, now: now)
+        let limits = settings[owner.kind]
         let faults = self.faults
         return try await write { db in
             let space = try Self.ensureSpace(db, owner, now: now, by: member)
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
-            if case .group = owner {
-                if space.fileCount + 1 > settings.groupFileLimit { throw TrefoilError.fileCountLimit }
-                if space.usedSpace + temp.size > settings.groupTotalSpace { throw TrefoilError.quotaExceeded }
-            }
+            if space.fileCount + 1 > limits.fileLimit { throw TrefoilError.fileCountLimit }
+            if space.usedSpace + temp.size > limits.totalSpace { throw TrefoilError.quotaExceeded }
             let digests = temp.digests
             try db.execute(
                 sql: """
@@ -158,9 +162,8 @@ extension FileTree {
                 ])
             let row = FileRow(
                 id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
-                sha256: digests.sha256, size: temp.size, lifetimeCode: lifetime.storedCode, deadTime: deadTime,
-                uploadTime: now,
-                modifyTime: now, downloadTimes: 0, uploader: member.id, uploaderName: member.name)
+                sha256: digests.sha256, size: temp.size, deadTime: deadTime, uploadTime: now, modifyTime: now,
+                downloadTimes: 0, uploader: member.id, uploaderName: member.name)
             try row.insert(db)
             guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {
                 throw TrefoilError.internalError("a file row vanished inside its own transaction")

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Logging
 
-/// The group file system: one service that every face calls, safe to use from any task.
+/// The file store: every space's tree, one service that every face calls, safe to use from any task.
 ///
 /// A write becomes visible at exactly one moment, its database commit; every invariant (quota, file
 /// count, folder depth, name uniqueness, counters) is checked and moved inside that one transaction.
@@ -10,31 +10,73 @@ public final class FileTree: Sendable {
     /// Limits and retention (the executable reads them from its configuration).
     public struct Settings: Sendable, Equatable {
         public var maxFileBytes: Int64
-        public var groupTotalSpace: Int64
-        public var groupFileLimit: Int64
         public var maxFolderDepth: Int
-        /// 0: group files are permanent; otherwise new group files expire after this many days.
-        public var groupFileDays: Int
-        /// 0: private files are permanent; otherwise they expire after this many days.
-        public var privateFileDays: Int
         public var computeSHA3: Bool
+        /// Quota and retention of each kind of space.
+        public var group: SpaceLimits
+        public var user: SpaceLimits
+        public var app: SpaceLimits
+        public var staging: SpaceLimits
+        public var avatar: SpaceLimits
 
         public init(
             maxFileBytes: Int64 = 4 << 30,
-            groupTotalSpace: Int64 = 10 << 30,
-            groupFileLimit: Int64 = 10_000,
             maxFolderDepth: Int = 8,
-            groupFileDays: Int = 0,
-            privateFileDays: Int = 7,
-            computeSHA3: Bool = false
+            computeSHA3: Bool = false,
+            group: SpaceLimits = SpaceLimits(totalSpace: 10 << 30, fileLimit: 10_000, fileDays: 0),
+            user: SpaceLimits = SpaceLimits(fileDays: 7),
+            app: SpaceLimits = SpaceLimits(fileDays: 7),
+            staging: SpaceLimits = SpaceLimits(fileDays: 1),
+            avatar: SpaceLimits = SpaceLimits(fileDays: 0)
         ) {
             self.maxFileBytes = maxFileBytes
-            self.groupTotalSpace = groupTotalSpace
-            self.groupFileLimit = groupFileLimit
             self.maxFolderDepth = maxFolderDepth
-            self.groupFileDays = groupFileDays
-            self.privateFileDays = privateFileDays
             self.computeSHA3 = computeSHA3
+            self.group = group
+            self.user = user
+            self.app = app
+            self.staging = staging
+            self.avatar = avatar
+        }
+
+        /// The limits of one kind of space.
+        public subscript(kind: SpaceKind) -> SpaceLimits {
+            get {
+                switch kind {
+                case .group: group
+                case .user: user
+                case .app: app
+                case .staging: staging
+                case .avatar: avatar
+                }
+            }
+            set {
+                switch kind {
+                case .group: group = newValue
+                case .user: user = newValue
+                case .app: app = newValue
+                case .staging: staging = newValue
+                case .avatar: avatar = newValue
+                }
+            }
+        }
+    }
+
+    /// The quota and retention of one kind of space; every space of that kind has its own.
+    public struct SpaceLimits: Sendable, Equatable {
+        /// Bytes one space may hold.
+        public var totalSpace: Int64
+        /// Files one space may hold.
+        public var fileLimit: Int64
+        /// 0: new files are kept until deleted; otherwise they expire after this many days.
+        public var fileDays: Int
+
+        /// The defaults leave a space's size and count unbounded in practice: 1 PiB and a billion files, the
+        /// largest values the configuration accepts.
+        public init(totalSpace: Int64 = 1 << 50, fileLimit: Int64 = 1_000_000_000, fileDays: Int = 0) {
+            self.totalSpace = totalSpace
+            self.fileLimit = fileLimit
+            self.fileDays = fileDays
         }
     }
 

@@ -4,23 +4,23 @@ import Foundation
 enum Names {
     static let maxBytes = 255
 
-    /// A file name with `/`, `\`, NUL and control characters replaced by `_` (Shamrock's rule),
+    /// A file name with `/`, `\`, NUL and control characters replaced by `_` (the rule bots already know from other servers),
     /// trimmed, 1–255 bytes of UTF-8.
-    static func fileName(_ raw: String, param: String = "name") throws(TrefoilError) -> String {
+    static func fileName(_ raw: String) throws(TrefoilError) -> String {
         let cleaned = String(
             String.UnicodeScalarView(raw.unicodeScalars.map { isForbidden($0) ? "_" : $0 })
         )
-        return try checked(trimmed(cleaned), param: param)
+        return try checked(trimmed(cleaned), as: .fileName)
     }
 
     /// A folder name, trimmed; `/`, `\`, NUL and control characters are refused.
-    static func folderName(_ raw: String, param: String = "name") throws(TrefoilError) -> String {
+    static func folderName(_ raw: String) throws(TrefoilError) -> String {
         let name = trimmed(raw)
         if let bad = name.unicodeScalars.first(where: isForbidden) {
             let shown = bad.value < 0x20 || bad.value == 0x7f ? String(format: "U+%04X", bad.value) : String(bad)
-            throw .badParam("invalid [\(param)]: a folder name cannot contain \(shown)")
+            throw .invalid(.folderName, "a folder name cannot contain \(shown)")
         }
-        return try checked(name, param: param)
+        return try checked(name, as: .folderName)
     }
 
     private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
@@ -31,10 +31,10 @@ enum Names {
         name.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private static func checked(_ name: String, param: String) throws(TrefoilError) -> String {
-        if name.isEmpty { throw .badParam("invalid [\(param)]: empty after trimming") }
+    private static func checked(_ name: String, as field: TrefoilError.Field) throws(TrefoilError) -> String {
+        if name.isEmpty { throw .invalid(field, "empty after trimming") }
         if name.utf8.count > maxBytes {
-            throw .badParam("invalid [\(param)]: \(name.utf8.count) bytes of UTF-8, at most \(maxBytes) allowed")
+            throw .invalid(field, "\(name.utf8.count) bytes of UTF-8, at most \(maxBytes) allowed")
         }
         return name
     }

@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Groups' usage counters (`space.used_space`, `space.file_count`) as last read, valid until the next
+/// Spaces' usage counters (`space.used_space`, `space.file_count`) as last read, valid until the next
 /// write transaction ends.
 ///
-/// `get_group_file_system_info` is one indexed lookup of about 5 µs, but a GRDB read around it costs
+/// A space's usage is one indexed lookup of about 5 µs, but a GRDB read around it costs
 /// 80–120 µs of CPU (reader checkout, a hop to the reader's queue, `BEGIN`/`COMMIT`, the schema
 /// check; measured in release on this machine, docs/performance.md fix 9), so bots that ask before
 /// every upload paid for the machinery, not the query.
@@ -19,7 +19,7 @@ final class UsageCache: Sendable {
 
     private struct State {
         var generation: UInt64 = 0
-        var entries: [Int64: Usage] = [:]
+        var entries: [Owner: Usage] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,12 +28,12 @@ final class UsageCache: Sendable {
     /// so listings are stamped with it too (`FileTree.stampedList`).
     var generation: UInt64 { state.withLock { $0.generation } }
 
-    func usage(of group: Int64) -> Usage? { state.withLock { $0.entries[group] } }
+    func usage(of owner: Owner) -> Usage? { state.withLock { $0.entries[owner] } }
 
     /// Keeps `usage`, read after `generation` was taken, unless a write has ended since.
-    func store(_ usage: Usage, of group: Int64, readAfter generation: UInt64) {
+    func store(_ usage: Usage, of owner: Owner, readAfter generation: UInt64) {
         state.withLock { state in
-            if state.generation == generation { state.entries[group] = usage }
+            if state.generation == generation { state.entries[owner] = usage }
         }
     }
 

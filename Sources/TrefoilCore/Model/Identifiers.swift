@@ -30,35 +30,40 @@ public struct FolderID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 }
 
-/// Whose files these are: a group's shared tree or one user's private files.
+/// The kinds of space: what an owner id names.
 ///
-/// Every file lives in exactly one space; later faces add kinds (conversations, staged files).
-public enum Owner: Hashable, Sendable, CustomStringConvertible {
-    case group(Int64)
-    case user(Int64)
+/// A group's shared files and a user's private files are the kinds in use; chat attachments of an app, staged
+/// uploads that belong to no one yet and avatars are the kinds the next faces add.
+public enum SpaceKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case group
+    case user
+    case app
+    case staging
+    case avatar
 
-    var kind: String {
-        switch self {
-        case .group: "group"
-        case .user: "user"
-        }
+    public var description: String { rawValue }
+}
+
+/// Whose files these are: one space, named by its kind and its owner's id.
+///
+/// Owner ids are text, as the platforms write them: a QQ group is its number in decimal (`"123"`), an Easemob
+/// user a name (`"u1"`). Every file lives in exactly one space.
+public struct Owner: Hashable, Sendable, CustomStringConvertible {
+    public var kind: SpaceKind
+    public var id: String
+
+    public init(_ kind: SpaceKind, _ id: String) {
+        self.kind = kind
+        self.id = id
     }
 
-    var number: Int64 {
-        switch self {
-        case .group(let id), .user(let id): id
-        }
-    }
+    /// A group's shared files.
+    public static func group(_ id: String) -> Owner { Owner(.group, id) }
 
-    init?(kind: String, number: Int64) {
-        switch kind {
-        case "group": self = .group(number)
-        case "user": self = .user(number)
-        default: return nil
-        }
-    }
+    /// A user's private files.
+    public static func user(_ id: String) -> Owner { Owner(.user, id) }
 
-    public var description: String { "\(kind) \(number)" }
+    public var description: String { "\(kind) \(id)" }
 }
 
 /// Whether a file is kept until deleted or expires.

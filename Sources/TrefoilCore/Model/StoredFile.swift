@@ -13,7 +13,8 @@ public struct StoredFile: Sendable, Equatable {
     public var deadTime: Int64
     public var modifyTime: Int64
     public var downloadTimes: Int64
-    public var uploader: Int64
+    /// The uploader's id, in the owner's terms (a user id for a group space).
+    public var uploader: String
     public var uploaderName: String
     public var digests: Digests
 }
@@ -34,7 +35,7 @@ public struct Digests: Sendable, Equatable {
     }
 }
 
-/// A folder in a group's tree.
+/// A folder in a space's tree (only group spaces have folders besides the root).
 public struct Folder: Sendable, Equatable {
     public var id: FolderID
     public var owner: Owner
@@ -45,7 +46,7 @@ public struct Folder: Sendable, Equatable {
     public var depth: Int
     public var createTime: Int64
     public var modifyTime: Int64
-    public var creator: Int64
+    public var creator: String
     public var creatorName: String
     /// Files directly inside this folder.
     public var fileCount: Int64
@@ -65,7 +66,7 @@ public struct ListingStamp: Sendable, Equatable {
     let validUntil: Int64
 }
 
-/// A group's usage and limits.
+/// A space's usage and the limits of its kind.
 public struct FileSystemInfo: Sendable, Equatable {
     public var fileCount: Int64
     public var limitCount: Int64
@@ -75,10 +76,10 @@ public struct FileSystemInfo: Sendable, Equatable {
 
 /// Who performs a write, for `uploader` and `creator` fields.
 public struct Member: Sendable, Equatable {
-    public var id: Int64
+    public var id: String
     public var name: String
 
-    public init(id: Int64, name: String = "") {
+    public init(id: String, name: String = "") {
         self.id = id
         self.name = name
     }

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// At a fixed interval: deletes expired files, collects unreferenced blobs and prunes
-/// `download_file` copies older than a day.
+/// download cache copies (`DownloadCache`) older than a day.
 public struct JanitorService: Service {
     let tree: FileTree
     let interval: Duration

@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// The `cache/` folder that `download_file` fills: each download in a folder of its own, so that
+/// The `cache/` folder that a face's download-to-cache action fills: each download in a folder of its own, so that
 /// names never collide; entries older than a day are pruned by the janitor.
 public struct DownloadCache: Sendable {
     let path: String
@@ -62,12 +62,12 @@ public struct DownloadCache: Sendable {
         }
     }
 
-    /// The name a cache entry gets for `raw` (see `Names.fileName`); `.badParam` for one the file system cannot
-    /// hold as a file: `.` and `..` name directories.
+    /// The name a cache entry gets for `raw` (see `Names.fileName`); `.invalid(.fileName, …)` for one the file
+    /// system cannot hold as a file: `.` and `..` name directories.
     public static func fileName(_ raw: String) throws(TrefoilError) -> String {
         let name = try Names.fileName(raw)
         if name == "." || name == ".." {
-            throw .badParam("invalid [name]: \"\(name)\" cannot name a file on disk")
+            throw .invalid(.fileName, "\"\(name)\" cannot name a file on disk")
         }
         return name
     }

@@ -58,9 +58,9 @@ public struct LocalFileAccess: Sendable {
     /// directory, FIFO or device). The opening runs off the cooperative pool.
     public func open(_ source: String) async throws(TrefoilError) -> (bytes: FileChunks, name: String) {
         let path = Self.path(of: source)
-        guard path.hasPrefix("/") else { throw .badParam("invalid [file]: \(source) is not an absolute path") }
+        guard path.hasPrefix("/") else { throw .invalid(.localPath, "\(source) is not an absolute path") }
         // The system sees a path only up to its first NUL: it would open a file other than the one named.
-        guard !path.utf8.contains(0) else { throw .badParam("invalid [file]: a path cannot contain a NUL") }
+        guard !path.utf8.contains(0) else { throw .invalid(.localPath, "a path cannot contain a NUL") }
         let requested = Self.components(path)
         guard
             let (prefix, root) = spellings.first(where: { requested.starts(with: $0.components) })

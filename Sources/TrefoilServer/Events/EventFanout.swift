@@ -34,11 +34,8 @@ struct EventFanout: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             for await event in storeEvents {
-                switch event {
-                case .fileUploaded(let file, let origin):
-                    guard let notice = OneBotEvents.groupUpload(file, context: context) else { continue }
-                    frames.publish(EventFrame(notice, origin: origin))
-                }
+                guard let notice = OneBotEvents.notice(for: event, context: context) else { continue }
+                frames.publish(EventFrame(notice, origin: event.origin))
             }
         }
     }

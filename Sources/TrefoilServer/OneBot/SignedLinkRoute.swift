@@ -6,7 +6,7 @@ import TrefoilFaceKit
 /// signature is the credential, so no access token is asked for.
 struct SignedLinkRoute: DownloadRoute {
     let tree: FileTree
-    let signer: DownloadSigner
+    let signer: LinkSigner
 
     /// The file id in a download path, or nil when the path is not a download's.
     static func fileID(inPath path: Substring) -> FileID? {
@@ -25,7 +25,7 @@ struct SignedLinkRoute: DownloadRoute {
         let query = request.queryItems
         let now = Int64(Date().timeIntervalSince1970)
         guard let expires = query["expires"].flatMap(Int64.init), let signature = query["sig"],
-            signer.isValid(signature: signature, for: id, expires: expires, now: now)
+            signer.isValid(signature: signature, .download, subject: id.rawValue, expires: expires, now: now)
         else {
             return .refused(
                 .plainText(.forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url"))

@@ -35,7 +35,8 @@ final class TestStore: Sendable {
 
     @discardableResult
     func upload(
-        _ text: String, name: String = "a.txt", group: Int64 = 1, folder: FolderID = .root, by uploader: Int64 = 42
+        _ text: String, name: String = "a.txt", group: String = "1", folder: FolderID = .root,
+        by uploader: String = "42"
     ) async throws -> StoredFile {
         try await tree.upload(
             chunks(Array(text.utf8)), name: name, to: .group(group), folder: folder,
@@ -47,6 +48,15 @@ final class TestStore: Sendable {
 
     deinit {
         if previous == nil { try? FileManager.default.removeItem(at: directory.root) }
+    }
+}
+
+extension FileTree.Settings {
+    /// The default settings with one kind's limits changed.
+    static func with(_ kind: SpaceKind, _ change: (inout FileTree.SpaceLimits) -> Void) -> Self {
+        var settings = Self()
+        change(&settings[kind])
+        return settings
     }
 }
 

@@ -59,7 +59,7 @@ struct TestFace: Face {
         let guarded = routes.group().add(middleware: TestFaceAuth(token: settings.token))
         guarded.get("/ping") { _, _ in Self.json(#"{"ok":true}"#) }
         guarded.post("/raw/:group") { request, context in
-            guard let group = context.parameters.get("group", as: Int64.self) else {
+            guard let group = context.parameters.get("group") else {
                 return Self.error("bad_group", .badRequest)
             }
             let upload: RawUpload
@@ -72,7 +72,7 @@ struct TestFace: Face {
             return await commit(upload.staged, name: name, group: group, fields: [:])
         }
         guarded.post("/form/:group") { request, context in
-            guard let group = context.parameters.get("group", as: Int64.self) else {
+            guard let group = context.parameters.get("group") else {
                 return Self.error("bad_group", .badRequest)
             }
             let form: MultipartUpload
@@ -93,12 +93,12 @@ struct TestFace: Face {
 
     var downloadRoutes: [any DownloadRoute] { [TestFaceBlobs(store: context.store, token: settings.token)] }
 
-    private func commit(_ staged: StagedUpload, name: String, group: Int64, fields: [String: String]) async
+    private func commit(_ staged: StagedUpload, name: String, group: String, fields: [String: String]) async
         -> Response
     {
         do {
             let file = try await context.store.commit(
-                staged, name: name, to: .group(group), by: Member(id: 0, name: "testface"))
+                staged, name: name, to: .group(group), by: Member(id: "testface", name: "testface"))
             let answer = TestFaceUpload(
                 id: String(file.id.rawValue.dropFirst()), name: file.name, size: file.size,
                 sha256: file.digests.sha256, fields: fields)

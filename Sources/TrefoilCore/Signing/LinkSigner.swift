@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a signed link lets its holder do. The purpose is part of what is signed, so a signature minted for one
+/// purpose is never accepted for another.
+public enum LinkPurpose: String, Sendable, CaseIterable {
+    /// Read a stored file; the subject is its `FileID`.
+    case download
+    /// Upload into a place the ticket names.
+    case uploadTicket = "upload-ticket"
+    /// Read a file shared with people who hold the link.
+    case share
+}
+
+/// Signs and verifies links: HMAC-SHA256 over a purpose, a subject and an expiry time.
+///
+/// The signature is the whole credential of a link, so verification runs in constant time and the key never
+/// leaves the process (or the data directory, when it was generated).
+///
+/// What is signed, for subject `s` and expiry `e`:
+/// - a download of a file id (every issued id starts with `/`): `s|e`, byte for byte what releases before link
+///   purposes signed, so every download link they minted keeps verifying until it expires;
+/// - anything else: `purpose|s|e`, where no purpose's name starts with `/` or contains `|`.
+///
+/// So no message of one purpose is a message of another: it starts with `/` only for downloads, and otherwise
+/// its first field (up to the first `|`) is its purpose's name. Within a purpose the expiry is the text after the
+/// last `|` and holds no `|`, so a message names one subject and one expiry.
+public struct LinkSigner: Sendable {
+    private let key: SymmetricKey
+
+    public init(key: SymmetricKey) { self.key = key }
+
+    /// Uses `configured` (the `download.signing_key` setting) when it is not empty; otherwise a
+    /// random 256-bit key generated once and kept in the data directory, so links survive restarts.
+    public static func load(configured: String, directory: DataDirectory) throws(TrefoilError) -> LinkSigner {
+        if !configured.isEmpty { return LinkSigner(key: SymmetricKey(data: Data(configured.utf8))) }
+        let path = directory.signingKeyPath
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let bytes = Data(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32
+        {
+            return LinkSigner(key: SymmetricKey(data: bytes))
+        }
+        let key = SymmetricKey(size: .bits256)
+        let hex = key.withUnsafeBytes { Array($0).hexString } + "\n"
+        let temp = path + ".new"
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]),
+            rename(temp, path) == 0
+        else { throw .storageWriteFailed("cannot write the signing key to \(path)") }
+        syncDirectory(directory.root.path)
+        return LinkSigner(key: key)
+    }
+
+    /// The URL-safe signature of a link for `purpose` and `subject`, valid until `expires` (Unix seconds).
+    public func signature(_ purpose: LinkPurpose, subject: String, expires: Int64) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Self.message(purpose, subject, expires), using: key)
+        return Data(code).base64URLEncoded()
+    }
+
+    /// Whether `signature` was made by this key for `purpose`, `subject` and `expires`, and `expires` is still
+    /// ahead of `now`.
+    public func isValid(signature: String, _ purpose: LinkPurpose, subject: String, expires: Int64, now: Int64)
+        -> Bool
+    {
+        guard expires > now, let code = Data(base64URLEncoded: signature) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(
+            code, authenticating: Self.message(purpose, subject, expires), using: key)
+    }
+
+    static func message(_ purpose: LinkPurpose, _ subject: String, _ expires: Int64) -> Data {
+        if purpose == .download, subject.hasPrefix("/") { return Data("\(subject)|\(expires)".utf8) }
+        return Data("\(purpose.rawValue)|\(subject)|\(expires)".utf8)
+    }
+}
+
+extension Data {
+    init?(hex: String) {
+        guard hex.utf8.count % 2 == 0 else { return nil }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.init(bytes)
+    }
+
+    func base64URLEncoded() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}
