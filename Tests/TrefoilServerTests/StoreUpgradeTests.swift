@@ -27,7 +27,11 @@ struct StoreUpgradeTests {
         for (call, answer) in answers {
             let words = call.split(separator: " ").map(String.init)
             var params: [String: JSONValue] = ["group_id": .int(try #require(Int64(words[1])))]
-            if words.count == 3 { params["folder_id"] = try #require(fixture.json["\(words[2])_folder_id"]) }
+            if words.count == 3 {
+                // Bound first: assigned straight into the dictionary, #require would check a JSONValue?? instead.
+                let folder: JSONValue = try #require(fixture.json["\(words[2])_folder_id"])
+                params["folder_id"] = folder
+            }
             #expect(try await bot.ok(words[0], .object(params)) == answer, "\(call)")
         }
 
