@@ -43,6 +43,8 @@ public struct TrefoilConfig: Sendable, Equatable {
         public var port: Int
         /// The base URL clients use to reach this server, used when building download links.
         public var publicURL: String
+        /// `publicURL` without trailing slashes: the base every face appends a minted link's path to.
+        public var linkBase: String { String(publicURL.reversed().drop(while: { $0 == "/" }).reversed()) }
         /// The largest HTTP upload body accepted (streamed to storage), in bytes.
         public var maxBodyBytes: Int64
         /// The largest WebSocket message accepted, in bytes.

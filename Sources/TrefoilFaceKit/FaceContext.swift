@@ -28,7 +28,5 @@ public struct FaceContext: Sendable {
     public var events: EventBus { store.events }
 
     /// The base of the links a face mints (`server.public_url` without a trailing slash): append the face's own path.
-    public var publicURL: String {
-        String(config.server.publicURL.reversed().drop(while: { $0 == "/" }).reversed())
-    }
+    public var publicURL: String { config.server.linkBase }
 }

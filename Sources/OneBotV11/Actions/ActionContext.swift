@@ -52,7 +52,7 @@ public struct ActionContext: Sendable {
         self.signer = signer
         selfID = config.onebot11.selfID
         nickname = config.onebot11.nickname
-        publicURL = String(config.server.publicURL.reversed().drop(while: { $0 == "/" }).reversed())
+        publicURL = config.server.linkBase
         urlTTLSeconds = Int64(config.download.urlTTLSeconds)
         localFiles = LocalFileAccess(roots: config.upload.localRoots)
         self.fetcher = fetcher
