@@ -40,4 +40,11 @@ struct BoundaryTests {
     func invalid(contentType: String) {
         #expect(MultipartParser.boundary(fromContentType: contentType) == nil)
     }
+
+    @Test("of two boundaries the last is the body's (curl with a Content-Type header and -F appends its own)")
+    func lastBoundaryWins() {
+        let header =
+            "multipart/form-data; boundary=---WebKitFormBoundary7MA4YWxkTrZu0gW; boundary=------------------------314eb3869c493b65"
+        #expect(MultipartParser.boundary(fromContentType: header) == "------------------------314eb3869c493b65")
+    }
 }
