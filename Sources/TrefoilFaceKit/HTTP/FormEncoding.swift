@@ -4,12 +4,19 @@ import Foundation
 public enum FormEncoding {
     /// Decodes `a=1&b=x+y`; later duplicates win. Returns nil for malformed percent-encoding.
     public static func decode(_ text: Substring) -> [String: String]? {
-        var pairs: [String: String] = [:]
+        guard let pairs = pairs(text) else { return nil }
+        return Dictionary(pairs, uniquingKeysWith: { _, later in later })
+    }
+
+    /// Decodes `a=1&b=x+y&a=2` into every pair, in order, duplicates kept. Returns nil for malformed
+    /// percent-encoding.
+    public static func pairs(_ text: Substring) -> [(name: String, value: String)]? {
+        var pairs: [(name: String, value: String)] = []
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = unescape(parts[0]) else { return nil }
             guard let value = parts.count > 1 ? unescape(parts[1]) : "" else { return nil }
-            pairs[key] = value
+            pairs.append((key, value))
         }
         return pairs
     }
