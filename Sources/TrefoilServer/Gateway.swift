@@ -23,10 +23,16 @@ public struct Gateway: Sendable {
 
     /// Opens the data directory (taking its lock), cleans up after any crash, loads the signer, and builds each of
     /// `faces` that the config enables.
-    public static func open(config: TrefoilConfig, faces: [any Face.Type], logger: Logger) throws -> Gateway {
+    ///
+    /// `clock` (Unix seconds) is the store's; tests move it to see files expire and tokens run out.
+    public static func open(
+        config: TrefoilConfig, faces: [any Face.Type], logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) throws -> Gateway {
         let directory = DataDirectory(path: config.storage.dataDir)
         let lock = try directory.lock()
-        let tree = try FileTree.open(directory: directory, settings: FileTree.Settings(config), logger: logger)
+        let tree = try FileTree.open(
+            directory: directory, settings: FileTree.Settings(config), logger: logger, clock: clock)
         let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
         let context = FaceContext(
             store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),

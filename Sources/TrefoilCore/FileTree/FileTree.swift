@@ -155,6 +155,10 @@ public final class FileTree: Sendable {
         return tree
     }
 
+    /// The store's clock (Unix seconds): what retention and expiry are measured on, and what a face measures its own
+    /// expiring credentials on, so that one injected clock moves them all.
+    public var now: Int64 { clock() }
+
     /// Where a stored file's bytes are, for streaming them out.
     public func blobPath(of file: StoredFile) -> String {
         blobs.path(for: file.digests.sha256)

@@ -45,6 +45,7 @@ struct LiveServer: Sendable {
         root: String? = nil,
         token: String = "",
         faces: [any Face.Type] = [OneBot11Face.self],
+        clock: (@Sendable () -> Int64)? = nil,
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> LiveServer {
         let root = root ?? makeTempDirectory(prefix: "trefoil-live")
@@ -63,7 +64,12 @@ struct LiveServer: Sendable {
             config.upload.localRoots = [root + "/roots"]
             config.onebot11.heartbeat.enable = false
             configure(&config)
-            let gateway = try Gateway.open(config: config, faces: faces, logger: logger)
+            let gateway =
+                if let clock {
+                    try Gateway.open(config: config, faces: faces, logger: logger, clock: clock)
+                } else {
+                    try Gateway.open(config: config, faces: faces, logger: logger)
+                }
             let signal = ListenSignal()
             let app = gateway.application(onServerRunning: { port in signal.listening(on: port) })
             let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
