@@ -52,6 +52,17 @@ public enum ActionCatalog {
         "download_file", "Download a URL or decode base64 into the gateway's cache.",
         params: [Param.url, Param.base64, Param.downloadName, Param.headers, Param.threadCount],
         returns: "`{file}`: the absolute path of the cached copy")
+    public static let sendGroupNotice = ActionSpec(
+        "_send_group_notice", "Publish a group announcement (the Easemob face's announcement is the newest).",
+        params: [Param.groupID, Param.noticeContent, Param.noticeImage], returns: "`{notice_id}`")
+    public static let getGroupNotice = ActionSpec(
+        "_get_group_notice", "A group's announcements, newest first.", params: [Param.groupID],
+        returns:
+            "`[{notice_id, sender_id, publish_time, message: {text, images, image}}]` (`images` and `image` are always empty)"
+    )
+    public static let deleteGroupNotice = ActionSpec(
+        "_del_group_notice", "Delete one of a group's announcements.", params: [Param.groupID, Param.noticeID],
+        returns: "`null`")
     public static let getLoginInfo = ActionSpec(
         "get_login_info", "The bot account.", params: [], returns: "`{user_id, nickname}`")
     public static let getStatus = ActionSpec(
@@ -63,7 +74,8 @@ public enum ActionCatalog {
     public static let all: [ActionSpec] = [
         uploadGroupFile, uploadPrivateFile, deleteGroupFile, createGroupFileFolder, renameGroupFolder,
         deleteGroupFolder, getGroupFileSystemInfo, getGroupRootFiles, getGroupFilesByFolder, getGroupFileURL,
-        getPrivateFileURL, moveGroupFile, renameGroupFile, transGroupFile, downloadFile, getLoginInfo, getStatus,
+        getPrivateFileURL, moveGroupFile, renameGroupFile, transGroupFile, downloadFile, sendGroupNotice,
+        getGroupNotice, deleteGroupNotice, getLoginInfo, getStatus,
         getVersionInfo,
     ]
 }

@@ -39,6 +39,11 @@ public enum Param {
         "The cached file's name; `.` and `..` are refused.")
     public static let headers = ParamSpec(
         "headers", .headers, .optional(default: nil), "Extra request headers, `K=V` per line or per array element.")
+    public static let noticeContent = ParamSpec(
+        "content", .string, .required, "The announcement's text (at most 65536 bytes of UTF-8).")
+    public static let noticeImage = ParamSpec(
+        "image", .string, .optional(default: nil), "A picture for the announcement: refused (`10004`) when not empty.")
+    public static let noticeID = ParamSpec("notice_id", .string, .required, "The announcement's id.")
     public static let threadCount = ParamSpec(
         "thread_count", .int32, .optional(default: "1"), "Accepted for compatibility; downloads use one connection.")
 }

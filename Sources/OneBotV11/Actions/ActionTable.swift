@@ -17,7 +17,7 @@ public struct ActionTable: Sendable {
     /// Every handler of the face; together they serve `ActionCatalog.all`.
     public static let standardHandlers: [any ActionHandler] = [
         UploadActions(), GroupFileActions(), PrivateFileActions(), FolderActions(), DownloadFileAction(),
-        AccountActions(),
+        GroupNoticeActions(), AccountActions(),
     ]
 
     public let context: ActionContext
