@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
         .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
+        .library(name: "EasemobFace", targets: ["EasemobFace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -106,9 +107,27 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // The Easemob / Agora Chat REST face: app tokens, chat files with secrets and thumbnails, group share files
+        // and announcements. A face: the seam, the core, the config, JSON and imaging; never another face.
+        .target(
+            name: "EasemobFace",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilJSON",
+                "TrefoilImaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "trefoil",
             dependencies: [
+                "EasemobFace",
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
@@ -150,7 +169,7 @@ let package = Package(
         // The config machinery is tested with the sections real faces declare (OneBot 11's).
         .testTarget(
             name: "TrefoilConfigurationTests",
-            dependencies: ["TrefoilConfiguration", "OneBotV11", "TrefoilTestSupport"]),
+            dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         .testTarget(
             name: "OneBotV11Tests",
@@ -165,6 +184,7 @@ let package = Package(
                 "TrefoilTestSupport",
                 // The tests run the real executable as a child process.
                 "trefoil",
+                "EasemobFace",
                 "OneBotV11",
                 "TrefoilJSON",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -49,6 +49,13 @@ struct ConfigRangeTests {
         ("upload.url_fetch_total_timeout_ms", 1, 604_800_000),
         ("download.url_ttl_seconds", 1, 315_360_000),
         ("download.count_flush_interval_ms", 10, 600_000),
+        ("easemob.token_ttl_seconds", 0, 315_360_000),
+        ("easemob.chat_file_max_bytes", 1, 1 << 40),
+        ("easemob.share_file_max_bytes", 1, 1 << 40),
+        ("easemob.thumbnail_width", 1, 10_000),
+        ("easemob.thumbnail_height", 1, 10_000),
+        ("easemob.thumbnail_max_pixels", 1, 1 << 40),
+        ("easemob.calls_per_second", 0, 1_000_000),
     ]
 
     /// A config document that sets `key` (a dotted path, with `[0]` for the first list entry) to `value`.
