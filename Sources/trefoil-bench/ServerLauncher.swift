@@ -20,11 +20,12 @@ final class TrefoilServer: Sendable {
         name: String,
         workspace: Workspace,
         dataDir: String,
-        wrapper: String? = nil
+        wrapper: String? = nil,
+        sections: [String] = []
     ) async throws -> TrefoilServer {
         let port = try freeLoopbackPort()
         let configPath = "\(workspace.root)/\(name).json"
-        try config(port: port, dataDir: dataDir, localRoot: workspace.root)
+        try config(port: port, dataDir: dataDir, localRoot: workspace.root, sections: sections)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let arguments = ["serve", "--config", configPath]
         let child: BackgroundProcess
@@ -50,8 +51,9 @@ final class TrefoilServer: Sendable {
 
     /// The config: no token (loopback only), no heartbeat or outbound transports, limits wide
     /// enough for the 100,000-file folder and the 2 GiB upload, local paths allowed from the
-    /// bench's temp directory.
-    static func config(port: Int, dataDir: String, localRoot: String) -> String {
+    /// bench's temp directory. `sections` are more top-level members (a face's section), added only when a
+    /// scenario needs them so that older binaries, which refuse keys they do not know, still run the rest.
+    static func config(port: Int, dataDir: String, localRoot: String, sections: [String] = []) -> String {
         """
         {
           "self_id": 10000,
@@ -81,7 +83,7 @@ final class TrefoilServer: Sendable {
             "allow_private_networks": false,
             "compute_sha3": false
           },
-          "download": { "url_ttl_seconds": 86400, "signing_key": "" }
+          "download": { "url_ttl_seconds": 86400, "signing_key": "" }\(sections.map { ",\n  " + $0 }.joined())
         }
         """
     }

@@ -24,18 +24,27 @@ struct BenchSizes: Codable, Sendable {
     var warmupSeconds: Double
     var fanOutClients: Int
     var fanOutUploads: Int
+    /// The chat file uploaded through the Easemob face (10 MiB, its default limit, in a full run).
+    var chatFileBytes: Int64
+    /// Each Easemob figure is the median of this many runs (alternating with its baseline).
+    var easemobRepetitions: Int
+    /// Keep-alive GET load: connections, and the length of each measured window.
+    var httpLoadConnections = 4
+    var httpLoadSeconds: Double
 
     static let mebibyte: Int64 = 1 << 20
 
     static let full = BenchSizes(
         fileBytes: 1_024 * mebibyte, multipartBytes: 256 * mebibyte, rssUploadBytes: 2_048 * mebibyte,
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
-        warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100)
+        warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
+        httpLoadSeconds: 3)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
         repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
-        warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10)
+        warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
+        httpLoadSeconds: 0.5)
 
     /// `1 GiB`, `256 MiB`, …
     static func describe(bytes: Int64) -> String {

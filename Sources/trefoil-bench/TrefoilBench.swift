@@ -100,7 +100,8 @@ struct TrefoilBench: AsyncParsableCommand {
         }
 
         let server = try await TrefoilServer.start(
-            binary: binary, name: "server", workspace: workspace, dataDir: dataDir)
+            binary: binary, name: "server", workspace: workspace, dataDir: dataDir,
+            sections: scenarios.contains(.easemob) ? [EasemobScenario.configSection] : [])
         report.trefoilVersion = (try? await versionInfo(server)) ?? "unknown"
         let context = BenchContext(sizes: sizes, workspace: workspace, server: server)
         var nginx: Nginx?
@@ -149,6 +150,9 @@ struct TrefoilBench: AsyncParsableCommand {
         }
         if scenarios.contains(.fanout) {
             report.rows += await runner.run("group_upload fan-out") { [try await FanOutScenario.run(context)] } ?? []
+        }
+        if scenarios.contains(.easemob) {
+            report.rows += await runner.run("Easemob face") { try await EasemobScenario.run(context) } ?? []
         }
         await server.stop()
         runner.server = nil

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Closed-loop keep-alive HTTP/1.1 load: each connection sends one request, reads the whole response (head and a
+/// `Content-Length` body), and sends the next, until the window ends. One thread per connection, plain blocking
+/// sockets and reused buffers, so that the load takes as little of the machine as it can (see `LoadSocket`).
+enum HTTPLoad {
+    struct Outcome: Sendable {
+        /// Responses completed inside the measured window.
+        let completed: Int
+        let window: Duration
+        let failures: Int
+        let firstFailure: String?
+
+        var requestsPerSecond: Double { window.seconds > 0 ? Double(completed) / window.seconds : 0 }
+    }
+
+    /// Runs `connections` connections to 127.0.0.1:`port` sending `request` (a whole request head) and expecting
+    /// status 200 with `expectedBytes` of body.
+    static func run(
+        port: Int, request: String, expectedBytes: Int, connections: Int, warmup: Duration, duration: Duration
+    ) async throws -> Outcome {
+        let clock = ContinuousClock()
+        let measureStart = clock.now + warmup
+        let end = measureStart + duration
+        let results = try await withThrowingTaskGroup(of: (Int, Int, String?).self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    try await withCheckedThrowingContinuation { continuation in
+                        Thread.detachNewThread {
+                            continuation.resume(
+                                with: Result {
+                                    try runConnection(
+                                        port: port, request: Array(request.utf8), expectedBytes: expectedBytes,
+                                        measureStart: measureStart, end: end)
+                                })
+                        }
+                    }
+                }
+            }
+            var all: [(Int, Int, String?)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        return Outcome(
+            completed: results.map(\.0).reduce(0, +), window: duration, failures: results.map(\.1).reduce(0, +),
+            firstFailure: results.compactMap(\.2).first)
+    }
+
+    /// One connection's loop: (completed in the window, failures, the first failure).
+    private static func runConnection(
+        port: Int, request: [UInt8], expectedBytes: Int, measureStart: ContinuousClock.Instant,
+        end: ContinuousClock.Instant
+    ) throws -> (Int, Int, String?) {
+        let fd = try connectLoopback(port: port)
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var completed = 0
+        var failures = 0
+        var firstFailure: String?
+        let clock = ContinuousClock()
+        while clock.now < end {
+            try writeAll(fd, request)
+            let (status, bodyBytes) = try readResponse(fd, &buffer)
+            if status != 200 || bodyBytes != expectedBytes {
+                failures += 1
+                if firstFailure == nil { firstFailure = "HTTP \(status) with \(bodyBytes) bytes" }
+            } else if clock.now >= measureStart {
+                completed += 1
+            }
+        }
+        return (completed, failures, firstFailure)
+    }
+
+    /// Reads one response; returns its status and how many body bytes came.
+    private static func readResponse(_ fd: Int32, _ buffer: inout [UInt8]) throws -> (Int, Int) {
+        var filled = 0
+        var headEnd: Int?
+        while headEnd == nil {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            guard count > 0 else { throw BenchError("the server closed the connection") }
+            filled += count
+            headEnd = buffer[0..<filled].firstRange(of: [13, 10, 13, 10])?.upperBound
+            if headEnd == nil, filled == buffer.count { throw BenchError("a response head over 64 KiB") }
+        }
+        let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let length =
+            head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        var remaining = length - (filled - headEnd!)
+        while remaining > 0 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, min($0.count, remaining)) }
+            guard count > 0 else { throw BenchError("the server closed the connection mid-body") }
+            remaining -= count
+        }
+        return (status, length)
+    }
+
+    private static func connectLoopback(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw BenchError("connect to port \(port): \(String(cString: strerror(errno)))")
+        }
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        return fd
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            guard count > 0 else { throw BenchError("write: \(String(cString: strerror(errno)))") }
+            offset += count
+        }
+    }
+}
