@@ -80,6 +80,10 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // libvips, the image library the thumbnails are made with (Debian's libvips-dev; `.ci/run` installs it).
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // Non-variadic wrappers of the few libvips calls Swift cannot make itself (variadic C functions and VIPS_INIT).
+        .target(name: "CTrefoilVips", dependencies: ["CVips"]),
         // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
