@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
         .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
+        .library(name: "TrefoilImaging", targets: ["TrefoilImaging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -84,6 +85,9 @@ let package = Package(
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         // Non-variadic wrappers of the few libvips calls Swift cannot make itself (variadic C functions and VIPS_INIT).
         .target(name: "CTrefoilVips", dependencies: ["CVips"]),
+        // Image headers and thumbnails (JPEG, PNG, GIF, WebP in; JPEG or PNG out), decoded off the cooperative pool
+        // within a pixel bound. Protocol-free and store-free: a face hands it a file path.
+        .target(name: "TrefoilImaging", dependencies: ["CVips", "CTrefoilVips"]),
         // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
