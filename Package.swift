@@ -160,6 +160,8 @@ let package = Package(
             name: "TrefoilConfigurationTests",
             dependencies: ["TrefoilConfiguration", "OneBotV11", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
+        // The test images are made with libvips itself, through CVips.
+        .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
         .testTarget(
             name: "OneBotV11Tests",
             dependencies: ["OneBotV11", "OneBotSpec", "TrefoilCore", "TrefoilJSON", "TrefoilTestSupport"]),
