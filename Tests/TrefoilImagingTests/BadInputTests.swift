@@ -13,10 +13,7 @@ struct BadInputTests {
     func notAnImage(name: String, bytes: [UInt8]) async throws {
         let path = "\(directory)/\(name)"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        await #expect(throws: ImagingError.notAnImage) { try await Thumbnailer().probe(path: path) }
-        await #expect(throws: ImagingError.notAnImage) {
-            try await Thumbnailer().thumbnail(path: path, width: 170, height: 170)
-        }
+        await expectNotAnImage(path)
     }
 
     @Test("a TIFF, which libvips could read, is not an image Trefoil reads")
@@ -24,10 +21,7 @@ struct BadInputTests {
         let path = "\(directory)/image.tif"
         try TestImage(width: 64, height: 64, bands: 3, pixels: photoPixels(width: 64, height: 64))
             .save("tiffsave", to: path)
-        await #expect(throws: ImagingError.notAnImage) { try await Thumbnailer().probe(path: path) }
-        await #expect(throws: ImagingError.notAnImage) {
-            try await Thumbnailer().thumbnail(path: path, width: 170, height: 170)
-        }
+        await expectNotAnImage(path)
     }
 
     @Test("a truncated JPEG fails instead of coming out padded with grey")
@@ -83,5 +77,15 @@ struct BadInputTests {
         #expect(
             try await Thumbnailer().probe(path: path)
                 == ImageInfo(width: 200, height: 100, format: .jpeg, hasAlpha: false))
+    }
+
+    /// Both calls refuse the file at `path` as not an image.
+    private func expectNotAnImage(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) async {
+        await #expect(throws: ImagingError.notAnImage, sourceLocation: sourceLocation) {
+            try await Thumbnailer().probe(path: path)
+        }
+        await #expect(throws: ImagingError.notAnImage, sourceLocation: sourceLocation) {
+            try await Thumbnailer().thumbnail(path: path, width: 170, height: 170)
+        }
     }
 }

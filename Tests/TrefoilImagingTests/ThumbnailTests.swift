@@ -11,6 +11,8 @@ struct ThumbnailTests {
         "an image is scaled to fit the box with its aspect ratio kept",
         arguments: [
             (1000, 500, 170, 170, 170, 85), (500, 1000, 170, 170, 85, 170), (1200, 900, 200, 100, 133, 100),
+            // 12 megapixels, as a phone takes them.
+            (4000, 3000, 170, 170, 170, 127),
         ])
     func fitsTheBox(width: Int, height: Int, boxWidth: Int, boxHeight: Int, expectedWidth: Int, expectedHeight: Int)
         async throws
@@ -96,15 +98,6 @@ struct ThumbnailTests {
         let thumbnail = try await Thumbnailer().thumbnail(path: path, width: 170, height: 170)
         #expect(thumbnail.bytes.firstRange(of: Array("Trefoil Test Artist".utf8)) == nil)
         #expect(thumbnail.bytes.firstRange(of: Array("Exif".utf8)) == nil)
-    }
-
-    @Test("a 12-megapixel JPEG becomes a 170 × 127 thumbnail")
-    func twelveMegapixels() async throws {
-        let path = "\(directory)/12mp.jpg"
-        try writeJPEG(width: 4000, height: 3000, to: path)
-        let thumbnail = try await Thumbnailer().thumbnail(path: path, width: 170, height: 170)
-        #expect((thumbnail.width, thumbnail.height) == (170, 127))
-        #expect(thumbnail.mediaType == "image/jpeg")
     }
 
     @Test("thumbnails made at once each come out whole and of their own size")
