@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TrefoilMultipart", targets: ["TrefoilMultipart"]),
         .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
+        .library(name: "TrefoilImaging", targets: ["TrefoilImaging"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
     ],
     dependencies: [
@@ -81,6 +82,13 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // libvips, the image library the thumbnails are made with (Debian's libvips-dev; `.ci/run` installs it).
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // Non-variadic wrappers of the few libvips calls Swift cannot make itself (variadic C functions and VIPS_INIT).
+        .target(name: "CTrefoilVips", dependencies: ["CVips"]),
+        // Image headers and thumbnails (JPEG, PNG, GIF, WebP in; JPEG or PNG out), decoded off the cooperative pool
+        // within a pixel bound. Protocol-free and store-free: a face hands it a file path.
+        .target(name: "TrefoilImaging", dependencies: ["CVips", "CTrefoilVips"]),
         // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
@@ -166,11 +174,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
-        // The config machinery is tested with the sections real faces declare (OneBot 11's).
+        // The config machinery is tested with the sections real faces declare (OneBot 11's, Easemob's).
         .testTarget(
             name: "TrefoilConfigurationTests",
             dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
+        // The test images are made with libvips itself, through CVips.
+        .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
         .testTarget(
             name: "OneBotV11Tests",
             dependencies: ["OneBotV11", "OneBotSpec", "TrefoilCore", "TrefoilJSON", "TrefoilTestSupport"]),
