@@ -95,6 +95,8 @@ public struct OneBotError: Error, Sendable, Equatable {
         case .folder: Param.folderID.name
         case .localPath: Param.file.name
         case .ownerID: isPrivate(action) ? Param.userID.name : Param.groupID.name
+        // No OneBot action sets a file's options.
+        case .previewBox: field.rawValue
         }
     }
 

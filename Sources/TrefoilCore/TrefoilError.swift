@@ -77,6 +77,8 @@ extension TrefoilError {
         case localPath = "local path"
         /// The id of a space's owner.
         case ownerID = "owner id"
+        /// A file's preview box (`FileOptions.previewBox`).
+        case previewBox = "preview box"
     }
 }
 
