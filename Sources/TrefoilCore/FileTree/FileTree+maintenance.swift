@@ -38,14 +38,28 @@ extension FileTree {
 
     /// Inside the collector's transaction: drops the rows of unreferenced, unpinned candidates and
     /// claims their files.
+    ///
+    /// Dropping a source blob's row drops the rows of the blobs derived from it, whose triggers release those
+    /// blobs: they are looked at in the same pass, round after round until a round drops no row.
     private func claim(_ candidates: [String], _ db: Database) throws -> [String] {
         var claimed: [String] = []
-        for sha in Set(candidates) {
-            let row = try BlobRow.fetchOne(db, key: sha)
-            if let row, row.refCount != 0 { continue }
-            guard blobs.claimForCollection(sha) else { continue }
-            try row?.delete(db)
-            claimed.append(sha)
+        var looked: Set<String> = []
+        var round = Set(candidates)
+        while !round.isEmpty {
+            var dropped = false
+            for sha in round {
+                looked.insert(sha)
+                let row = try BlobRow.fetchOne(db, key: sha)
+                if let row, row.refCount != 0 { continue }
+                guard blobs.claimForCollection(sha) else { continue }
+                if let row {
+                    try row.delete(db)
+                    dropped = true
+                }
+                claimed.append(sha)
+            }
+            guard dropped else { break }
+            round = Set(try Self.unreferencedBlobs(db)).subtracting(looked)
         }
         return claimed
     }
