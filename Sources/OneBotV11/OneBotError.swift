@@ -74,6 +74,7 @@ public struct OneBotError: Error, Sendable, Equatable {
             case .fileCountLimit: 35005
             case .fileTooLarge: 35006
             case .folderTooDeep: 35007
+            case .noticeNotFound: 35008
             }
         let message =
             switch error {
@@ -95,6 +96,10 @@ public struct OneBotError: Error, Sendable, Equatable {
         case .folder: Param.folderID.name
         case .localPath: Param.file.name
         case .ownerID: isPrivate(action) ? Param.userID.name : Param.groupID.name
+        // No OneBot action sets a file's options.
+        case .previewBox: field.rawValue
+        // The notice actions' text param.
+        case .noticeText: "content"
         }
     }
 

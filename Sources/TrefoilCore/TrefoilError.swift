@@ -25,6 +25,8 @@ public enum TrefoilError: Error, Sendable, Equatable {
     case fileTooLarge
     /// The folder would be deeper than `limits.max_folder_depth`.
     case folderTooDeep
+    /// The space has no notice with that id.
+    case noticeNotFound
     /// A bug: an invariant did not hold. The text names what.
     case internalError(String)
 
@@ -43,6 +45,7 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .fileCountLimit: "FILE_COUNT_LIMIT"
         case .fileTooLarge: "FILE_TOO_LARGE"
         case .folderTooDeep: "FOLDER_TOO_DEEP"
+        case .noticeNotFound: "NOTICE_NOT_FOUND"
         case .internalError: "INTERNAL_ERROR"
         }
     }
@@ -62,6 +65,7 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .fileCountLimit: "the space's file count limit is reached"
         case .fileTooLarge: "file is larger than the per-file limit"
         case .folderTooDeep: "folder nesting is deeper than allowed"
+        case .noticeNotFound: "notice not found"
         }
     }
 }
@@ -77,6 +81,10 @@ extension TrefoilError {
         case localPath = "local path"
         /// The id of a space's owner.
         case ownerID = "owner id"
+        /// A file's preview box (`FileOptions.previewBox`).
+        case previewBox = "preview box"
+        /// The text of a space's notice.
+        case noticeText = "notice text"
     }
 }
 

@@ -185,12 +185,23 @@ struct CoreErrorWordingTests {
             ),
             ("upload_group_file", .invalid(.ownerID, "must not be empty"), "invalid [group_id]: must not be empty"),
             ("upload_private_file", .invalid(.ownerID, "must not be empty"), "invalid [user_id]: must not be empty"),
+            (
+                "_send_group_notice", .invalid(.noticeText, "must not contain a NUL"),
+                "invalid [content]: must not contain a NUL"
+            ),
         ])
     func invalidValues(action: String, error: TrefoilError, message: String) {
         let mapped = OneBotError(error, action: action)
         #expect(mapped.message == message)
         #expect(mapped.retcode == 10003)
         #expect(mapped.key == "BAD_PARAM")
+    }
+
+    @Test("a notice that is not there is NOTICE_NOT_FOUND, 35008")
+    func noticeNotFound() {
+        #expect(
+            OneBotError(.noticeNotFound, action: "_del_group_notice")
+                == OneBotError(retcode: 35008, key: "NOTICE_NOT_FOUND", message: "notice not found"))
     }
 
     @Test("a full space is a group's in group actions and a private file's in private ones")

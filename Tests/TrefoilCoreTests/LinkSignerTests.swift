@@ -34,6 +34,44 @@ struct LinkSignerTests {
         #expect(!other.isValid(signature: signature, .download, subject: file.rawValue, expires: 1000, now: 0))
     }
 
+    @Test("authenticity ignores the time; validity also wants the expiry ahead")
+    func authenticWhateverTheTime() {
+        let token = signer.signature(.appToken, subject: "acme#chat", expires: 0)
+        #expect(signer.isAuthentic(signature: token, .appToken, subject: "acme#chat", expires: 0))
+        #expect(!signer.isValid(signature: token, .appToken, subject: "acme#chat", expires: 0, now: 0))
+        #expect(!signer.isAuthentic(signature: token, .appToken, subject: "acme#chat", expires: 1))
+        #expect(!signer.isAuthentic(signature: token, .appToken, subject: "acme#chat2", expires: 0))
+        #expect(!signer.isAuthentic(signature: token, .share, subject: "acme#chat", expires: 0))
+        #expect(!signer.isAuthentic(signature: "not base64!", .appToken, subject: "acme#chat", expires: 0))
+        let other = LinkSigner(key: SymmetricKey(data: Data("k2".utf8)))
+        #expect(!other.isAuthentic(signature: token, .appToken, subject: "acme#chat", expires: 0))
+    }
+
+    @Test(
+        "a file's access secret is 22 URL-safe characters, the same from every signer with the key, different per file and key"
+    )
+    func accessSecrets() {
+        let secret = signer.accessSecret(for: file)
+        // HMAC-SHA256 with the key "k" over "access-secret|/0b5e…9c01|0", base64url, 22 characters (computed with
+        // openssl): secrets handed out before an upgrade must keep working after it.
+        #expect(secret == "cQykmc_JdevL_KVCiSAkhn")
+        #expect(secret == String(signer.signature(.accessSecret, subject: file.rawValue, expires: 0).prefix(22)))
+        #expect(LinkSigner(key: SymmetricKey(data: Data("k".utf8))).accessSecret(for: file) == secret)
+        #expect(signer.accessSecret(for: FileID("/0b5e6e2c-4f7e-4c55-9d4e-3d2f7a8b9c02")) != secret)
+        #expect(LinkSigner(key: SymmetricKey(data: Data("k2".utf8))).accessSecret(for: file) != secret)
+        // Not any other purpose's signature of the same subject.
+        #expect(!signer.signature(.download, subject: file.rawValue, expires: 0).hasPrefix(secret))
+
+        #expect(signer.isAccessSecret(secret, for: file))
+        #expect(!signer.isAccessSecret(secret, for: FileID("/0b5e6e2c-4f7e-4c55-9d4e-3d2f7a8b9c02")))
+        #expect(!signer.isAccessSecret(String(secret.dropLast()), for: file))
+        #expect(!signer.isAccessSecret(secret + "A", for: file))
+        #expect(!signer.isAccessSecret("", for: file))
+        var tampered = Array(secret)
+        tampered[21] = tampered[21] == "A" ? "B" : "A"
+        #expect(!signer.isAccessSecret(String(tampered), for: file))
+    }
+
     @Test("a signature made for one purpose verifies for no other", arguments: LinkPurpose.allCases)
     func purposesDoNotMix(purpose: LinkPurpose) {
         // Subjects picked so that, were the purpose not signed, a message of one purpose would be one of another:

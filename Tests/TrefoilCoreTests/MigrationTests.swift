@@ -21,7 +21,15 @@ struct MigrationTests {
         // value (ids, counters, download counts, dead times, blob reference counts) stays as it was.
         #expect(after.space == before.space.map { Self.asText($0, "owner") })
         #expect(after.folder == before.folder.map { Self.asText($0, "creator") })
-        #expect(after.file == before.file.map { Self.asText($0, "uploader").filter { $0.key != "busid" } })
+        // v3 → v4: every file gets the options a file stored without any has.
+        let noOptions: [String: DatabaseValue] = [
+            "secret_required": 0.databaseValue, "preview_width": .null, "preview_height": .null,
+        ]
+        #expect(
+            after.file
+                == before.file.map {
+                    Self.asText($0, "uploader").filter { $0.key != "busid" }.merging(noOptions) { $1 }
+                })
         #expect(after.blob == before.blob)
         #expect(after.space.map { $0["owner"] } == ["123", "9", "10", "4294967296", "42"].map { $0.databaseValue })
 
@@ -33,6 +41,12 @@ struct MigrationTests {
         }
         #expect(try tree.checkConsistency(repair: false) == ConsistencyReport())
         #expect(try await tree.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check").count } == 0)
+        let newTables = try await tree.read { db in
+            try ["expired_file", "space_notice", "derived_blob"].map {
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)") ?? -1
+            }
+        }
+        #expect(newTables == [0, 0, 0])
     }
 
     @Test("after the migration the listing, usage and lookups of the old store answer as before")
@@ -71,9 +85,11 @@ struct MigrationTests {
         }
         #expect(
             schema == [
-                "index blob_unreferenced", "index file_blob", "index file_expiry", "index file_folder_expiry",
-                "index file_listing", "trigger file_added", "trigger file_content_fixed", "trigger file_moved",
-                "trigger file_removed",
+                "index blob_unreferenced", "index derived_blob_output", "index expired_file_removed",
+                "index file_blob", "index file_expiry", "index file_folder_expiry", "index file_listing",
+                "index file_space_recent", "index space_notice_recent", "trigger derived_blob_added",
+                "trigger derived_blob_fixed", "trigger derived_blob_removed", "trigger file_added",
+                "trigger file_content_fixed", "trigger file_moved", "trigger file_removed",
             ])
         let plan = try await tree.read { db in
             try String.fetchAll(

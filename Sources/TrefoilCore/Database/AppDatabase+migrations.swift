@@ -226,6 +226,80 @@ extension AppDatabase {
                     END;
                     """)
         }
+        migrator.registerMigration("v4-face-files") { db in
+            // What the faces after the first one need of the store: per-file options, files that expired staying
+            // known as expired, a space's notices, and blobs derived from a file's blob (previews).
+            //
+            // A file's options. `secret_required`: a download must present the file's access secret.
+            // `preview_width`/`preview_height`: the box the uploader asked previews of the file to fit; both or
+            // neither. Existing files get neither.
+            try db.execute(
+                sql: """
+                    ALTER TABLE file ADD COLUMN secret_required INTEGER NOT NULL DEFAULT 0
+                        CHECK (secret_required IN (0, 1));
+                    ALTER TABLE file ADD COLUMN preview_width INTEGER;
+                    ALTER TABLE file ADD COLUMN preview_height INTEGER
+                        CHECK ((preview_width IS NULL AND preview_height IS NULL)
+                            OR (preview_width IS NOT NULL AND preview_height IS NOT NULL
+                                AND preview_width BETWEEN 1 AND 10000 AND preview_height BETWEEN 1 AND 10000));
+                    -- Covers a space's files across its folders, newest first (`FileTree.files(of:)`), as
+                    -- file_listing covers one folder's.
+                    CREATE INDEX file_space_recent ON file(space_id, upload_time DESC, id, dead_time);
+
+                    -- What the janitor removed because its dead time passed, kept so that a client asking for it
+                    -- later hears "expired" rather than "never existed". A file deleted on purpose leaves none.
+                    -- removed_at: when the janitor removed it; tombstones are dropped a fixed time after that.
+                    CREATE TABLE expired_file (
+                        id TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        dead_time INTEGER NOT NULL,
+                        secret_required INTEGER NOT NULL CHECK (secret_required IN (0, 1)),
+                        removed_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX expired_file_removed ON expired_file(removed_at);
+
+                    -- A space's notices (a group's announcements). The rowid keeps the order of two published in
+                    -- the same second.
+                    CREATE TABLE space_notice (
+                        id TEXT PRIMARY KEY,
+                        space_id INTEGER NOT NULL REFERENCES space(id) ON DELETE CASCADE,
+                        text TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        author_name TEXT NOT NULL DEFAULT '',
+                        published_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX space_notice_recent ON space_notice(space_id, published_at);
+
+                    -- A blob made from another (a preview of an image): it lives while its source blob lives, and
+                    -- holds one reference to its own blob, so that it is counted and collected like any blob. When
+                    -- the collector drops the source's row the cascade drops this row, and the trigger releases the
+                    -- derived blob for the same pass to collect. A derivation whose output is its source's own bytes
+                    -- holds no reference, or the source would keep itself alive.
+                    CREATE TABLE derived_blob (
+                        source TEXT NOT NULL REFERENCES blob(sha256) ON DELETE CASCADE,
+                        variant TEXT NOT NULL,
+                        sha256 TEXT NOT NULL REFERENCES blob(sha256),
+                        media_type TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (source, variant)
+                    ) WITHOUT ROWID;
+                    -- Deleting a blob row looks here for rows that still name it as their output.
+                    CREATE INDEX derived_blob_output ON derived_blob(sha256);
+                    CREATE TRIGGER derived_blob_added AFTER INSERT ON derived_blob
+                        WHEN NEW.sha256 <> NEW.source BEGIN
+                        UPDATE blob SET ref_count = ref_count + 1 WHERE sha256 = NEW.sha256;
+                    END;
+                    CREATE TRIGGER derived_blob_removed AFTER DELETE ON derived_blob
+                        WHEN OLD.sha256 <> OLD.source BEGIN
+                        UPDATE blob SET ref_count = ref_count - 1 WHERE sha256 = OLD.sha256;
+                    END;
+                    CREATE TRIGGER derived_blob_fixed BEFORE UPDATE OF source, sha256 ON derived_blob BEGIN
+                        SELECT RAISE(ABORT, 'a derived blob''s source and bytes never change');
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -110,6 +110,10 @@ struct FileRow: SnakeCaseRecord {
     var downloadTimes: Int64
     var uploader: String
     var uploaderName: String
+    var secretRequired: Bool
+    /// Both or neither (`FileOptions.previewBox`).
+    var previewWidth: Int?
+    var previewHeight: Int?
 }
 
 extension FileRow {
@@ -126,6 +130,9 @@ extension FileRow {
         downloadTimes = row["download_times"]
         uploader = row["uploader"]
         uploaderName = row["uploader_name"]
+        secretRequired = row["secret_required"]
+        previewWidth = row["preview_width"]
+        previewHeight = row["preview_height"]
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -141,6 +148,9 @@ extension FileRow {
         container["download_times"] = downloadTimes
         container["uploader"] = uploader
         container["uploader_name"] = uploaderName
+        container["secret_required"] = secretRequired
+        container["preview_width"] = previewWidth
+        container["preview_height"] = previewHeight
     }
 }
 
@@ -157,7 +167,8 @@ struct FileDetail: FetchableRecord {
     static let select = """
         SELECT file.id, file.space_id, file.folder_id, file.name, file.sha256, file.size, file.dead_time,
             file.upload_time, file.modify_time, file.download_times, file.uploader, file.uploader_name,
-            space.kind, space.owner, blob.md5, blob.sha1, blob.sha3
+            space.kind, space.owner, blob.md5, blob.sha1, blob.sha3,
+            file.secret_required, file.preview_width, file.preview_height
         FROM file JOIN space ON space.id = file.space_id JOIN blob ON blob.sha256 = file.sha256
         """
 
@@ -167,8 +178,8 @@ struct FileDetail: FetchableRecord {
         file = FileRow(
             id: row[0], spaceId: row[1], folderId: row[2], name: row[3], sha256: row[4], size: row[5],
             deadTime: row[6], uploadTime: row[7], modifyTime: row[8], downloadTimes: row[9], uploader: row[10],
-            uploaderName: row[11])
-        owner = Owner(try SpaceKind(stored: row[12], space: file.spaceId), row[13])
+            uploaderName: row[11], secretRequired: row[17], previewWidth: row[18], previewHeight: row[19])
+        owner = Owner(try SpaceKind(stored: row[12], in: "space \(file.spaceId)"), row[13])
         md5 = row[14]
         sha1 = row[15]
         sha3 = row[16]
@@ -188,17 +199,25 @@ struct FileDetail: FetchableRecord {
             downloadTimes: file.downloadTimes,
             uploader: file.uploader,
             uploaderName: file.uploaderName,
-            digests: Digests(sha256: file.sha256, md5: md5, sha1: sha1, sha3: sha3 ?? "")
+            digests: Digests(sha256: file.sha256, md5: md5, sha1: sha1, sha3: sha3 ?? ""),
+            options: file.options
         )
     }
 }
 
+extension FileRow {
+    var options: FileOptions {
+        let box = previewWidth.flatMap { width in previewHeight.map { PreviewBox(width: width, height: $0) } }
+        return FileOptions(secretRequired: secretRequired, previewBox: box)
+    }
+}
+
 extension SpaceKind {
-    /// The kind a `space` row names; a kind this release does not know (a newer release wrote it) is an error,
-    /// never taken for another kind.
-    init(stored text: String, space: Int64) throws(TrefoilError) {
+    /// The kind a row names (`place` says which row, for the error); a kind this release does not know (a newer
+    /// release wrote it) is an error, never taken for another kind.
+    init(stored text: String, in place: @autoclosure () -> String) throws(TrefoilError) {
         guard let kind = SpaceKind(rawValue: text) else {
-            throw .databaseError("space \(space) has the kind \"\(text)\", which this release does not know")
+            throw .databaseError("\(place()) has the kind \"\(text)\", which this release does not know")
         }
         self = kind
     }

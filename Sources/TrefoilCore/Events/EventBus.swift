@@ -6,7 +6,8 @@ import Synchronization
 /// Each carries the request that caused it (`origin`, when the caller named one) and, through `owner`, its
 /// space. Changes that no caller asked for are not events: files that expire (the janitor removes them some
 /// time after they stopped being visible) and files or folders that go with a deleted folder (the one
-/// `folderDeleted` covers them). An "announcement changed" event joins these when spaces get announcements.
+/// `folderDeleted` covers them). A space's notices publish no event yet: no face has words to tell its clients
+/// about one; a case joins these when a face does.
 public enum StoreEvent: Sendable, Equatable {
     /// A file became durable: an upload committed.
     case fileStored(StoredFile, origin: EventOrigin?)

@@ -12,8 +12,9 @@ public struct ConsistencyReport: Sendable, Equatable {
 
 extension FileTree {
     /// Checks rows against blobs against counters; with `repair`, recomputes the counters and
-    /// removes temp files, orphan blobs and unreferenced blobs. A blob that is missing or has the
-    /// wrong size is reported but cannot be repaired: its bytes are gone.
+    /// removes temp files, orphan blobs and unreferenced blobs. A file's blob that is missing or has the
+    /// wrong size is reported but cannot be repaired: its bytes are gone. A derived blob that is missing or has
+    /// the wrong size is reported and, with `repair`, forgotten: it is made again when next asked for.
     public func checkConsistency(repair: Bool) throws -> ConsistencyReport {
         var report = ConsistencyReport()
         let db = database.writer
@@ -60,26 +61,56 @@ extension FileTree {
             )
         }
 
+        // A blob's references: the files with its bytes and the derivations whose output it is (a derivation whose
+        // output is its source's own bytes holds none: see migration v4).
         let blobRows = try db.read { db in
             try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT sha256, size, ref_count, (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256) AS real_refs FROM blob"
-            )
+                sql: """
+                    SELECT sha256, size, ref_count,
+                        (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256) AS file_refs,
+                        (SELECT count(*) FROM derived_blob
+                            WHERE derived_blob.sha256 = blob.sha256 AND derived_blob.source <> blob.sha256) AS derived_refs
+                    FROM blob
+                    """)
         }
         var known = Set<String>()
         for row in blobRows {
             let sha: String = row["sha256"]
             known.insert(sha)
-            let (size, refs, realRefs): (Int64, Int64, Int64) = (row["size"], row["ref_count"], row["real_refs"])
+            let (size, refs, fileRefs, derivedRefs): (Int64, Int64, Int64, Int64) =
+                (row["size"], row["ref_count"], row["file_refs"], row["derived_refs"])
+            let realRefs = fileRefs + derivedRefs
             if refs != realRefs { report.problems.append("blob \(sha): ref_count \(refs), referenced by \(realRefs)") }
             if realRefs == 0 { report.problems.append("blob \(sha): unreferenced") }
+            // A blob only derivations use is reported with them, below.
+            guard fileRefs > 0 || derivedRefs == 0 else { continue }
             switch blobs.storedSize(sha) {
-            case nil: report.problems.append("blob \(sha): missing on disk (referenced by \(realRefs) files)")
+            case nil: report.problems.append("blob \(sha): missing on disk (referenced by \(fileRefs) files)")
             case let onDisk? where onDisk != size:
                 report.problems.append("blob \(sha): \(onDisk) bytes on disk, \(size) recorded")
             default: break
             }
+        }
+        let derivedRows = try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT derived_blob.source, derived_blob.variant, derived_blob.sha256, blob.size
+                    FROM derived_blob JOIN blob ON blob.sha256 = derived_blob.sha256
+                    """)
+        }
+        var damagedDerivations: [(source: String, variant: String)] = []
+        for row in derivedRows {
+            let (source, variant, sha, size): (String, String, String, Int64) = (row[0], row[1], row[2], row[3])
+            let problem: String
+            switch blobs.storedSize(sha) {
+            case nil: problem = "blob \(sha) missing on disk"
+            case let onDisk? where onDisk != size: problem = "blob \(sha) has \(onDisk) bytes on disk, \(size) recorded"
+            default: continue
+            }
+            report.problems.append("derived \(variant) of blob \(source): \(problem)")
+            damagedDerivations.append((source, variant))
         }
         let mismatched = try db.read { db in
             try String.fetchAll(
@@ -94,6 +125,10 @@ extension FileTree {
         guard repair, !report.isClean else { return report }
         defer { usage.invalidate() }
         try db.write { db in
+            for (source, variant) in damagedDerivations {
+                try db.execute(
+                    sql: "DELETE FROM derived_blob WHERE source = ? AND variant = ?", arguments: [source, variant])
+            }
             try db.execute(
                 sql: """
                     UPDATE space SET
@@ -101,8 +136,15 @@ extension FileTree {
                         file_count = (SELECT count(*) FROM file WHERE file.space_id = space.id);
                     UPDATE folder SET file_count =
                         (SELECT count(*) FROM file WHERE file.space_id = folder.space_id AND file.folder_id = folder.id);
-                    UPDATE blob SET ref_count = (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256);
+                    UPDATE blob SET ref_count = (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256)
+                        + (SELECT count(*) FROM derived_blob
+                            WHERE derived_blob.sha256 = blob.sha256 AND derived_blob.source <> blob.sha256);
                     """)
+        }
+        if !damagedDerivations.isEmpty {
+            report.repairs.append(
+                "forgot \(damagedDerivations.count) derived blobs whose bytes were missing or damaged; they are made again when asked for"
+            )
         }
         report.repairs.append("recomputed space, folder and blob counters")
         let removedTemps = blobs.removeTempFiles()

@@ -24,6 +24,39 @@ extension FileTree {
         }
     }
 
+    /// What the store knows of a file id, whoever owns it: live, expired (its dead time has passed, whether or not
+    /// the janitor has removed it yet, for `tombstoneSeconds` after it did), or unknown (never issued, deleted on
+    /// purpose, or expired longer ago than that).
+    public func lookup(_ id: FileID) async throws -> FileLookup {
+        let now = clock()
+        guard Self.isExact(id.rawValue) else { return .unknown }
+        return try await read { db in
+            if let detail = try FileDetail.fetchOne(
+                db.cachedStatement(sql: FileDetail.select + " WHERE file.id = ?"), arguments: [id.rawValue])
+            {
+                let file = detail.file
+                if file.deadTime == 0 || file.deadTime > now { return .live(detail.stored) }
+                return .expired(
+                    ExpiredFile(
+                        id: id, owner: detail.owner, name: file.name, deadTime: file.deadTime,
+                        secretRequired: file.secretRequired))
+            }
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT kind, owner, name, dead_time, secret_required FROM expired_file
+                            WHERE id = ? AND removed_at > ?
+                            """),
+                    arguments: [id.rawValue, now - Self.tombstoneSeconds])
+            else { return .unknown }
+            let kind = try SpaceKind(stored: row[0], in: "expired file \(id)")
+            return .expired(
+                ExpiredFile(
+                    id: id, owner: Owner(kind, row[1]), name: row[2], deadTime: row[3], secretRequired: row[4]))
+        }
+    }
+
     /// Deletes a file; its blob goes when nothing else references it. A `.fileDeleted` event follows the commit.
     public func deleteFile(_ id: FileID, of owner: Owner) async throws {
         let now = clock()

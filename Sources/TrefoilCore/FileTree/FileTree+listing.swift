@@ -67,6 +67,28 @@ extension FileTree {
         }
     }
 
+    /// A page of a space's live files from every folder, newest first (ties by id): a flat listing for faces that
+    /// have no folders. A space never written to has none.
+    public func files(of owner: Owner, limit: Int, offset: Int) async throws -> [StoredFile] {
+        let now = clock()
+        guard limit > 0 else { return [] }
+        return try await read { db in
+            guard let space = try Self.space(db, owner) else { return [] }
+            // The inner query pages over the covering index alone, so the rows it skips are never joined.
+            return try FileDetail.fetchAll(
+                db.cachedStatement(
+                    sql: FileDetail.select + """
+                         WHERE file.id IN (
+                            SELECT id FROM file INDEXED BY file_space_recent
+                            WHERE space_id = ? AND (dead_time = 0 OR dead_time > ?)
+                            ORDER BY upload_time DESC, id LIMIT ? OFFSET ?)
+                        ORDER BY file.upload_time DESC, file.id
+                        """),
+                arguments: [space.id!, now, limit, max(0, offset)]
+            ).map(\.stored)
+        }
+    }
+
     /// Whether a listing stamped `stamp` is still what the same call returns: no write transaction has ended
     /// since it was read, and none of its folder's files has expired since. Takes a lock, never the database.
     public func isCurrent(_ stamp: ListingStamp) -> Bool {

@@ -38,14 +38,28 @@ extension FileTree {
 
     /// Inside the collector's transaction: drops the rows of unreferenced, unpinned candidates and
     /// claims their files.
+    ///
+    /// Dropping a source blob's row drops the rows of the blobs derived from it, whose triggers release those
+    /// blobs: they are looked at in the same pass, round after round until a round drops no row.
     private func claim(_ candidates: [String], _ db: Database) throws -> [String] {
         var claimed: [String] = []
-        for sha in Set(candidates) {
-            let row = try BlobRow.fetchOne(db, key: sha)
-            if let row, row.refCount != 0 { continue }
-            guard blobs.claimForCollection(sha) else { continue }
-            try row?.delete(db)
-            claimed.append(sha)
+        var looked: Set<String> = []
+        var round = Set(candidates)
+        while !round.isEmpty {
+            var dropped = false
+            for sha in round {
+                looked.insert(sha)
+                let row = try BlobRow.fetchOne(db, key: sha)
+                if let row, row.refCount != 0 { continue }
+                guard blobs.claimForCollection(sha) else { continue }
+                if let row {
+                    try row.delete(db)
+                    dropped = true
+                }
+                claimed.append(sha)
+            }
+            guard dropped else { break }
+            round = Set(try Self.unreferencedBlobs(db)).subtracting(looked)
         }
         return claimed
     }
@@ -59,13 +73,29 @@ extension FileTree {
         }
     }
 
-    /// Deletes every file whose `deadTime` has passed. Returns how many went.
+    /// How long the store remembers a file the janitor removed because it expired (`lookup` answers `.expired`):
+    /// 400 days, longer than any retention the chat services a face imitates advertise, so a client asking for an
+    /// old file hears "expired" for as long as the real service would say so.
+    public static let tombstoneSeconds: Int64 = 400 * 86_400
+
+    /// Deletes every file whose `deadTime` has passed, leaving a tombstone of each (`lookup`), and drops the
+    /// tombstones older than `tombstoneSeconds`, all in one transaction. Returns how many files went.
     @discardableResult
     public func expireFiles() async throws -> Int {
         let now = clock()
         let (count, orphans) = try await write { db -> (Int, [String]) in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO expired_file (id, kind, owner, name, dead_time, secret_required, removed_at)
+                        SELECT file.id, space.kind, space.owner, file.name, file.dead_time, file.secret_required, ?
+                        FROM file JOIN space ON space.id = file.space_id
+                        WHERE file.dead_time > 0 AND file.dead_time <= ?
+                    """, arguments: [now, now])
             try db.execute(sql: "DELETE FROM file WHERE dead_time > 0 AND dead_time <= ?", arguments: [now])
-            return (db.changesCount, try Self.unreferencedBlobs(db))
+            let count = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM expired_file WHERE removed_at <= ?", arguments: [now - Self.tombstoneSeconds])
+            return (count, try Self.unreferencedBlobs(db))
         }
         await collectQuietly(orphans)
         if count > 0 { logger.info("expired files removed", metadata: ["count": "\(count)"]) }

@@ -39,9 +39,10 @@ extension FileTree {
     /// file exists from the moment its row commits; the space's quota and file count (its kind's limits)
     /// are checked in that same transaction, so concurrent uploads can never overshoot them. A
     /// `.fileStored` event follows the commit, with the caller's `EventOrigin.current`. Only group
-    /// spaces have folders: files of every other kind go to the root.
+    /// spaces have folders: files of every other kind go to the root. `options` are kept with the file and returned
+    /// by every read of it.
     ///
-    /// Throws a `TrefoilError` (`.invalid` for the name or owner id, `.folderNotFound`, `.fileTooLarge`,
+    /// Throws a `TrefoilError` (`.invalid` for the name, owner id or options, `.folderNotFound`, `.fileTooLarge`,
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
     /// byte source throws. On any error nothing is stored.
     public func upload<Bytes: AsyncSequence>(
@@ -49,12 +50,14 @@ extension FileTree {
         name rawName: String,
         to owner: Owner,
         folder: FolderID = .root,
-        by member: Member
+        by member: Member,
+        options: FileOptions = FileOptions()
     ) async throws -> StoredFile where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let name = try Names.fileName(rawName)
+        try options.check()
         try await precheck(owner: owner, folder: folder)
         let staged = try await stage(bytes)
-        return try await commit(staged, name: name, to: owner, folder: folder, by: member)
+        return try await commit(staged, name: name, to: owner, folder: folder, by: member, options: options)
     }
 
     /// Receives and hashes bytes into `tmp/` without adding anything to the tree.
@@ -75,13 +78,15 @@ extension FileTree {
         name rawName: String,
         to owner: Owner,
         folder: FolderID = .root,
-        by member: Member
+        by member: Member,
+        options: FileOptions = FileOptions()
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
         let temp = staged.temp
         let name: String
         do {
             name = try Names.fileName(rawName)
+            try options.check()
             try Self.checkFolderKind(owner, folder)
         } catch {
             blobs.removeTemp(temp.path)
@@ -92,7 +97,7 @@ extension FileTree {
         let stored: StoredFile
         do {
             try faults.check(.afterRename)
-            stored = try await insert(temp, name: name, owner: owner, folder: folder, member: member)
+            stored = try await insert(temp, name: name, owner: owner, folder: folder, member: member, options: options)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
@@ -138,7 +143,8 @@ extension FileTree {
         name: String,
         owner: Owner,
         folder: FolderID,
-        member: Member
+        member: Member,
+        options: FileOptions
     ) async throws -> StoredFile {
         let now = clock()
         let deadTime = deadTime(for: owner, now: now)
@@ -163,7 +169,9 @@ extension FileTree {
             let row = FileRow(
                 id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
                 sha256: digests.sha256, size: temp.size, deadTime: deadTime, uploadTime: now, modifyTime: now,
-                downloadTimes: 0, uploader: member.id, uploaderName: member.name)
+                downloadTimes: 0, uploader: member.id, uploaderName: member.name,
+                secretRequired: options.secretRequired, previewWidth: options.previewBox?.width,
+                previewHeight: options.previewBox?.height)
             try row.insert(db)
             guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {
                 throw TrefoilError.internalError("a file row vanished inside its own transaction")

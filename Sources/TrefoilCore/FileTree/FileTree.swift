@@ -92,6 +92,8 @@ public final class FileTree: Sendable {
     let usage = UsageCache()
     /// Downloads counted and not yet written.
     let downloadCounts = DownloadCounts()
+    /// Derived blobs being made.
+    let derivations = Derivations()
 
     init(
         directory: DataDirectory,

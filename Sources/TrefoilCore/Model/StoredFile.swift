@@ -17,6 +17,8 @@ public struct StoredFile: Sendable, Equatable {
     public var uploader: String
     public var uploaderName: String
     public var digests: Digests
+    /// What the uploader asked of the file besides its bytes (an access secret, a preview box).
+    public var options = FileOptions()
 }
 
 /// Lowercase hex digests of a file's bytes.

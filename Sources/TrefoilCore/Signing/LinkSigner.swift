@@ -16,6 +16,11 @@ public enum LinkPurpose: String, Sendable, CaseIterable {
     case uploadTicket = "upload-ticket"
     /// Read a file shared with people who hold the link.
     case share
+    /// The secret a file's downloads present when its uploader asked for one (`FileOptions.secretRequired`); the
+    /// subject is its `FileID`.
+    case accessSecret = "access-secret"
+    /// A face's bearer token for an app; the subject names the app (and whatever else the face binds to it).
+    case appToken = "app-token"
 }
 
 /// Signs and verifies links: HMAC-SHA256 over a purpose, a subject and an expiry time.
@@ -69,10 +74,37 @@ public struct LinkSigner: Sendable {
     public func isValid(signature: String, _ purpose: LinkPurpose, subject: String, expires: Int64, now: Int64)
         -> Bool
     {
-        guard expires > now, let code = Data(base64URLEncoded: signature) else { return false }
+        expires > now && isAuthentic(signature: signature, purpose, subject: subject, expires: expires)
+    }
+
+    /// Whether `signature` was made by this key for `purpose`, `subject` and `expires`, whatever the time: for
+    /// credentials whose expiry means something else (0 for a token that never expires). Constant time.
+    public func isAuthentic(signature: String, _ purpose: LinkPurpose, subject: String, expires: Int64) -> Bool {
+        guard let code = Data(base64URLEncoded: signature) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
             code, authenticating: Self.message(purpose, subject, expires), using: key)
     }
+
+    /// The access secret of a file: the same for the file's whole life and across restarts (it is derived from the
+    /// key, not stored), different for every file and every key.
+    ///
+    /// It is the first 22 characters of the URL-safe signature for `accessSecret`, the file's id and expiry 0:
+    /// 132 bits, more than the 122 random bits of the file's own id, so no one guesses it; the full 43 would only
+    /// make it longer to send.
+    public func accessSecret(for id: FileID) -> String {
+        String(signature(.accessSecret, subject: id.rawValue, expires: 0).prefix(Self.accessSecretLength))
+    }
+
+    /// Whether `secret` is the access secret of the file `id`, compared in constant time.
+    public func isAccessSecret(_ secret: String, for id: FileID) -> Bool {
+        let expected = Array(accessSecret(for: id).utf8)
+        let given = Array(secret.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// Characters of an access secret.
+    static let accessSecretLength = 22
 
     static func message(_ purpose: LinkPurpose, _ subject: String, _ expires: Int64) -> Data {
         if purpose == .download, subject.hasPrefix("/") { return Data("\(subject)|\(expires)".utf8) }
