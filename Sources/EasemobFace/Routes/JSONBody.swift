@@ -17,10 +17,7 @@ enum JSONBody {
             return .failure(.bodyTooLarge)
         }
         guard buffer.readableBytes > 0 else { return .failure(.jsonParse("the request body is empty")) }
-        guard
-            let value = buffer.withUnsafeReadableBytes({
-                JSONParser.parse(UnsafeBufferPointer($0.bindMemory(to: UInt8.self)))
-            })
+        guard let value = JSONParser.parse(Array(buffer.readableBytesView))
         else { return .failure(.jsonParse("the request body is not valid JSON")) }
         guard case .object(let members) = value else {
             return .failure(.jsonParse("the request body is not a JSON object"))
