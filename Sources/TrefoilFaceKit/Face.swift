@@ -9,7 +9,7 @@ import TrefoilConfiguration
 ///
 /// The executable lists every face it can wire; the config loader reads each one's section (`Settings`), and the
 /// gateway builds the faces whose section is enabled, once, when it opens the store. Everything a face contributes is
-/// optional but its HTTP routes: a face mounts them under `prefix`, guards them with its own authentication
+/// optional but its HTTP routes: a face mounts them under its `prefixes`, guards them with its own authentication
 /// middleware, answers in its own error format, and may add download URLs of its own shape (served by the shared
 /// sendfile pipeline), WebSocket endpoints and long-running services.
 ///
@@ -26,7 +26,12 @@ public protocol Face: Sendable {
     /// root. WebSocket handshakes are asked of the face that owns the longest prefix of their path.
     var prefix: String { get }
 
-    /// The face's HTTP routes, relative to `prefix`, with its authentication middleware on them.
+    /// Every path the face's routes live under, each mounted with the same routes: `[prefix]` unless the face answers
+    /// at several (the same app's routes under `/<org>/<app>` and `/app-id/<id>`). Of all the faces' prefixes that
+    /// match a path, the longest owns it.
+    var prefixes: [String] { get }
+
+    /// The face's HTTP routes, relative to each of `prefixes`, with its authentication middleware on them.
     ///
     /// Routes share the gateway's `BasicRequestContext`; a face that wants a context of its own (one its auth
     /// middleware fills) builds it in a child group (`collection.group(context: MyContext.self)`).
@@ -35,7 +40,7 @@ public protocol Face: Sendable {
     /// Download URLs of the face's own shape, answered on the HTTP/1 pipeline before any route; asked in order.
     var downloadRoutes: [any DownloadRoute] { get }
 
-    /// What to do with a WebSocket handshake whose path lies under `prefix`.
+    /// What to do with a WebSocket handshake whose path lies under one of `prefixes`.
     func webSocketUpgrade(_ request: HTTPRequest, peer: SocketAddress?) -> WebSocketUpgradeDecision
 
     /// Work that lives as long as the listener (event delivery, outbound connections); started in order and shut
@@ -62,6 +67,8 @@ extension Face {
         let settings = config[Settings.self]
         return settings.enable ? Self(settings: settings, context: context) : nil
     }
+
+    public var prefixes: [String] { [prefix] }
 
     public var downloadRoutes: [any DownloadRoute] { [] }
 

@@ -66,7 +66,10 @@ public struct Gateway: Sendable {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.get("/health") { _, _ in "ok" }
-        for face in faces { router.addRoutes(face.routes(), atPath: RouterPath(face.prefix)) }
+        for face in faces {
+            let routes = face.routes()
+            for prefix in face.prefixes { router.addRoutes(routes, atPath: RouterPath(prefix)) }
+        }
 
         var services: [any Service] = [
             JanitorService(tree: tree, logger: logger),

@@ -93,16 +93,7 @@ extension FileTree {
                 guard let row = try BlobRow.fetchOne(db, key: source), row.refCount > 0 else {
                     throw TrefoilError.fileNotFound
                 }
-                let digests = temp.digests
-                try db.execute(
-                    sql: """
-                        INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at)
-                        VALUES (?, ?, ?, ?, ?, 0, ?)
-                        ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
-                        """,
-                    arguments: [
-                        sha, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
-                    ])
+                try Self.recordBlob(db, temp, now: now)
                 try db.execute(
                     sql: """
                         INSERT INTO derived_blob (source, variant, sha256, media_type, created_at)

@@ -53,6 +53,21 @@ extension FileTree {
             arguments: [id.rawValue, owner.kind.rawValue, owner.id, now])
     }
 
+    /// The row of a blob just placed (`BlobStore.place`), with no reference yet: the caller adds its reference in
+    /// the same transaction. Bytes already stored keep their row, which gains the SHA3 it lacked.
+    static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64) throws {
+        let digests = temp.digests
+        try db.execute(
+            sql: """
+                INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?)
+                ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
+                """,
+            arguments: [
+                digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
+            ])
+    }
+
     /// Blobs whose last reference went away, for the collector.
     static func unreferencedBlobs(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE ref_count = 0")

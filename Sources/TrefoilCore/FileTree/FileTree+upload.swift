@@ -155,17 +155,8 @@ extension FileTree {
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
             if space.fileCount + 1 > limits.fileLimit { throw TrefoilError.fileCountLimit }
             if space.usedSpace + temp.size > limits.totalSpace { throw TrefoilError.quotaExceeded }
+            try Self.recordBlob(db, temp, now: now)
             let digests = temp.digests
-            try db.execute(
-                sql: """
-                    INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?)
-                    ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
-                    """,
-                arguments: [
-                    digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3,
-                    now,
-                ])
             let row = FileRow(
                 id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
                 sha256: digests.sha256, size: temp.size, deadTime: deadTime, uploadTime: now, modifyTime: now,

@@ -43,8 +43,21 @@ public struct DownloadRequest: Sendable {
 public enum DownloadResolution: Sendable {
     /// Serve this stored file.
     case file(StoredFile)
+    /// Serve this blob derived from a stored file (a preview), like a file but without counting a download.
+    case derived(DerivedDownload)
     /// Answer with this, in the face's own format.
     case refused(DownloadRefusal)
+}
+
+/// A derived blob to serve (`FileTree.derive`), and the name its `Content-Disposition` gives it.
+public struct DerivedDownload: Sendable {
+    public var blob: DerivedBlob
+    public var name: String
+
+    public init(blob: DerivedBlob, name: String) {
+        self.blob = blob
+        self.name = name
+    }
 }
 
 /// A download refused in a face's own format: its status, headers and body, written as they are (with

@@ -8,14 +8,20 @@ extension UploadService {
     /// Stages a `multipart/form-data` body: the part named `fileField` that has a file name streams to the store
     /// while the other fields are collected; fields may come before or after the file. The boundary comes from the
     /// request's `Content-Type`. On failure nothing is kept.
-    public func receiveMultipart(_ request: Request, fileField: String = "file") async throws(UploadError)
-        -> MultipartUpload
+    ///
+    /// `maxBytes` is the face's own limit on the file part: one over `min(maxBytes, maxBodyBytes)` fails with
+    /// `.fileTooLarge(limit:)` as soon as the limit is passed. The whole body stays bounded by `maxBodyBytes`
+    /// (`.bodyTooLarge`). A `Content-Length` is not judged against `maxBytes`: it counts the form's framing and
+    /// fields too, so a file exactly at the limit would be refused.
+    public func receiveMultipart(_ request: Request, fileField: String = "file", maxBytes: Int64? = nil)
+        async throws(UploadError) -> MultipartUpload
     {
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else { throw .missingBoundary }
         let store = self.store
         let limit = maxBodyBytes
+        let fileLimit = maxBytes.map { min($0, maxBodyBytes) }
         let outcome = await withTaskGroup(of: Result<StagedUpload, any Error>.self) {
             group -> Result<MultipartUpload, UploadError> in
             var form = FormState()
@@ -55,6 +61,10 @@ extension UploadService {
                             form.field = (headers.name ?? "", [])
                         case .body(let bytes):
                             if let sink = form.sink {
+                                form.fileBytes += Int64(bytes.count)
+                                if let fileLimit, form.fileBytes > fileLimit {
+                                    throw UploadError.fileTooLarge(limit: fileLimit)
+                                }
                                 await sink.send(bytes)
                             } else {
                                 form.fieldBytes += bytes.count
@@ -142,6 +152,8 @@ private struct FormState {
     var field: (String, [UInt8])?
     var fields: [String: String] = [:]
     var fieldBytes = 0
+    /// Bytes of the file part so far.
+    var fileBytes: Int64 = 0
     let stageFailed = AtomicFlag()
 }
 

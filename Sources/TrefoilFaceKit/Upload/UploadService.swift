@@ -20,15 +20,19 @@ public struct UploadService: Sendable {
     }
 
     /// Stages a raw body (the whole body is the file), refusing at once one whose `Content-Length` is over the limit.
-    public func receiveRaw(_ request: Request) async throws(UploadError) -> RawUpload {
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > maxBodyBytes {
-            throw .bodyTooLarge
-        }
+    ///
+    /// `maxBytes` is the face's own limit on the file: a body over `min(maxBytes, maxBodyBytes)` then fails with
+    /// `.fileTooLarge(limit:)` as soon as the limit is passed; without it, a body over `maxBodyBytes` fails with
+    /// `.bodyTooLarge`.
+    public func receiveRaw(_ request: Request, maxBytes: Int64? = nil) async throws(UploadError) -> RawUpload {
+        let limit = min(maxBytes ?? maxBodyBytes, maxBodyBytes)
+        let failure: UploadError = maxBytes == nil ? .bodyTooLarge : .fileTooLarge(limit: limit)
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > limit { throw failure }
         let staged: StagedUpload
         do {
-            staged = try await store.stage(CountedBody(body: request.body, limit: maxBodyBytes))
+            staged = try await store.stage(CountedBody(body: request.body, limit: limit))
         } catch is BodyTooLarge {
-            throw .bodyTooLarge
+            throw failure
         } catch {
             throw .stagingFailed(error)
         }
@@ -69,6 +73,9 @@ public struct MultipartUpload: Sendable {
 public enum UploadError: Error, Sendable {
     /// The body (or a form's text fields together) is larger than allowed: 413.
     case bodyTooLarge
+    /// The file (a multipart form's file part, or a raw body) is over the limit the face gave the call (`maxBytes`,
+    /// capped by `server.max_body_bytes`): `limit`.
+    case fileTooLarge(limit: Int64)
     /// A `multipart/form-data` Content-Type without a boundary.
     case missingBoundary
     /// The multipart framing is broken; the reason says where.

@@ -4,10 +4,10 @@ import NIOHTTP1
 import TrefoilCore
 import TrefoilFaceKit
 
-/// What to answer to a download: the faces' download routes decide which stored file a request names (or refuse it in
-/// their own format), and the planner turns that file into the answer every route shares: `ETag` and
-/// `If-None-Match`, a single `Range`, `HEAD`, `Content-Disposition`, and the download counted. `DownloadHandler`
-/// writes the answer.
+/// What to answer to a download: the faces' download routes decide which stored file (or blob derived from one) a
+/// request names, or refuse it in their own format, and the planner turns that into the answer every route shares:
+/// `ETag` and `If-None-Match`, a single `Range`, `HEAD`, `Content-Disposition`, and a file's download counted.
+/// `DownloadHandler` writes the answer.
 struct DownloadPlanner: Sendable {
     /// An answer: status and headers, then nothing, some bytes, or a byte range of a stored blob.
     struct Plan: Sendable {
@@ -37,21 +37,54 @@ struct DownloadPlanner: Sendable {
         let request = DownloadRequest(
             isHead: isHead, path: String(path), query: String(query), headers: HTTPFields(head.headers))
         switch await route.resolve(request) {
-        case .file(let file): return plan(file, headers: head.headers, head: isHead)
+        case .file(let file):
+            return plan(Blob(file, path: tree.blobPath(of: file)), headers: head.headers, head: isHead)
+        case .derived(let derived):
+            return plan(Blob(derived, path: tree.blobPath(of: derived.blob)), headers: head.headers, head: isHead)
         case .refused(let refusal): return Plan(refusal)
         }
     }
 
+    /// Bytes to serve: a stored file's, or a blob's derived from one.
+    struct Blob {
+        let path: String
+        let size: Int64
+        let sha256: String
+        let contentType: String
+        let name: String
+        /// The file whose download count a download from byte 0 moves; nil for a derived blob, whose serving is
+        /// not a download of the file.
+        let counted: FileID?
+
+        init(_ file: StoredFile, path: String) {
+            self.path = path
+            size = file.size
+            sha256 = file.digests.sha256
+            contentType = MimeTypes.type(forFileName: file.name)
+            name = file.name
+            counted = file.id
+        }
+
+        init(_ derived: DerivedDownload, path: String) {
+            self.path = path
+            size = derived.blob.size
+            sha256 = derived.blob.sha256
+            contentType = derived.blob.mediaType
+            name = derived.name
+            counted = nil
+        }
+    }
+
     /// The answer that serves `file`.
-    func plan(_ file: StoredFile, headers: HTTPHeaders, head: Bool) -> Plan {
+    func plan(_ file: Blob, headers: HTTPHeaders, head: Bool) -> Plan {
         var fields = [
-            ("Content-Type", MimeTypes.type(forFileName: file.name)),
-            ("ETag", "\"\(file.digests.sha256)\""),
+            ("Content-Type", file.contentType),
+            ("ETag", "\"\(file.sha256)\""),
             ("Accept-Ranges", "bytes"),
             ("Content-Disposition", Self.disposition(for: file.name)),
             ("Cache-Control", "private, max-age=300"),
         ]
-        if let tags = headers.first(name: "if-none-match"), tags.contains(file.digests.sha256) || tags == "*" {
+        if let tags = headers.first(name: "if-none-match"), tags.contains(file.sha256) || tags == "*" {
             return Plan(status: .notModified, headers: fields, body: .none)
         }
         let range: ClosedRange<Int64>?
@@ -68,11 +101,9 @@ struct DownloadPlanner: Sendable {
         if let range { fields.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(file.size)")) }
         let status: HTTPResponseStatus = range == nil ? .ok : .partialContent
         if head { return Plan(status: status, headers: fields, body: .none) }
-        if range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: file.id) }
+        if let counted = file.counted, range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: counted) }
         if length == 0 { return Plan(status: status, headers: fields, body: .none) }
-        return Plan(
-            status: status, headers: fields,
-            body: .file(path: tree.blobPath(of: file), range: range ?? 0...(file.size - 1)))
+        return Plan(status: status, headers: fields, body: .file(path: file.path, range: range ?? 0...(file.size - 1)))
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Plan {

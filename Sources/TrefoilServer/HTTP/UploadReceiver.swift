@@ -63,6 +63,9 @@ struct UploadReceiver: Sendable {
             return .failure(.badRequest("a form may carry one file part"), status: .badRequest)
         case .stagingFailed(let error):
             return .envelope(.failed(OneBotError(error, action: action), echo: nil))
+        case .fileTooLarge:
+            // OneBot gives no limit of its own (`maxBytes`); were it to, the store's FILE_TOO_LARGE says it.
+            return .envelope(.failed(OneBotError(TrefoilError.fileTooLarge, action: action), echo: nil))
         }
     }
 }

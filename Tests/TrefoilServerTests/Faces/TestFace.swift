@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import TrefoilConfiguration
 import TrefoilCore
@@ -38,9 +39,11 @@ extension TrefoilConfig {
 }
 
 /// A face of the tests' own, built only on the seam, the core and Hummingbird, as the Easemob and Qiniu faces will be:
-/// routes under `/testface` behind an `X-Test-Token` header, raw (`POST /testface/raw/<group>?name=`) and multipart
-/// (`POST /testface/form/<group>`) uploads through the shared upload service, and downloads at its own URL shape
-/// (`GET|HEAD /testface/blobs/<uuid>`, same header) through the shared pipeline. Errors are `{"error": "<code>"}`.
+/// routes under `/testface` and `/alias/testface` behind an `X-Test-Token` header, raw (`POST …/raw/<group>?name=`)
+/// and multipart (`POST …/form/<group>`) uploads through the shared upload service (`?max=` gives the call a file
+/// limit), downloads at its own URL shape (`GET|HEAD …/blobs/<uuid>`, same header; `?preview=1` serves a blob
+/// derived from the file: its bytes reversed) through the shared pipeline, and a WebSocket at `…/ws` that says which
+/// path it was opened on. Errors are `{"error": "<code>"}`.
 struct TestFace: Face {
     typealias Settings = TestFaceSettings
 
@@ -54,17 +57,21 @@ struct TestFace: Face {
 
     var prefix: String { "/testface" }
 
+    var prefixes: [String] { [prefix, "/alias/testface"] }
+
     func routes() -> RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
         let guarded = routes.group().add(middleware: TestFaceAuth(token: settings.token))
         guarded.get("/ping") { _, _ in Self.json(#"{"ok":true}"#) }
+        // A handshake with the token is upgraded before it gets here; one without it is answered here.
+        guarded.get("/ws") { _, _ in Self.error("not_a_handshake", .badRequest) }
         guarded.post("/raw/:group") { request, context in
             guard let group = context.parameters.get("group") else {
                 return Self.error("bad_group", .badRequest)
             }
             let upload: RawUpload
             do throws(UploadError) {
-                upload = try await self.context.uploads.receiveRaw(request)
+                upload = try await self.context.uploads.receiveRaw(request, maxBytes: Self.maxBytes(request))
             } catch {
                 return Self.error(error)
             }
@@ -77,7 +84,7 @@ struct TestFace: Face {
             }
             let form: MultipartUpload
             do throws(UploadError) {
-                form = try await self.context.uploads.receiveMultipart(request)
+                form = try await self.context.uploads.receiveMultipart(request, maxBytes: Self.maxBytes(request))
             } catch {
                 return Self.error(error)
             }
@@ -91,7 +98,21 @@ struct TestFace: Face {
         return routes
     }
 
-    var downloadRoutes: [any DownloadRoute] { [TestFaceBlobs(store: context.store, token: settings.token)] }
+    var downloadRoutes: [any DownloadRoute] {
+        [TestFaceBlobs(store: context.store, token: settings.token, prefixes: prefixes)]
+    }
+
+    func webSocketUpgrade(_ request: HTTPRequest, peer: SocketAddress?) -> WebSocketUpgradeDecision {
+        let path = String((request.path ?? "").split(separator: "?", maxSplits: 1).first ?? "")
+        guard prefixes.contains(where: { path == $0 + "/ws" }) else { return .notHere }
+        guard request.headerFields[TestFaceAuth.header] == settings.token else { return .refused }
+        return .upgrade { _, outbound in try await outbound.write(.text("testface at \(path)")) }
+    }
+
+    /// The `max` query parameter: the call's own limit on the file.
+    static func maxBytes(_ request: Request) -> Int64? {
+        request.uri.queryParameters["max"].flatMap { Int64(String($0)) }
+    }
 
     private func commit(_ staged: StagedUpload, name: String, group: String, fields: [String: String]) async
         -> Response
@@ -122,6 +143,7 @@ struct TestFace: Face {
     static func error(_ failure: UploadError) -> Response {
         switch failure {
         case .bodyTooLarge: error("too_large", .contentTooLarge)
+        case .fileTooLarge(let limit): json(#"{"error":"file_too_large","limit":\#(limit)}"#, .contentTooLarge)
         case .missingBoundary, .malformedMultipart, .twoFileParts: error("bad_form", .badRequest)
         case .stagingFailed: error("not_stored", .internalServerError)
         }
@@ -155,25 +177,44 @@ struct TestFaceAuth: RouterMiddleware {
     static let header = HTTPField.Name("X-Test-Token")!
 }
 
-/// `GET|HEAD /testface/blobs/<uuid>` with the face's token: a stored file served by the shared pipeline, or a
-/// refusal in the face's JSON.
+/// `GET|HEAD <prefix>/blobs/<uuid>` with the face's token: a stored file served by the shared pipeline, or with
+/// `?preview=1` a blob derived from it (its bytes reversed, made once), or a refusal in the face's JSON.
 struct TestFaceBlobs: DownloadRoute {
     let store: FileTree
     let token: String
+    let prefixes: [String]
 
-    func matches(path: Substring) -> Bool {
-        path.hasPrefix("/testface/blobs/") && path.dropFirst("/testface/blobs/".count).allSatisfy { $0 != "/" }
+    static let previewVariant = "testface-reversed"
+    static let previewType = "application/x-testface-reversed"
+
+    /// The file id in `path`, if it is a blob URL under one of the prefixes.
+    func id(in path: Substring) -> Substring? {
+        for prefix in prefixes where path.hasPrefix(prefix + "/blobs/") {
+            let id = path.dropFirst(prefix.count + "/blobs/".count)
+            if id.allSatisfy({ $0 != "/" }) { return id }
+        }
+        return nil
     }
+
+    func matches(path: Substring) -> Bool { id(in: path) != nil }
 
     func resolve(_ request: DownloadRequest) async -> DownloadResolution {
         guard request.headers[TestFaceAuth.header] == token else {
             return .refused(Self.refusal("unauthorized", .unauthorized))
         }
-        let id = request.path.dropFirst("/testface/blobs/".count)
-        do {
-            return .file(try await store.file(FileID("/" + id)))
-        } catch {
+        guard let id = id(in: Substring(request.path)), let file = try? await store.file(FileID("/" + id)) else {
             return .refused(Self.refusal("not_found", .notFound))
+        }
+        guard request.queryItems["preview"] == "1" else { return .file(file) }
+        do {
+            let blob = try await store.derive(from: file, variant: Self.previewVariant) { source, output in
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+                try Data(bytes.reversed()).write(to: URL(fileURLWithPath: output))
+                return Self.previewType
+            }
+            return .derived(DerivedDownload(blob: blob, name: "reversed " + file.name))
+        } catch {
+            return .refused(Self.refusal("not_derived", .internalServerError))
         }
     }
 
