@@ -71,11 +71,23 @@ public struct EasemobFace: Face {
         api.post("/chatgroups/:group/announcement") { request, context in
             await announcements.set(request, group: Substring(context.parameters.get("group") ?? ""))
         }
-        // Everything else under the app's paths is the service's 404, not the router's plain one.
-        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
-            api.on("/**", method: method) { request, _ in
-                EasemobCall(app: app, request: request).failure(.noSuchAPI)
+        // Everything else under the app's paths, and any other method on a path above, is the service's 404, not the
+        // router's plain one.
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
+        let served: [(String, [HTTPRequest.Method])] = [
+            ("/chatfiles", [.post]), ("/chatgroups/:group/share_files", [.get, .post]),
+            ("/chatgroups/:group/share_files/:file", [.get, .delete]), ("/chatgroups/:group/announcement", [.get, .post]),
+            ("/**", []),
+        ]
+        for (path, handled) in served {
+            for method in methods where !handled.contains(method) {
+                api.on(RouterPath(path), method: method) { request, _ in
+                    EasemobCall(app: app, request: request).failure(.noSuchAPI)
+                }
             }
+        }
+        for method in methods where method != .post {
+            routes.on("/token", method: method) { request, _ in EasemobCall(app: app, request: request).failure(.noSuchAPI) }
         }
         return routes
     }

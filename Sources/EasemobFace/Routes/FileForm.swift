@@ -23,7 +23,7 @@ struct FileForm: Sendable {
         }
         let form: MultipartUpload
         do throws(UploadError) {
-            form = try await uploads.receiveMultipart(request, fileField: "file", maxBytes: maxBytes)
+            form = try await uploads.receiveMultipart(request, fileField: "file", unnamedFile: true, maxBytes: maxBytes)
         } catch {
             return .failure(Self.failure(error))
         }

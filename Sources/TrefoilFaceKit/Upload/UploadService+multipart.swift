@@ -9,12 +9,17 @@ extension UploadService {
     /// while the other fields are collected; fields may come before or after the file. The boundary comes from the
     /// request's `Content-Type`. On failure nothing is kept.
     ///
+    /// With `unnamedFile` true, the part named `fileField` is the file even when it names no file name (curl's
+    /// `-F 'file="@path"'` sends such a part, and some HTTP libraries send every file that way); by default such a
+    /// part is a text field (OneBot's `file` field holds a URL or base64 text).
+    ///
     /// `maxBytes` is the face's own limit on the file part: one over `min(maxBytes, maxBodyBytes)` fails with
     /// `.fileTooLarge(limit:)` as soon as the limit is passed. The whole body stays bounded by `maxBodyBytes`
     /// (`.bodyTooLarge`). A `Content-Length` is not judged against `maxBytes`: it counts the form's framing and
     /// fields too, so a file exactly at the limit would be refused.
-    public func receiveMultipart(_ request: Request, fileField: String = "file", maxBytes: Int64? = nil)
-        async throws(UploadError) -> MultipartUpload
+    public func receiveMultipart(
+        _ request: Request, fileField: String = "file", unnamedFile: Bool = false, maxBytes: Int64? = nil
+    ) async throws(UploadError) -> MultipartUpload
     {
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
@@ -38,7 +43,7 @@ extension UploadService {
                     }
                     for event in events {
                         switch event {
-                        case .begin(let headers) where headers.name == fileField && headers.filename != nil:
+                        case .begin(let headers) where headers.name == fileField && (unnamedFile || headers.filename != nil):
                             guard form.sink == nil, staged == nil else { throw UploadError.twoFileParts }
                             let sink = AsyncThrowingChannel<[UInt8], any Error>()
                             form.sink = sink

@@ -13,7 +13,7 @@ struct EasemobChatFileTests {
         _ server: EasemobServer, _ bytes: [UInt8], restricted: Bool, token: String
     ) async throws -> (uuid: String, secret: String) {
         let answer = try await server.upload(
-            "/chatfiles", name: "note.txt", bytes: bytes, headers: ["restrict-access": restricted ? "true" : "false"],
+            "/chatfiles", name: "note.txt", bytes: bytes, headers: [.restrictAccess: restricted ? "true" : "false"],
             token: token)
         #expect(answer.status == .ok, "\(answer)")
         let entity = try #require(answer.json["entities"]?.arrayValue?.first)
@@ -30,14 +30,14 @@ struct EasemobChatFileTests {
         let file = try await upload(server, bytes, restricted: true, token: token)
         let open = try await upload(server, pseudoRandomBytes(10, seed: 3), restricted: false, token: token)
         let unknown = try await server.send("/chatfiles/5fd74830-0000-4000-822a-81ea50bb049d", token: token)
-        for headers: HTTPFields in [[:], ["share-secret": "wrong"], ["share-secret": open.secret]] {
+        for headers: HTTPFields in [[:], [.shareSecret: "wrong"], [.shareSecret: open.secret]] {
             let refused = try await server.send("/chatfiles/\(file.uuid)", headers: headers, token: token)
             refused.expectError(.notFound, "entity_not_found")
             #expect(refused.json["error_description"] == unknown.json["error_description"])
             #expect(refused.json["exception"] == unknown.json["exception"])
         }
         let byHeader = try await server.send(
-            "/chatfiles/\(file.uuid)", headers: ["share-secret": file.secret], token: token)
+            "/chatfiles/\(file.uuid)", headers: [.shareSecret: file.secret], token: token)
         #expect(byHeader.status == .ok && byHeader.bytes == bytes)
         let encoded = file.secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let byQuery = try await server.send("/chatfiles/\(file.uuid)?share-secret=\(encoded)", token: token)
@@ -46,7 +46,7 @@ struct EasemobChatFileTests {
         #expect(unrestricted.status == .ok && unrestricted.bytes == pseudoRandomBytes(10, seed: 3))
         // Both prefixes serve the same files.
         let agora = try await server.send(
-            "/app-id/\(EasemobServer.appID)/chatfiles/\(file.uuid)", headers: ["share-secret": file.secret],
+            "/app-id/\(EasemobServer.appID)/chatfiles/\(file.uuid)", headers: [.shareSecret: file.secret],
             token: token)
         #expect(agora.bytes == bytes)
         await server.stop()
@@ -84,7 +84,7 @@ struct EasemobChatFileTests {
             let expired = try await server.send("/chatfiles/\(open.uuid)", token: token)
             #expect(expired.expectError(.notFound, "file_expired") == "file \(open.uuid) is expired")
             try await server.send("/chatfiles/\(secret.uuid)", token: token).expectError(.notFound, "entity_not_found")
-            try await server.send("/chatfiles/\(secret.uuid)", headers: ["share-secret": secret.secret], token: token)
+            try await server.send("/chatfiles/\(secret.uuid)", headers: [.shareSecret: secret.secret], token: token)
                 .expectError(.notFound, "file_expired")
         }
         await server.stop()

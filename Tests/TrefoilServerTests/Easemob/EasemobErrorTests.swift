@@ -104,11 +104,11 @@ struct EasemobErrorTests {
             let json = try await server.send(path, method: .post, json: ["file": "x"], token: token)
             json.expectError(.unsupportedMediaType, "web_application")
             let bad = try await server.upload(
-                path, name: "a", bytes: [1], headers: ["restrict-access": "maybe"], token: token)
+                path, name: "a", bytes: [1], headers: [.restrictAccess: "maybe"], token: token)
             bad.expectError(.badRequest, "illegal_argument")
         }
         let side = try await server.upload(
-            "/chatfiles", name: "a", bytes: [1], headers: ["thumbnail-width": "0"], token: token)
+            "/chatfiles", name: "a", bytes: [1], headers: [.thumbnailWidth: "0"], token: token)
         side.expectError(.badRequest, "illegal_argument")
         let info = try await server.server.gateway.tree.fileSystemInfo(of: .init(.app, "acme#chat"))
         #expect(info.fileCount == 0)

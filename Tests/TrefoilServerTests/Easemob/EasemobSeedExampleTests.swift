@@ -50,7 +50,7 @@ struct EasemobSeedExampleTests {
         let quotedSecret = try #require(quotedEntity["share-secret"]?.stringValue)
         let quotedUUID = try #require(quotedEntity["uuid"]?.stringValue)
         let stored = try await server.send(
-            "/chatfiles/\(quotedUUID)", headers: ["share-secret": quotedSecret], token: token)
+            "/chatfiles/\(quotedUUID)", headers: [.shareSecret: quotedSecret], token: token)
         #expect(stored.text == "@\(imagePath)")
 
         // The same command with the usual unquoted form sends the image.

@@ -3,7 +3,6 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Synchronization
 import Testing
 import TrefoilConfiguration
 import TrefoilFaceKit
@@ -37,7 +36,7 @@ struct EasemobServer: Sendable {
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> EasemobServer {
         let server = try await LiveServer.start(
-            root: root, token: oneBotToken, faces: [OneBot11Face.self, EasemobFace.self], clock: clock.read
+            root: root, token: oneBotToken, faces: [OneBot11Face.self, EasemobFace.self], clock: clock
         ) { config in
             config.easemob.enable = true
             config.easemob.orgName = org
@@ -154,13 +153,10 @@ struct EasemobAnswer: Sendable, CustomStringConvertible {
     }
 }
 
-/// A clock tests move by hand: Unix seconds, starting at the real time.
-final class TestClock: Sendable {
-    private let seconds = Atomic<Int64>(Int64(Date().timeIntervalSince1970))
-
-    var read: @Sendable () -> Int64 { { [self] in seconds.load(ordering: .relaxed) } }
-
-    func advance(days: Int64 = 0, seconds extra: Int64 = 0) {
-        seconds.add(days * 86_400 + extra, ordering: .relaxed)
-    }
+extension HTTPField.Name {
+    static let shareSecret = Self("share-secret")!
+    static let restrictAccess = Self("restrict-access")!
+    static let thumbnail = Self("thumbnail")!
+    static let thumbnailWidth = Self("thumbnail-width")!
+    static let thumbnailHeight = Self("thumbnail-height")!
 }

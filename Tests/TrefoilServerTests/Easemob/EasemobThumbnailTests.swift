@@ -16,7 +16,7 @@ struct EasemobThumbnailTests {
     }
 
     func thumbnail(_ server: EasemobServer, _ uuid: String, token: String) async throws -> EasemobAnswer {
-        try await server.send("/chatfiles/\(uuid)", headers: ["thumbnail": "true"], token: token)
+        try await server.send("/chatfiles/\(uuid)", headers: [.thumbnail: "true"], token: token)
     }
 
     @Test("a JPEG over 10 KB gets a JPEG that fits the default 170 × 170 box with its aspect ratio, made once")
@@ -41,7 +41,7 @@ struct EasemobThumbnailTests {
         // Without the header (or with false) the original comes back.
         #expect(try await server.send("/chatfiles/\(uuid)", token: token).bytes == image)
         #expect(
-            try await server.send("/chatfiles/\(uuid)", headers: ["thumbnail": "false"], token: token).bytes == image)
+            try await server.send("/chatfiles/\(uuid)", headers: [.thumbnail: "false"], token: token).bytes == image)
         await server.stop()
     }
 
@@ -51,15 +51,17 @@ struct EasemobThumbnailTests {
         let token = try await server.token()
         let tall = try await TestImages.jpeg(width: 400, height: 800)
         let uuid = try await uploadChatFile(
-            server, tall, name: "tall.jpg", headers: ["thumbnail-width": "100", "thumbnail-height": "300"], token: token
+            server, tall, name: "tall.jpg", headers: [.thumbnailWidth: "100", .thumbnailHeight: "300"], token: token
         )
         let size = try #require(TestImages.dimensions(try await thumbnail(server, uuid, token: token).bytes))
         #expect(size.width == 100 && size.height == 200)
-        let small = try await TestImages.jpeg(width: 150, height: 120)
+        let small = try await TestImages.jpeg(width: 400, height: 300)
         #expect(small.count > 10 * 1024)
-        let smallID = try await uploadChatFile(server, small, name: "small.jpg", token: token)
+        let smallID = try await uploadChatFile(
+            server, small, name: "small.jpg", headers: [.thumbnailWidth: "1000", .thumbnailHeight: "1000"],
+            token: token)
         let kept = try #require(TestImages.dimensions(try await thumbnail(server, smallID, token: token).bytes))
-        #expect(kept.width == 150 && kept.height == 120)
+        #expect(kept.width == 400 && kept.height == 300)
         await server.stop()
     }
 
@@ -117,7 +119,7 @@ struct EasemobThumbnailTests {
         let upload = try await server.upload("/chatgroups/8/share_files", name: "p.jpg", bytes: image, token: token)
         let fileID = try #require(upload.json["data"]?["file_id"]?.stringValue)
         let thumb = try await server.send(
-            "/chatgroups/8/share_files/\(fileID)", headers: ["thumbnail": "true"], token: token)
+            "/chatgroups/8/share_files/\(fileID)", headers: [.thumbnail: "true"], token: token)
         let thumbSize = try #require(TestImages.dimensions(thumb.bytes))
         #expect(thumbSize.width == 170 && (127...128).contains(thumbSize.height))
         let thumbPath = server.blobPath(sha256Hex(thumb.bytes))

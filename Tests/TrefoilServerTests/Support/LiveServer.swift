@@ -45,7 +45,7 @@ struct LiveServer: Sendable {
         root: String? = nil,
         token: String = "",
         faces: [any Face.Type] = [OneBot11Face.self],
-        clock: (@Sendable () -> Int64)? = nil,
+        clock: TestClock? = nil,
         configure: (inout TrefoilConfig) -> Void = { _ in }
     ) async throws -> LiveServer {
         let root = root ?? makeTempDirectory(prefix: "trefoil-live")
@@ -66,7 +66,7 @@ struct LiveServer: Sendable {
             configure(&config)
             let gateway =
                 if let clock {
-                    try Gateway.open(config: config, faces: faces, logger: logger, clock: clock)
+                    try Gateway.open(config: config, faces: faces, logger: logger, clock: clock.read)
                 } else {
                     try Gateway.open(config: config, faces: faces, logger: logger)
                 }
