@@ -76,7 +76,8 @@ public struct EasemobFace: Face {
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
         let served: [(String, [HTTPRequest.Method])] = [
             ("/chatfiles", [.post]), ("/chatgroups/:group/share_files", [.get, .post]),
-            ("/chatgroups/:group/share_files/:file", [.get, .delete]), ("/chatgroups/:group/announcement", [.get, .post]),
+            ("/chatgroups/:group/share_files/:file", [.get, .delete]),
+            ("/chatgroups/:group/announcement", [.get, .post]),
             ("/**", []),
         ]
         for (path, handled) in served {
@@ -87,7 +88,9 @@ public struct EasemobFace: Face {
             }
         }
         for method in methods where method != .post {
-            routes.on("/token", method: method) { request, _ in EasemobCall(app: app, request: request).failure(.noSuchAPI) }
+            routes.on("/token", method: method) { request, _ in
+                EasemobCall(app: app, request: request).failure(.noSuchAPI)
+            }
         }
         return routes
     }

@@ -25,7 +25,7 @@ enum Vips {
         }
         return withHeader(path: path) { source, header, format in
             let info = Self.info(header, format)
-            guard fits(info, pages: Int(vips_image_get_n_pages(header)), within: limits) else {
+            guard fits(info, within: limits) else {
                 return .failure(.tooManyPixels(width: info.width, height: info.height))
             }
             var image: UnsafeMutablePointer<VipsImage>?
@@ -80,10 +80,11 @@ enum Vips {
             hasAlpha: vips_image_hasalpha(header) != 0)
     }
 
-    private static func fits(_ info: ImageInfo, pages: Int, within limits: ImageLimits) -> Bool {
-        let (perPage, overflow) = Int64(info.width).multipliedReportingOverflow(by: Int64(info.height))
-        let (total, overflowAgain) = perPage.multipliedReportingOverflow(by: Int64(max(pages, 1)))
-        return !overflow && !overflowAgain && total <= limits.maxPixels
+    /// Only the first frame of an animation is decoded (a thumbnail is of the first frame), so only its pixels
+    /// count: an animated sticker of many small frames is thumbnailed like its first frame.
+    private static func fits(_ info: ImageInfo, within limits: ImageLimits) -> Bool {
+        let (pixels, overflow) = Int64(info.width).multipliedReportingOverflow(by: Int64(info.height))
+        return !overflow && pixels <= limits.maxPixels
     }
 
     /// Decodes and encodes `image`: PNG when it has transparency to keep, else JPEG.

@@ -50,17 +50,17 @@ struct PixelBoundTests {
         }
     }
 
-    @Test("every frame of an animation counts toward the bound")
-    func framesCount() async throws {
-        // Three 40 × 30 frames: 3,600 pixels in all.
+    @Test("only the first frame of an animation counts toward the bound: only it is decoded")
+    func firstFrameCounts() async throws {
+        // Three 40 × 30 frames: 1,200 pixels in the one that is decoded.
         let frames = solidPixels(width: 40, height: 90, color: [200, 100, 0, 255])
         let path = "\(directory)/three-frames.gif"
         try TestImage(width: 40, height: 90, bands: 4, pixels: frames, pageHeight: 30).save("gifsave", to: path)
-        let allFrames = Thumbnailer(limits: ImageLimits(maxPixels: 3_600))
-        #expect(try await allFrames.thumbnail(path: path, width: 170, height: 170).height == 30)
-        let oneFrameLess = Thumbnailer(limits: ImageLimits(maxPixels: 3_599))
+        let oneFrame = Thumbnailer(limits: ImageLimits(maxPixels: 1_200))
+        #expect(try await oneFrame.thumbnail(path: path, width: 170, height: 170).height == 30)
+        let onePixelLess = Thumbnailer(limits: ImageLimits(maxPixels: 1_199))
         await #expect(throws: ImagingError.tooManyPixels(width: 40, height: 30)) {
-            try await oneFrameLess.thumbnail(path: path, width: 170, height: 170)
+            try await onePixelLess.thumbnail(path: path, width: 170, height: 170)
         }
     }
 }

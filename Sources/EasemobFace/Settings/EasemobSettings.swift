@@ -21,7 +21,7 @@ public struct EasemobSettings: ConfigSectionSettings {
     /// The box a thumbnail fits when the upload gave no `thumbnail-width`/`thumbnail-height`.
     public var thumbnailWidth: Int
     public var thumbnailHeight: Int
-    /// The most pixels (width × height × frames) an image may have for a thumbnail to be made of it: a bound on the
+    /// The most pixels (width × height of the first frame, the one decoded) an image may have for a thumbnail to be made of it: a bound on the
     /// memory and time a decompression bomb could take.
     public var thumbnailMaxPixels: Int64
     /// The most calls per second the app may make (every route, the token call included); 0: no limit.

@@ -19,8 +19,7 @@ extension UploadService {
     /// fields too, so a file exactly at the limit would be refused.
     public func receiveMultipart(
         _ request: Request, fileField: String = "file", unnamedFile: Bool = false, maxBytes: Int64? = nil
-    ) async throws(UploadError) -> MultipartUpload
-    {
+    ) async throws(UploadError) -> MultipartUpload {
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else { throw .missingBoundary }
@@ -43,7 +42,8 @@ extension UploadService {
                     }
                     for event in events {
                         switch event {
-                        case .begin(let headers) where headers.name == fileField && (unnamedFile || headers.filename != nil):
+                        case .begin(let headers)
+                        where headers.name == fileField && (unnamedFile || headers.filename != nil):
                             guard form.sink == nil, staged == nil else { throw UploadError.twoFileParts }
                             let sink = AsyncThrowingChannel<[UInt8], any Error>()
                             form.sink = sink
