@@ -37,7 +37,7 @@ struct ConfigEasemobTests {
         )
         #expect(loaded.config.easemob.clientSecret == "hunter2")
         #expect(!loaded.config.redactedSummary.contains("hunter2"))
-        #expect(loaded.config.redactedSummary.contains("easemob.org_name=acme"))
+        #expect(loaded.config.redactedSummary.contains("easemob.org_name=\"acme\""))
     }
 
     @Test("every key has a TREFOIL_EASEMOB_ variable")

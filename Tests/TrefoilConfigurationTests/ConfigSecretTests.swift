@@ -89,7 +89,12 @@ struct ConfigSecretTests {
                 + " upload.allow_private_networks=false upload.compute_sha3=false"
                 + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000"
                 + " self_id=10000 nickname=\"Trefoil\" access_token=not set"
-                + " heartbeat.enable=true heartbeat.interval_ms=15000 reverse_ws=[] http_post=[] onebot11.enable=true")
+                + " heartbeat.enable=true heartbeat.interval_ms=15000 reverse_ws=[] http_post=[] onebot11.enable=true"
+                + " easemob.enable=false easemob.org_name=\"\" easemob.app_name=\"\" easemob.app_id=\"\""
+                + " easemob.client_id=\"\" easemob.client_secret=not set easemob.token_ttl_seconds=5184000"
+                + " easemob.chat_file_max_bytes=10485760 easemob.share_file_max_bytes=10485760"
+                + " easemob.thumbnail_width=170 easemob.thumbnail_height=170 easemob.thumbnail_max_pixels=100000000"
+                + " easemob.calls_per_second=0")
     }
 
     @Test func summaryDropsCredentialsEmbeddedInURLs() {

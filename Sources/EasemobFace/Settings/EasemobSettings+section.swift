@@ -21,16 +21,18 @@ extension EasemobSettings {
             ],
             summary: { settings in
                 [
-                    ("org_name", settings.orgName), ("app_name", settings.appName),
-                    ("app_id", settings.appID.isEmpty ? "not set" : settings.appID),
-                    ("client_id", settings.clientID),
+                    ("org_name", ConfigWording.quoted(settings.orgName)),
+                    ("app_name", ConfigWording.quoted(settings.appName)),
+                    ("app_id", ConfigWording.quoted(settings.appID)),
+                    ("client_id", ConfigWording.quoted(settings.clientID)),
                     ("client_secret", ConfigRedaction.presence(settings.clientSecret)),
                     ("token_ttl_seconds", "\(settings.tokenTTLSeconds)"),
                     ("chat_file_max_bytes", "\(settings.chatFileMaxBytes)"),
                     ("share_file_max_bytes", "\(settings.shareFileMaxBytes)"),
-                    ("thumbnail", "\(settings.thumbnailWidth)x\(settings.thumbnailHeight)"),
+                    ("thumbnail_width", "\(settings.thumbnailWidth)"),
+                    ("thumbnail_height", "\(settings.thumbnailHeight)"),
                     ("thumbnail_max_pixels", "\(settings.thumbnailMaxPixels)"),
-                    ("calls_per_second", settings.callsPerSecond == 0 ? "unlimited" : "\(settings.callsPerSecond)"),
+                    ("calls_per_second", "\(settings.callsPerSecond)"),
                 ]
             },
             check: { settings in

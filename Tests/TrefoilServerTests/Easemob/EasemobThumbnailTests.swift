@@ -100,7 +100,7 @@ struct EasemobThumbnailTests {
     func bombIsRefused() async throws {
         let server = try await EasemobServer.start()
         let token = try await server.token()
-        var bomb = TestImages.bombPNG()
+        var bomb = pngBomb(width: 50_000, height: 50_000)
         bomb += pseudoRandomBytes(12 * 1024)  // past the 10 KB rule, so a thumbnail would have to be made
         let uuid = try await uploadChatFile(server, bomb, name: "bomb.png", token: token)
         let answer = try await thumbnail(server, uuid, token: token)

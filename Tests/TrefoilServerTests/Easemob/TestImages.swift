@@ -25,23 +25,6 @@ enum TestImages {
         try await make("png") { path in [["black", path, "\(width)", "\(height)"]] }
     }
 
-    /// A PNG that claims 50,000 × 50,000 pixels of RGBA (10 GB decoded) and holds almost nothing: a decompression
-    /// bomb's header with one compressed row behind it.
-    static func bombPNG(side: UInt32 = 50_000) -> [UInt8] {
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
-        }
-        let header = bigEndian(side) + bigEndian(side) + [8, 6, 0, 0, 0]
-        // zlib: a stored block holding one filter byte and a few zero pixels; the rest of the image is missing.
-        let row: [UInt8] = [0] + Array(repeating: 0, count: 16)
-        let stored: [UInt8] =
-            [0x78, 0x01, 0x01] + [UInt8(row.count & 0xFF), UInt8(row.count >> 8)]
-            + [UInt8(~row.count & 0xFF), UInt8((~row.count >> 8) & 0xFF)] + row + [0, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", stored)
-            + chunk("IEND", [])
-    }
-
     /// The width and height a PNG's header gives, or a JPEG's first frame header.
     static func dimensions(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), bytes.count >= 24 {
@@ -75,20 +58,8 @@ enum TestImages {
         return try #require(readFile(path))
     }
 
-    private static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-    }
-
     private static func readBigEndian(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
         bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    private static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
 }
