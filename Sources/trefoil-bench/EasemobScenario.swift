@@ -83,15 +83,9 @@ enum EasemobScenario {
             context.log(
                 "  run \(run + 1): chatfiles \(Format.mbps(figures.last!)), OneBot \(Format.mbps(baseline.last!))")
         }
-        let figure = median(figures)
-        let reference = median(baseline)
-        let ratio = figure / reference
-        return ReportRow(
-            scenario: "Easemob chat-file upload (\(size))", figure: Format.mbps(figure),
-            baseline: "OneBot multipart upload: \(Format.mbps(reference))", ratio: Format.ratio(ratio),
-            target: "≥ 0.9×", met: ratio >= 0.9,
-            values: ["figure_mb_s": figure, "baseline_mb_s": reference, "ratio": ratio]
-                .merging(Runs.values(figures, baseline)) { $1 },
+        return compared(
+            "Easemob chat-file upload (\(size))", figures, against: baseline, named: "OneBot multipart upload",
+            format: Format.mbps, unit: "mb_s", target: "≥ 0.9×", met: { $0 >= 0.9 },
             notes: "median of \(runs), alternating; curl -F")
     }
 
@@ -122,15 +116,9 @@ enum EasemobScenario {
             context.log(
                 "  run \(run + 1): trefoil \(Format.ms(figures.last!)), vipsthumbnail \(Format.ms(baseline.last!))")
         }
-        let figure = median(figures)
-        let reference = median(baseline)
-        let ratio = figure / reference
-        return ReportRow(
-            scenario: "thumbnail of a 12 MP JPEG, first request", figure: Format.ms(figure),
-            baseline: "`vipsthumbnail` command: \(Format.ms(reference))", ratio: Format.ratio(ratio),
-            target: "≤ 1.5×", met: ratio <= 1.5,
-            values: ["figure_ms": figure, "baseline_ms": reference, "ratio": ratio]
-                .merging(Runs.values(figures, baseline)) { $1 },
+        return compared(
+            "thumbnail of a 12 MP JPEG, first request", figures, against: baseline, named: "`vipsthumbnail` command",
+            format: Format.ms, unit: "ms", target: "≤ 1.5×", met: { $0 <= 1.5 },
             notes: "median of \(runs); curl time_total vs the command's wall time (process start included)")
     }
 
@@ -174,15 +162,25 @@ enum EasemobScenario {
             }
             context.log("  trefoil thumbnail \(Format.rate(figures.last!)), 10 KB file \(Format.rate(baseline.last!))")
         }
+        return compared(
+            "thumbnail request, already made", figures, against: baseline, named: "download of a 10 KB chat file",
+            format: Format.rate, unit: "rps", target: "≥ 0.8×", met: { $0 >= 0.8 },
+            notes: "median of 2 windows each, alternating; keep-alive GETs, \(sizes.httpLoadConnections) connections")
+    }
+
+    /// A row of the medians of `figures` and `baseline` and their ratio, judged by `met`.
+    private static func compared(
+        _ scenario: String, _ figures: [Double], against baseline: [Double], named baselineName: String,
+        format: (Double) -> String, unit: String, target: String, met: (Double) -> Bool, notes: String
+    ) -> ReportRow {
         let figure = median(figures)
         let reference = median(baseline)
         let ratio = figure / reference
         return ReportRow(
-            scenario: "thumbnail request, already made", figure: Format.rate(figure),
-            baseline: "download of a 10 KB chat file: \(Format.rate(reference))", ratio: Format.ratio(ratio),
-            target: "≥ 0.8×", met: ratio >= 0.8,
-            values: ["figure_rps": figure, "baseline_rps": reference, "ratio": ratio]
+            scenario: scenario, figure: format(figure), baseline: "\(baselineName): \(format(reference))",
+            ratio: Format.ratio(ratio), target: target, met: met(ratio),
+            values: ["figure_\(unit)": figure, "baseline_\(unit)": reference, "ratio": ratio]
                 .merging(Runs.values(figures, baseline)) { $1 },
-            notes: "median of 2 windows each, alternating; keep-alive GETs, \(sizes.httpLoadConnections) connections")
+            notes: notes)
     }
 }

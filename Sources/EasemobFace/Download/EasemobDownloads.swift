@@ -66,7 +66,7 @@ struct EasemobDownloads: DownloadRoute {
             return .refused(EasemobError.serverError("the file could not be read").refusal(started: started))
         }
         let opens = { (required: Bool) in
-            !required || secret.map { TokenRoute.same($0, signer.accessSecret(for: id)) } == true
+            !required || secret.map { signer.isAccessSecret($0, for: id) } == true
         }
         switch lookup {
         case .live(let file) where file.owner == app.space && opens(file.options.secretRequired):

@@ -123,7 +123,10 @@ extension FileTree {
         report.problems += temps.map { "temp file tmp/\($0) left behind" }
 
         guard repair, !report.isClean else { return report }
-        defer { usage.invalidate() }
+        defer {
+            usage.invalidate()
+            derivedCache.invalidate()
+        }
         try db.write { db in
             for (source, variant) in damagedDerivations {
                 try db.execute(

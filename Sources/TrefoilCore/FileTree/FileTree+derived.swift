@@ -6,7 +6,11 @@ extension FileTree {
     public func derived(from file: StoredFile, variant: String) async throws -> DerivedBlob? {
         let source = file.digests.sha256
         guard Self.isExact(variant), Self.isExact(source) else { return nil }
-        return try await read { db in try Self.derived(db, source: source, variant: variant) }
+        if let cached = derivedCache.blob(source: source, variant: variant) { return cached }
+        let generation = derivedCache.generation
+        let found = try await read { db in try Self.derived(db, source: source, variant: variant) }
+        if let found { derivedCache.store(found, source: source, variant: variant, readAfter: generation) }
+        return found
     }
 
     /// The blob derived from `file`'s bytes as `variant`: the stored one, or one made now by `make` and stored.

@@ -19,6 +19,7 @@ extension FileTree {
         guard !candidates.isEmpty else { return 0 }
         defer { usage.invalidate() }
         let claimed = try database.writer.write { db in try self.claim(candidates, db) }
+        if !claimed.isEmpty { derivedCache.invalidate() }
         return claimed.filter(blobs.removeIfStillClaimed).count
     }
 
@@ -33,6 +34,7 @@ extension FileTree {
     func collectGarbage(candidates: [String]) async throws -> Int {
         guard !candidates.isEmpty else { return 0 }
         let claimed = try await write { db in try self.claim(candidates, db) }
+        if !claimed.isEmpty { derivedCache.invalidate() }
         return claimed.filter(blobs.removeIfStillClaimed).count
     }
 

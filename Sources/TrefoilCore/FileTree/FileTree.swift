@@ -94,6 +94,8 @@ public final class FileTree: Sendable {
     let downloadCounts = DownloadCounts()
     /// Derived blobs being made.
     let derivations = Derivations()
+    /// Derived blobs as last read; emptied whenever a derived row can have gone.
+    let derivedCache = DerivedCache()
 
     init(
         directory: DataDirectory,
