@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
         .library(name: "TrefoilImaging", targets: ["TrefoilImaging"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
+        .library(name: "QiniuFace", targets: ["QiniuFace"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         // Hummingbird's request and response types; declared because the faces and transports name them directly.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // HS256 user tokens of the Qiniu IM face (JWTs an app's own server signs).
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -132,10 +135,29 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The Qiniu IM (MaxIM) file face: upload tickets, forwarding, downloads with thumbnails, covers and voice
+        // formats, avatars. A face: the seam, the core, the config, JSON, imaging and media; never another face.
+        .target(
+            name: "QiniuFace",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilJSON",
+                "TrefoilImaging",
+                "TrefoilMedia",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "trefoil",
             dependencies: [
                 "EasemobFace",
+                "QiniuFace",
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",

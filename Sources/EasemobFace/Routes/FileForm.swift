@@ -75,6 +75,9 @@ struct FileForm: Sendable {
         case .missingBoundary: return .illegalArgument("the multipart/form-data Content-Type has no boundary")
         case .malformedMultipart(let reason): return .illegalArgument("the multipart body is malformed: \(reason)")
         case .twoFileParts: return .illegalArgument("the form has more than one file part")
+        case .fileRefused:
+            // The face passes no admission check; were one to refuse, the form would be what was wrong.
+            return .illegalArgument("the file was refused")
         case .stagingFailed(let cause):
             if let error = cause as? TrefoilError, error == .fileTooLarge { return .fileTooLarge }
             return .serverError("the file could not be stored")

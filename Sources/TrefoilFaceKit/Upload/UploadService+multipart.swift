@@ -17,15 +17,21 @@ extension UploadService {
     /// `.fileTooLarge(limit:)` as soon as the limit is passed. The whole body stays bounded by `maxBodyBytes`
     /// (`.bodyTooLarge`). A `Content-Length` is not judged against `maxBytes`: it counts the form's framing and
     /// fields too, so a file exactly at the limit would be refused.
+    ///
+    /// `admitFile`, when given, sees the text fields that came before the file part, at the moment that part begins,
+    /// and returns the file's limit (nil: `maxBytes`) or throws to refuse the upload before a byte of the file is
+    /// staged (`.fileRefused` with what it threw): a form whose fields carry a signed policy (an upload ticket) is
+    /// judged by them, as object stores judge a POST form whose file comes last.
     public func receiveMultipart(
-        _ request: Request, fileField: String = "file", unnamedFile: Bool = false, maxBytes: Int64? = nil
+        _ request: Request, fileField: String = "file", unnamedFile: Bool = false, maxBytes: Int64? = nil,
+        admitFile: (@Sendable (_ fieldsBefore: [String: String]) async throws -> Int64?)? = nil
     ) async throws(UploadError) -> MultipartUpload {
         guard let contentType = request.headers[.contentType],
             let boundary = MultipartParser.boundary(fromContentType: contentType)
         else { throw .missingBoundary }
         let store = self.store
         let limit = maxBodyBytes
-        let fileLimit = maxBytes.map { min($0, maxBodyBytes) }
+        var fileLimit = maxBytes.map { min($0, maxBodyBytes) }
         let outcome = await withTaskGroup(of: Result<StagedUpload, any Error>.self) {
             group -> Result<MultipartUpload, UploadError> in
             var form = FormState()
@@ -45,6 +51,13 @@ extension UploadService {
                         case .begin(let headers)
                         where headers.name == fileField && (unnamedFile || headers.filename != nil):
                             guard form.sink == nil, staged == nil else { throw UploadError.twoFileParts }
+                            if let admitFile {
+                                do {
+                                    if let limit = try await admitFile(form.fields) { fileLimit = min(limit, maxBodyBytes) }
+                                } catch {
+                                    throw UploadError.fileRefused(error)
+                                }
+                            }
                             let sink = AsyncThrowingChannel<[UInt8], any Error>()
                             form.sink = sink
                             // Some clients send the whole client-side path; only its last component is a name.

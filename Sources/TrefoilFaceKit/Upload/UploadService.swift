@@ -84,4 +84,6 @@ public enum UploadError: Error, Sendable {
     case twoFileParts
     /// The store refused the bytes (`TrefoilError.fileTooLarge`, a write failure) or the body could not be read.
     case stagingFailed(any Error)
+    /// The face's `admitFile` check refused the file part before any of it was staged; its reason.
+    case fileRefused(any Error)
 }

@@ -61,7 +61,8 @@ struct UploadReceiver: Sendable {
             return .failure(.badRequest("malformed multipart body: \(reason)"), status: .badRequest)
         case .twoFileParts:
             return .failure(.badRequest("a form may carry one file part"), status: .badRequest)
-        case .stagingFailed(let error):
+        case .stagingFailed(let error), .fileRefused(let error):
+            // OneBot passes no admission check, so only a staging failure reaches here; both read the same.
             return .envelope(.failed(OneBotError(error, action: action), echo: nil))
         case .fileTooLarge:
             // OneBot gives no limit of its own (`maxBytes`); were it to, the store's FILE_TOO_LARGE says it.

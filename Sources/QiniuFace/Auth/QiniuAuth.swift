@@ -1,0 +1,70 @@
+import HTTPTypes
+import JWTKit
+
+/// Reads a call's credentials: the `app_id` and `access-token` headers, and for an admin token the `user_id` or
+/// `group_id` header, as the service documents them.
+struct QiniuAuth: Sendable {
+    let appID: String
+    let adminTokens: [String]
+    /// The user-token verifier, keyed with `jwt_secret` (built once, off the face's synchronous init).
+    let keys: Task<JWTKeyCollection, Never>
+    /// The store's clock (Unix seconds).
+    let now: @Sendable () -> Int64
+
+    init(settings: QiniuSettings, now: @escaping @Sendable () -> Int64) {
+        appID = settings.appID
+        adminTokens = settings.adminTokens
+        let secret = settings.jwtSecret
+        keys = Task { await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256) }
+        self.now = now
+    }
+
+    static let appIDHeader = HTTPField.Name("app_id")!
+    static let tokenHeader = HTTPField.Name("access-token")!
+    static let userHeader = HTTPField.Name("user_id")!
+    static let groupHeader = HTTPField.Name("group_id")!
+
+    /// Who the call acts as, or why it is refused.
+    func caller(_ headers: HTTPFields) async -> Result<QiniuCaller, QiniuError> {
+        guard let app = headers[Self.appIDHeader], !app.isEmpty else {
+            return .failure(.unauthorized("the app_id header is missing"))
+        }
+        guard same(app, appID) else { return .failure(.forbidden("this server does not serve the app \(app)")) }
+        guard let token = headers[Self.tokenHeader], !token.isEmpty else {
+            return .failure(.unauthorized("the access-token header is missing"))
+        }
+        if adminTokens.contains(where: { same(token, $0) }) {
+            if let text = headers[Self.userHeader] {
+                guard let user = Int64(text) else { return .failure(.badParam("user_id must be an integer")) }
+                return .success(.user(user))
+            }
+            if let text = headers[Self.groupHeader] {
+                guard let group = Int64(text) else { return .failure(.badParam("group_id must be an integer")) }
+                return .success(.groupAdmin(group))
+            }
+            return .success(.admin)
+        }
+        // A user token acts as its own user: `user_id` and `group_id` are an admin's, and ignored here.
+        let claims: QiniuUserClaims
+        do {
+            claims = try await keys.value.verify(token, as: QiniuUserClaims.self)
+        } catch {
+            return .failure(.unauthorized("the access-token is not valid"))
+        }
+        guard let user = claims.user, same(claims.appID, appID) else {
+            return .failure(.unauthorized("the access-token is not valid for this app"))
+        }
+        guard Int64(claims.exp.value.timeIntervalSince1970) > now() else {
+            return .failure(.unauthorized("the access-token has expired"))
+        }
+        return .success(.user(user))
+    }
+
+    /// Compares in time that depends on the lengths only.
+    private func same(_ given: String, _ expected: String) -> Bool {
+        let left = Array(given.utf8)
+        let right = Array(expected.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
