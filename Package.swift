@@ -199,7 +199,7 @@ let package = Package(
         // The config machinery is tested with the sections real faces declare (OneBot 11's, Easemob's).
         .testTarget(
             name: "TrefoilConfigurationTests",
-            dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "TrefoilTestSupport"]),
+            dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "QiniuFace", "TrefoilTestSupport"]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         // The test images are made with libvips itself, through CVips.
         .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
@@ -217,6 +217,7 @@ let package = Package(
                 // The tests run the real executable as a child process.
                 "trefoil",
                 "EasemobFace",
+                "QiniuFace",
                 "OneBotV11",
                 "TrefoilJSON",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -11,15 +11,20 @@ struct QiniuError: Error, Sendable, Equatable {
     var code: Int
     var message: String
 
-    static func badParam(_ message: String) -> QiniuError { QiniuError(status: .badRequest, code: 400, message: message) }
+    static func badParam(_ message: String) -> QiniuError {
+        QiniuError(status: .badRequest, code: 400, message: message)
+    }
     static func unauthorized(_ message: String) -> QiniuError {
         QiniuError(status: .unauthorized, code: 401, message: message)
     }
-    static func forbidden(_ message: String) -> QiniuError { QiniuError(status: .forbidden, code: 403, message: message) }
+    static func forbidden(_ message: String) -> QiniuError {
+        QiniuError(status: .forbidden, code: 403, message: message)
+    }
     static func notFound(_ message: String) -> QiniuError { QiniuError(status: .notFound, code: 404, message: message) }
     static let ticketUsed = QiniuError(status: .conflict, code: 409, message: "the upload ticket was already used")
     static func tooLarge(_ limit: Int64) -> QiniuError {
-        QiniuError(status: .contentTooLarge, code: 413, message: "the file is larger than the ticket allows (\(limit) bytes)")
+        QiniuError(
+            status: .contentTooLarge, code: 413, message: "the file is larger than the ticket allows (\(limit) bytes)")
     }
     static func unsupportedMediaType(_ message: String) -> QiniuError {
         QiniuError(status: .unsupportedMediaType, code: 415, message: message)

@@ -7,7 +7,9 @@ import TrefoilCore
 /// `trefoil token --user ID [--ttl S] [--store]`: a Qiniu IM user token, as an app's own server mints them.
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a Qiniu IM user token (an HS256 JWT signed with qiniu_im.jwt_secret), or with --store the user's store_token.")
+        abstract:
+            "Print a Qiniu IM user token (an HS256 JWT signed with qiniu_im.jwt_secret), or with --store the user's store_token."
+    )
 
     @Option(help: "The config file (with TREFOIL_ environment overrides); its qiniu_im section must be enabled.")
     var config: String?
@@ -15,7 +17,10 @@ struct Token: AsyncParsableCommand {
     @Option(help: "The user id the token is for.")
     var user: Int64
 
-    @Option(help: "How long the token stays valid, in seconds (default: a day; for --store, qiniu_im.store_token_ttl_seconds).")
+    @Option(
+        help:
+            "How long the token stays valid, in seconds (default: a day; for --store, qiniu_im.store_token_ttl_seconds)."
+    )
     var ttl: Int64?
 
     @Flag(help: "Print the user's store_token (the file token downloads accept in the query) instead.")

@@ -56,6 +56,17 @@ struct ConfigRangeTests {
         ("easemob.thumbnail_height", 1, 10_000),
         ("easemob.thumbnail_max_pixels", 1, 1 << 40),
         ("easemob.calls_per_second", 0, 1_000_000),
+        ("qiniu_im.ticket_ttl_seconds", 1, 604_800),
+        ("qiniu_im.file_max_bytes", 1, 1 << 40),
+        ("qiniu_im.voice_max_bytes", 1, 1 << 40),
+        ("qiniu_im.image_max_bytes", 1, 1 << 40),
+        ("qiniu_im.video_max_bytes", 1, 1 << 40),
+        ("qiniu_im.avatar_max_bytes", 1, 1 << 40),
+        ("qiniu_im.thumbnail_width", 1, 10_000),
+        ("qiniu_im.thumbnail_height", 1, 10_000),
+        ("qiniu_im.thumbnail_max_pixels", 1, 1 << 40),
+        ("qiniu_im.store_token_ttl_seconds", 1, 315_360_000),
+        ("qiniu_im.ffmpeg_timeout_ms", 100, 3_600_000),
     ]
 
     /// A config document that sets `key` (a dotted path, with `[0]` for the first list entry) to `value`.

@@ -94,7 +94,14 @@ struct ConfigSecretTests {
                 + " easemob.client_id=\"\" easemob.client_secret=not set easemob.token_ttl_seconds=5184000"
                 + " easemob.chat_file_max_bytes=10485760 easemob.share_file_max_bytes=10485760"
                 + " easemob.thumbnail_width=170 easemob.thumbnail_height=170 easemob.thumbnail_max_pixels=100000000"
-                + " easemob.calls_per_second=0")
+                + " easemob.calls_per_second=0"
+                + " qiniu_im.enable=false qiniu_im.app_id=\"\" qiniu_im.jwt_secret=not set qiniu_im.admin_tokens=0 set"
+                + " qiniu_im.ticket_ttl_seconds=600 qiniu_im.upload_method=POST qiniu_im.file_max_bytes=104857600"
+                + " qiniu_im.voice_max_bytes=10485760 qiniu_im.image_max_bytes=20971520"
+                + " qiniu_im.video_max_bytes=209715200 qiniu_im.avatar_max_bytes=5242880 qiniu_im.thumbnail_width=200"
+                + " qiniu_im.thumbnail_height=200 qiniu_im.thumbnail_max_pixels=100000000"
+                + " qiniu_im.store_token_ttl_seconds=2592000 qiniu_im.ffmpeg_path=\"\" qiniu_im.ffmpeg_timeout_ms=30000"
+        )
     }
 
     @Test func summaryDropsCredentialsEmbeddedInURLs() {

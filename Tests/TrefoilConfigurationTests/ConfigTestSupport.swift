@@ -1,13 +1,16 @@
 import EasemobFace
 import Foundation
 import OneBotV11
+import QiniuFace
 import TrefoilConfiguration
 import TrefoilTestSupport
 
 /// Shortcuts for loading config text the way the server does, with the sections the executable declares; named so
 /// they cannot clash with other test helpers.
 enum ConfigTestSupport {
-    static let sections: [any ConfigSectionSettings.Type] = [OneBot11Settings.self, EasemobSettings.self]
+    static let sections: [any ConfigSectionSettings.Type] = [
+        OneBot11Settings.self, EasemobSettings.self, QiniuSettings.self,
+    ]
     static let text = ConfigText(sections: sections)
 
     static func load(_ json: String, environment: [String: String] = [:]) throws(ConfigError) -> LoadedConfig {

@@ -46,13 +46,20 @@ struct QiniuDownloads: DownloadRoute {
     }
 
     /// The file the request names, if the caller may read it.
-    private func file(_ path: String, query: [String: String], caller: QiniuCaller) async -> Result<StoredFile, QiniuError> {
+    private func file(_ path: String, query: [String: String], caller: QiniuCaller) async -> Result<
+        StoredFile, QiniuError
+    > {
         if path == QiniuPaths.downloadAvatar {
-            guard let name = query["object_name"], !name.isEmpty else { return .failure(.badParam("object_name is required")) }
+            guard let name = query["object_name"], !name.isEmpty else {
+                return .failure(.badParam("object_name is required"))
+            }
             guard let owner = signs.avatarOwner(fromObjectName: name) else {
                 return .failure(.forbidden("object_name is not valid"))
             }
-            guard let current = try? await store.files(of: QiniuSpaces.avatar(owner, app: settings.appID), limit: 1, offset: 0).first
+            guard
+                let current = try? await store.files(
+                    of: QiniuSpaces.avatar(owner, app: settings.appID), limit: 1, offset: 0
+                ).first
             else { return .failure(.notFound("no avatar has been uploaded")) }
             return .success(current)
         }

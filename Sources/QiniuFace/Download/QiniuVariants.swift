@@ -28,7 +28,8 @@ struct QiniuVariants: Sendable {
                 guard let value = Int(text), (1...10_000).contains(value) else { return nil }
                 return value
             }
-            guard let width = side("w", settings.thumbnailWidth), let height = side("h", settings.thumbnailHeight) else {
+            guard let width = side("w", settings.thumbnailWidth), let height = side("h", settings.thumbnailHeight)
+            else {
                 return .failure(.badParam("w and h must be numbers of pixels from 1 to 10000"))
             }
             let form: Form
@@ -70,7 +71,8 @@ struct QiniuVariants: Sendable {
 
     /// The original, or a voice file in `format` when it is voice in the other one.
     private func voice(_ file: StoredFile, _ format: VoiceFormat?) async throws -> DownloadResolution {
-        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: store.blobPath(of: file)), stored != format else {
+        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: store.blobPath(of: file)), stored != format
+        else {
             return .file(file)
         }
         let media = self.media

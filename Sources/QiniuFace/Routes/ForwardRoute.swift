@@ -19,14 +19,18 @@ struct ForwardRoute: Sendable {
         case .failure(let error): return error.response
         }
         let query = FormEncoding.decode(Substring(request.uri.query ?? "")) ?? [:]
-        guard let sign = query["file_sign"], !sign.isEmpty else { return QiniuError.badParam("file_sign is required").response }
+        guard let sign = query["file_sign"], !sign.isEmpty else {
+            return QiniuError.badParam("file_sign is required").response
+        }
         guard let toID = query["to_id"].flatMap({ Int64($0) }) else {
             return QiniuError.badParam("to_id is required and must be an integer").response
         }
         guard let toType = query["to_type"].flatMap({ Int($0) }), toType == 1 || toType == 2 else {
             return QiniuError.badParam("to_type must be 1 (a user) or 2 (a group)").response
         }
-        guard let id = signs.file(fromSign: sign) else { return QiniuError.forbidden("file_sign is not valid").response }
+        guard let id = signs.file(fromSign: sign) else {
+            return QiniuError.forbidden("file_sign is not valid").response
+        }
         let source: StoredFile
         do {
             source = try await context.store.file(id)
@@ -42,7 +46,8 @@ struct ForwardRoute: Sendable {
             : Owner(.app, "qiniu/\(settings.appID)/group/\(toID)")
         do {
             let linked = try await context.store.link(source, to: target, by: Member(id: String(caller.senderID)))
-            return QiniuReply.success(.string(publicURL + QiniuPaths.downloadChat + "?file_sign=" + signs.fileSign(linked.id)))
+            return QiniuReply.success(
+                .string(publicURL + QiniuPaths.downloadChat + "?file_sign=" + signs.fileSign(linked.id)))
         } catch {
             return UploadRoute.commitFailure(error).response
         }

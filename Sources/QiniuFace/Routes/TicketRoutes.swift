@@ -16,7 +16,8 @@ struct TicketRoutes: Sendable {
     func userAvatar(_ request: Request) async -> Response {
         await issue(request) { caller, _ in
             guard case .user(let user) = caller else {
-                throw QiniuError.badParam("an avatar ticket is for a user: send a user token, or user_id with an admin token")
+                throw QiniuError.badParam(
+                    "an avatar ticket is for a user: send a user token, or user_id with an admin token")
             }
             return (.userAvatar(user), settings.avatarMaxBytes)
         }
@@ -41,7 +42,9 @@ struct TicketRoutes: Sendable {
             guard let toType = query["to_type"].flatMap({ Int($0) }), toType == 1 || toType == 2 else {
                 throw QiniuError.badParam("to_type must be 1 (a user) or 2 (a group)")
             }
-            if type.isShared, toType != 2 { throw QiniuError.badParam("file_type \(raw) is a group's shared file: to_type must be 2") }
+            if type.isShared, toType != 2 {
+                throw QiniuError.badParam("file_type \(raw) is a group's shared file: to_type must be 2")
+            }
             return (.chat(type, toType: toType, toID: toID), type.maxBytes(settings))
         }
     }

@@ -1,5 +1,5 @@
-import Synchronization
 import Hummingbird
+import Synchronization
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON
@@ -117,7 +117,8 @@ struct UploadRoute: Sendable {
         case .malformedMultipart(let reason): .badParam("the multipart body is malformed: \(reason)")
         case .twoFileParts: .badParam("the form has more than one file part")
         case .stagingFailed(let cause):
-            (cause as? TrefoilError) == .fileTooLarge ? .tooLarge(limit ?? 0) : .serverError("the file could not be stored")
+            (cause as? TrefoilError) == .fileTooLarge
+                ? .tooLarge(limit ?? 0) : .serverError("the file could not be stored")
         }
     }
 

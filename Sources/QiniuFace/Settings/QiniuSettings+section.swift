@@ -48,7 +48,10 @@ extension QiniuSettings {
                 if settings.appID.isEmpty { problems.append(("app_id", "must be set when qiniu_im.enable is true")) }
                 if settings.jwtSecret.utf8.count < 32 {
                     problems.append(
-                        ("jwt_secret", "must be at least 32 bytes when qiniu_im.enable is true (it signs every user token)"))
+                        (
+                            "jwt_secret",
+                            "must be at least 32 bytes when qiniu_im.enable is true (it signs every user token)"
+                        ))
                 }
                 return problems
             })

@@ -58,7 +58,8 @@ struct QiniuSigns: Sendable {
         let parts = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let user = Int64(parts[0]), let expires = Int64(parts[1]),
             signer.isValid(
-                signature: String(parts[2]), .share, subject: "qiniu-store|\(appID)|\(user)", expires: expires, now: now)
+                signature: String(parts[2]), .share, subject: "qiniu-store|\(appID)|\(user)", expires: expires, now: now
+            )
         else { return nil }
         return user
     }

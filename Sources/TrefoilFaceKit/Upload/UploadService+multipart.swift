@@ -53,7 +53,9 @@ extension UploadService {
                             guard form.sink == nil, staged == nil else { throw UploadError.twoFileParts }
                             if let admitFile {
                                 do {
-                                    if let limit = try await admitFile(form.fields) { fileLimit = min(limit, maxBodyBytes) }
+                                    if let limit = try await admitFile(form.fields) {
+                                        fileLimit = min(limit, maxBodyBytes)
+                                    }
                                 } catch {
                                     throw UploadError.fileRefused(error)
                                 }

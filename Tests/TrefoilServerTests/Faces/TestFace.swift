@@ -146,6 +146,7 @@ struct TestFace: Face {
         case .fileTooLarge(let limit): json(#"{"error":"file_too_large","limit":\#(limit)}"#, .contentTooLarge)
         case .missingBoundary, .malformedMultipart, .twoFileParts: error("bad_form", .badRequest)
         case .stagingFailed: error("not_stored", .internalServerError)
+        case .fileRefused: error("refused", .forbidden)
         }
     }
 }
