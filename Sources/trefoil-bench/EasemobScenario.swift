@@ -169,7 +169,7 @@ enum EasemobScenario {
     }
 
     /// A row of the medians of `figures` and `baseline` and their ratio, judged by `met`.
-    private static func compared(
+    static func compared(
         _ scenario: String, _ figures: [Double], against baseline: [Double], named baselineName: String,
         format: (Double) -> String, unit: String, target: String, met: (Double) -> Bool, notes: String
     ) -> ReportRow {

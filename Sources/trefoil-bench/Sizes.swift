@@ -28,6 +28,8 @@ struct BenchSizes: Codable, Sendable {
     var chatFileBytes: Int64
     /// Each Easemob figure is the median of this many runs (alternating with its baseline).
     var easemobRepetitions: Int
+    /// The file uploaded with a Qiniu IM ticket.
+    var ticketUploadBytes: Int64
     /// Keep-alive GET load: connections, and the length of each measured window.
     var httpLoadConnections = 4
     var httpLoadSeconds: Double
@@ -38,12 +40,14 @@ struct BenchSizes: Codable, Sendable {
         fileBytes: 1_024 * mebibyte, multipartBytes: 256 * mebibyte, rssUploadBytes: 2_048 * mebibyte,
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
         warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
+        ticketUploadBytes: 64 * mebibyte,
         httpLoadSeconds: 3)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
         repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
         warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
+        ticketUploadBytes: 4 * mebibyte,
         httpLoadSeconds: 0.5)
 
     /// `1 GiB`, `256 MiB`, …

@@ -101,7 +101,8 @@ struct TrefoilBench: AsyncParsableCommand {
 
         let server = try await TrefoilServer.start(
             binary: binary, name: "server", workspace: workspace, dataDir: dataDir,
-            sections: scenarios.contains(.easemob) ? [EasemobScenario.configSection] : [])
+            sections: (scenarios.contains(.easemob) ? [EasemobScenario.configSection] : [])
+                + (scenarios.contains(.qiniu) ? [QiniuScenario.configSection] : []))
         report.trefoilVersion = (try? await versionInfo(server)) ?? "unknown"
         let context = BenchContext(sizes: sizes, workspace: workspace, server: server)
         var nginx: Nginx?
@@ -153,6 +154,10 @@ struct TrefoilBench: AsyncParsableCommand {
         }
         if scenarios.contains(.easemob) {
             report.rows += await runner.run("Easemob face") { try await EasemobScenario.run(context) } ?? []
+        }
+        if scenarios.contains(.qiniu) {
+            report.rows +=
+                await runner.run("Qiniu IM face") { try await QiniuScenario.run(context, binary: binary) } ?? []
         }
         await server.stop()
         runner.server = nil
