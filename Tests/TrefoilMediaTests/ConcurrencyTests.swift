@@ -1,0 +1,107 @@
+import Foundation
+import Synchronization
+import Testing
+import TrefoilTestSupport
+
+@testable import TrefoilMedia
+
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    let directory = makeTempDirectory(prefix: "trefoil-media")
+
+    @Test("calls at once each get their own result")
+    func concurrentCalls() async throws {
+        // Eight covers, each of its own size, and eight transcodes, through a tool running two at once.
+        let sizes = (0..<8).map { (width: 160 + 16 * $0, height: 120 + 8 * $0) }
+        for (index, size) in sizes.enumerated() {
+            try makeVideo(at: "\(directory)/\(index).mp4", width: size.width, height: size.height)
+        }
+        try makeTone(at: "\(directory)/tone.mp3")
+        let tool = MediaTool(concurrency: 2)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in sizes.indices {
+                group.addTask {
+                    _ = try await tool.videoCover(
+                        source: "\(directory)/\(index).mp4", output: "\(directory)/\(index).jpg")
+                }
+                group.addTask {
+                    _ = try await tool.transcodeVoice(
+                        source: "\(directory)/tone.mp3", to: .amr, output: "\(directory)/\(index).amr")
+                }
+            }
+            try await group.waitForAll()
+        }
+        for (index, size) in sizes.enumerated() {
+            let probe = try Probe("\(directory)/\(index).jpg")
+            #expect((probe.width, probe.height) == (size.width, size.height), "cover \(index)")
+            #expect(MediaTool.voiceFormat(ofFileAt: "\(directory)/\(index).amr") == .amr, "voice \(index)")
+        }
+    }
+
+    @Test("as many runs as the limit hold a slot at once, never more")
+    func slotLimit() async {
+        let slots = ProcessSlots(limit: 2)
+        let running = Mutex((now: 0, peak: 0))
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    try? await slots.withSlot { () async throws(MediaError) in
+                        running.withLock {
+                            $0.now += 1
+                            $0.peak = max($0.peak, $0.now)
+                        }
+                        // Stay until two have overlapped, so that slots taken one at a time show; then a while
+                        // longer, so that more than two at once show.
+                        await waitUntil { running.withLock { $0.peak >= 2 } }
+                        await waitUntil(atMost: .milliseconds(300)) { running.withLock { $0.now > 2 } }
+                        running.withLock { $0.now -= 1 }
+                    }
+                }
+            }
+        }
+        #expect(running.withLock { $0.peak } == 2)
+    }
+
+    @Test("a run that blocks its thread leaves Swift's cooperative pool free for other work")
+    func offTheCooperativePool() async {
+        // More blocked waits than the cooperative pool has threads.
+        let jobs = ProcessInfo.processInfo.activeProcessorCount + 2
+        let state = Mutex((started: 0, released: false))
+        await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<jobs {
+                group.addTask {
+                    await onThreadOfItsOwn {
+                        state.withLock { $0.started += 1 }
+                        return blockUntil { state.withLock { $0.released } }
+                    }
+                }
+            }
+            while state.withLock({ $0.started }) < jobs { try? await Task.sleep(for: .milliseconds(5)) }
+            // Every job now blocks a thread; async work still runs.
+            let sum = await withTaskGroup(of: Int.self) { inner in
+                for value in 1...10 { inner.addTask { value } }
+                return await inner.reduce(0, +)
+            }
+            #expect(sum == 55)
+            state.withLock { $0.released = true }
+            #expect(await group.allSatisfy { $0 })
+        }
+    }
+}
+
+/// Waits (without blocking a thread) until `condition` holds or `atMost` passes. The default is long enough for any
+/// machine and short enough that a broken bound fails the test instead of hanging it.
+private func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> Bool) async {
+    let deadline = ContinuousClock.now + limit
+    while !condition() && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
+}
+
+/// Blocks the calling thread until `condition` holds (true) or ten seconds pass (false).
+private func blockUntil(_ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        usleep(1_000)
+    }
+    return true
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TrefoilMedia
+import TrefoilTestSupport
+
+@Suite("Video covers")
+struct CoverTests {
+    let directory = makeTempDirectory(prefix: "trefoil-media")
+
+    @Test(
+        "a video's cover is a JPEG of the video's size",
+        arguments: [("clip.mp4", "libx264"), ("clip.avi", "mpeg4")])
+    func coverIsJPEG(name: String, codec: String) async throws {
+        let source = "\(directory)/\(name)"
+        try makeVideo(at: source, codec: codec)
+        let output = "\(directory)/cover.jpg"
+        #expect(try await MediaTool().videoCover(source: source, output: output) == "image/jpeg")
+        let bytes = try #require(readFile(output))
+        #expect(Array(bytes.prefix(3)) == [0xFF, 0xD8, 0xFF])
+        let probe = try Probe(output)
+        #expect(probe.codec == "mjpeg")
+        #expect((probe.width, probe.height) == (320, 240))
+    }
+
+    @Test("the cover is the frame at 0.5 s")
+    func frameAtHalfASecond() async throws {
+        let source = "\(directory)/black-then-white.mp4"
+        try makeBlackThenWhite(at: source, duration: 1)
+        let output = "\(directory)/cover.jpg"
+        _ = try await MediaTool().videoCover(source: source, output: output)
+        #expect(try meanBrightness(output) > 200)
+    }
+
+    @Test("a clip shorter than 0.5 s gets its first frame as cover")
+    func shortClip() async throws {
+        let source = "\(directory)/short.mp4"
+        try makeBlackThenWhite(at: source, duration: 0.3)
+        let output = "\(directory)/cover.jpg"
+        _ = try await MediaTool().videoCover(source: source, output: output)
+        #expect(try meanBrightness(output) < 50)
+    }
+
+    @Test("paths are file names whatever they hold: no protocol, no numbered sequence")
+    func oddPaths() async throws {
+        let source = "\(directory)/a:b,%d.mp4"
+        try makeVideo(at: source)
+        let output = "\(directory)/cover:%03d.jpg"
+        _ = try await MediaTool().videoCover(source: source, output: output)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["a:b,%d.mp4", "cover:%03d.jpg"])
+    }
+}
