@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,24 +9,18 @@ import Synchronization
 ///
 /// Started with posix_spawn: nothing of this process runs in the child between fork and exec (Swift code there is
 /// unsafe in a multithreaded process), which is why bounds are set by the command itself (`prlimit`).
-final class ChildProcess: Sendable {
+struct ChildProcess: Sendable {
     /// How a child ended.
     enum Ending: Equatable, Sendable {
         case exited(Int32)
         case signaled(Int32)
-        /// Killed by `kill()`, whatever it was doing.
-        case killed
-    }
-
-    private struct State {
-        /// Set once the child has ended and before it is reaped: from then on its process id may be reused, so it is
-        /// never signalled again.
-        var ended = false
-        var killed = false
+        /// Killed, with its process group, when it was still running at its deadline.
+        case timedOut
+        /// Reaped by another part of this process (a `waitpid(-1)`), which took its status.
+        case lost
     }
 
     let processID: pid_t
-    private let state = Mutex(State())
 
     private init(processID: pid_t) { self.processID = processID }
 
@@ -60,36 +53,38 @@ final class ChildProcess: Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
+        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
+        defer { for pointer in argv + environment { free(pointer) } }
         var processID: pid_t = 0
-        let error = posix_spawn(&processID, arguments[0], &actions, &attributes, argv, environ)
+        let error = posix_spawn(&processID, arguments[0], &actions, &attributes, argv, environment)
         guard error == 0 else { return .failure(SpawnFailure(path: arguments[0], code: error)) }
         return .success(ChildProcess(processID: processID))
     }
 
-    /// Blocks until the child ends, then reaps it.
-    func waitUntilEnded() -> Ending {
-        // Waits without reaping, so that `kill()` cannot reach a process that took the id over.
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(processID), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        let killed = state.withLock { state in
-            state.ended = true
-            return state.killed
-        }
+    /// Blocks until the child ends or `timeout` passes, when its whole process group is killed; then reaps it.
+    ///
+    /// The same thread watches the clock and reaps, so the child is never signalled after its process id was freed.
+    /// It polls, backing off to every 10 ms: Swift's Glibc module has no pidfd_open to wait on with a timeout, and a
+    /// timer on Swift's cooperative pool would not fire while that pool is busy, when a runaway ffmpeg matters most.
+    func waitUntilEnded(timeout: Duration) -> Ending {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause: UInt32 = 1_000
         var status: Int32 = 0
-        while waitpid(processID, &status, 0) < 0 && errno == EINTR {}
-        if killed { return .killed }
+        while true {
+            let reaped = waitpid(processID, &status, WNOHANG)
+            if reaped == processID { break }
+            if reaped < 0, errno != EINTR { return .lost }
+            if clock.now >= deadline {
+                kill(-processID, SIGKILL)
+                while waitpid(processID, &status, 0) < 0 && errno == EINTR {}
+                return .timedOut
+            }
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
+        }
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
-    }
-
-    /// Kills the child's whole process group with SIGKILL, unless the child has ended already.
-    func kill() {
-        state.withLock { state in
-            guard !state.ended else { return }
-            state.killed = true
-            _ = Glibc.kill(-processID, SIGKILL)
-        }
     }
 }
 

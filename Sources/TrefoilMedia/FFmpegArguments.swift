@@ -16,6 +16,9 @@ enum FFmpegArguments {
             // `V`, not `v`: an attached picture (an MP3's album art) is not a video.
             "-map", "0:V:0",
             "-vf", "setpts=PTS-STARTPTS,select='eq(n\\,0)+gte(t\\,0.5)*lt(prev_selected_t\\,0.5)'",
+            // Each selected frame once: by default the gap before the second is filled with copies of the first,
+            // and the second frame written is one of them.
+            "-fps_mode", "passthrough",
             "-frames:v", "2",
             "-threads", "1",
             // One file, never a numbered sequence, whatever `%` the path holds.

@@ -39,7 +39,7 @@ extension MediaTool {
         }
     }
 
-    /// Runs `command` on a thread of its own (the wait blocks it), killed with its process group at `limits.timeout`.
+    /// Runs `command`, waited for on a thread of its own, killed with its process group at `limits.timeout`.
     /// Returns what it wrote to stderr, when it exited with status 0.
     private static func runBounded(_ command: [String], limits: MediaLimits) async throws(MediaError) -> String {
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -51,20 +51,10 @@ extension MediaTool {
         case .success(let started): child = started
         case .failure(let failure): throw failure.code == ENOENT ? .toolMissing : .failed(failure.message)
         }
-        let ending = await withTaskGroup(of: ChildProcess.Ending?.self) { group in
-            group.addTask {
-                // Cancelled (and so without effect) once the child has ended.
-                guard (try? await Task.sleep(for: limits.timeout)) != nil else { return nil }
-                child.kill()
-                return nil
-            }
-            let ending = await onThreadOfItsOwn { child.waitUntilEnded() }
-            group.cancelAll()
-            return ending
-        }
+        let ending = await onThreadOfItsOwn { child.waitUntilEnded(timeout: limits.timeout) }
         let errorOutput = lastLines(ofFileAt: errorPath)
         switch ending {
-        case .killed:
+        case .timedOut:
             throw .timedOut
         case .exited(0):
             return errorOutput
@@ -77,6 +67,8 @@ extension MediaTool {
             throw .failed(errorOutput.isEmpty ? "ffmpeg exited with status \(code)" : errorOutput)
         case .signaled(let signal):
             throw .failed("ffmpeg was killed by signal \(signal)")
+        case .lost:
+            throw .failed("ffmpeg's exit status was taken by another part of this process")
         }
     }
 

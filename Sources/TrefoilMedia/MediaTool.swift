@@ -12,10 +12,10 @@ public struct MediaTool: Sendable {
     /// The bounds of every run.
     public let limits: MediaLimits
     /// ffmpeg's path, or nil when there is none.
-    private let ffmpeg: String?
+    let ffmpeg: String?
     /// util-linux's `prlimit`, which starts ffmpeg within the memory and file size bounds.
-    private let prlimit: String?
-    private let slots: ProcessSlots
+    let prlimit: String?
+    let slots: ProcessSlots
 
     /// `ffmpegPath` nil looks ffmpeg up on PATH, once, here. `concurrency` (at least 1) is how many ffmpeg processes
     /// may run at once; more calls wait their turn.

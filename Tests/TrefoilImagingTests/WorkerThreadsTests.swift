@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilImaging
 
@@ -57,25 +57,4 @@ struct WorkerThreadsTests {
         }
         #expect(releasedInTime.withLock { $0 })
     }
-}
-
-/// Blocks the calling thread until `condition` holds (true) or `atMost` passes (false). The default is long enough
-/// for any machine and short enough that a broken pool fails the test instead of hanging it.
-@discardableResult
-private func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while !condition() {
-        if ContinuousClock.now > deadline { return false }
-        usleep(1_000)
-    }
-    return true
-}
-
-/// A value the test and its jobs on other threads share.
-private final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
 }

@@ -61,9 +61,11 @@ struct BoundsTests {
 
     @Test(
         "without ffmpeg at the configured path the tool is unavailable and says so",
-        arguments: ["/nonexistent/ffmpeg", "/etc/hostname", "/usr/bin"])
+        arguments: ["/nonexistent/ffmpeg", "not-executable", "/usr/bin"])
     func toolMissing(path: String) async throws {
-        let tool = MediaTool(ffmpegPath: path)
+        let notExecutable = "\(directory)/not-executable"
+        #expect(FileManager.default.createFile(atPath: notExecutable, contents: Data("#!/bin/sh\n".utf8)))
+        let tool = MediaTool(ffmpegPath: path.hasPrefix("/") ? path : notExecutable)
         #expect(!tool.isAvailable)
         let source = "\(directory)/clip.mp4"
         try makeVideo(at: source)

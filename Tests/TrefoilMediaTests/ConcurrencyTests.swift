@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TrefoilTestSupport
 
@@ -41,7 +40,7 @@ struct ConcurrencyTests {
     @Test("as many runs as the limit hold a slot at once, never more")
     func slotLimit() async {
         let slots = ProcessSlots(limit: 2)
-        let running = Mutex((now: 0, peak: 0))
+        let running = Locked((now: 0, peak: 0))
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<6 {
                 group.addTask {
@@ -52,8 +51,8 @@ struct ConcurrencyTests {
                         }
                         // Stay until two have overlapped, so that slots taken one at a time show; then a while
                         // longer, so that more than two at once show.
-                        await waitUntil { running.withLock { $0.peak >= 2 } }
-                        await waitUntil(atMost: .milliseconds(300)) { running.withLock { $0.now > 2 } }
+                        await pollUntil { running.withLock { $0.peak >= 2 } }
+                        await pollUntil(atMost: .milliseconds(300)) { running.withLock { $0.now > 2 } }
                         running.withLock { $0.now -= 1 }
                     }
                 }
@@ -66,13 +65,13 @@ struct ConcurrencyTests {
     func offTheCooperativePool() async {
         // More blocked waits than the cooperative pool has threads.
         let jobs = ProcessInfo.processInfo.activeProcessorCount + 2
-        let state = Mutex((started: 0, released: false))
+        let state = Locked((started: 0, released: false))
         await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<jobs {
                 group.addTask {
                     await onThreadOfItsOwn {
                         state.withLock { $0.started += 1 }
-                        return blockUntil { state.withLock { $0.released } }
+                        return waitUntil { state.withLock { $0.released } }
                     }
                 }
             }
@@ -91,17 +90,7 @@ struct ConcurrencyTests {
 
 /// Waits (without blocking a thread) until `condition` holds or `atMost` passes. The default is long enough for any
 /// machine and short enough that a broken bound fails the test instead of hanging it.
-private func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> Bool) async {
+private func pollUntil(atMost limit: Duration = .seconds(10), _ condition: () -> Bool) async {
     let deadline = ContinuousClock.now + limit
     while !condition() && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
-}
-
-/// Blocks the calling thread until `condition` holds (true) or ten seconds pass (false).
-private func blockUntil(_ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + .seconds(10)
-    while !condition() {
-        if ContinuousClock.now > deadline { return false }
-        usleep(1_000)
-    }
-    return true
 }

@@ -96,7 +96,7 @@ private let toolOutputs = makeTempDirectory(prefix: "trefoil-media-tools")
 @discardableResult
 private func runTool(_ tool: String, _ arguments: [String]) throws -> String {
     let name = "\(toolOutputs)/\(UUID().uuidString)"
-    for suffix in [".out", ".err"] { FileManager.default.createFile(atPath: name + suffix, contents: nil) }
+    for suffix in [".out", ".err"] { _ = FileManager.default.createFile(atPath: name + suffix, contents: nil) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [tool] + arguments
