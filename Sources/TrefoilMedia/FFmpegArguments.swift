@@ -53,11 +53,13 @@ enum FFmpegArguments {
         ]
     }
 
-    /// Whether ffmpeg's error output says the source has no stream of the kind asked for, or is no media it reads.
-    static func saysNotMedia(_ errorOutput: String) -> Bool {
+    /// Whether ffmpeg's error output says `source` is no media it reads (at opening, as "file:…: Invalid data
+    /// found…", not a damaged frame later on), is read by a demuxer left out above, or has no stream of the kind asked
+    /// for.
+    static func saysNotMedia(_ errorOutput: String, source: String) -> Bool {
         [
-            "Invalid data found when processing input", "Format not on whitelist", "matches no streams",
-            "does not contain any stream",
+            "file:\(source): Invalid data found when processing input", "Format not on whitelist",
+            "matches no streams",
         ].contains { errorOutput.contains($0) }
     }
 }

@@ -30,7 +30,7 @@ extension MediaTool {
             ] + arguments(source, output)
         do {
             try await slots.withSlot { () async throws(MediaError) in
-                let errorOutput = try await Self.runBounded(command, limits: limits)
+                let errorOutput = try await Self.runBounded(command, source: source, limits: limits)
                 try Self.checkOutput(output, limits: limits, errorOutput: errorOutput)
             }
         } catch {
@@ -39,9 +39,11 @@ extension MediaTool {
         }
     }
 
-    /// Runs `command`, waited for on a thread of its own, killed with its process group at `limits.timeout`.
-    /// Returns what it wrote to stderr, when it exited with status 0.
-    private static func runBounded(_ command: [String], limits: MediaLimits) async throws(MediaError) -> String {
+    /// Runs `command` (which reads `source`), waited for on a thread of its own, killed with its process group at
+    /// `limits.timeout`. Returns what it wrote to stderr, when it exited with status 0.
+    private static func runBounded(_ command: [String], source: String, limits: MediaLimits) async throws(MediaError)
+        -> String
+    {
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "trefoil-ffmpeg-\(UUID().uuidString).log"
         ).path
@@ -61,7 +63,7 @@ extension MediaTool {
         case .signaled(SIGXFSZ):
             throw tooLarge(limits)
         case .exited(let code):
-            if FFmpegArguments.saysNotMedia(errorOutput) { throw .notMedia }
+            if FFmpegArguments.saysNotMedia(errorOutput, source: source) { throw .notMedia }
             // prlimit's own status when it could not start ffmpeg (EX_EXEC_ENOENT): ffmpeg went after this was made.
             if code == 127, errorOutput.hasPrefix("prlimit: failed to execute") { throw .toolMissing }
             throw .failed(errorOutput.isEmpty ? "ffmpeg exited with status \(code)" : errorOutput)

@@ -40,7 +40,7 @@ struct CoverTests {
         #expect(try meanBrightness(output) < 50)
     }
 
-    @Test("paths are file names whatever they hold: no protocol, no numbered sequence")
+    @Test("a path holding ':', ',' or '%d' is one file, not a protocol or a numbered sequence")
     func oddPaths() async throws {
         let source = "\(directory)/a:b,%d.mp4"
         try makeVideo(at: source)
