@@ -32,29 +32,9 @@ struct WorkerThreadsTests {
 
     @Test("jobs that block leave Swift's cooperative pool free for other work")
     func offTheCooperativePool() async {
-        // More blocked jobs than the cooperative pool has threads.
-        let jobs = ProcessInfo.processInfo.activeProcessorCount + 2
-        let workers = WorkerThreads(limit: jobs, name: "trefoil-test")
-        let state = Locked((started: 0, released: false))
-        let releasedInTime = Locked(true)
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<jobs {
-                group.addTask {
-                    await workers.run {
-                        state.withLock { $0.started += 1 }
-                        if !waitUntil({ state.withLock { $0.released } }) { releasedInTime.withLock { $0 = false } }
-                    }
-                }
-            }
-            while state.withLock({ $0.started }) < jobs { try? await Task.sleep(for: .milliseconds(5)) }
-            // Every job now blocks a thread; async work still runs.
-            let sum = await withTaskGroup(of: Int.self) { inner in
-                for value in 1...10 { inner.addTask { value } }
-                return await inner.reduce(0, +)
-            }
-            #expect(sum == 55)
-            state.withLock { $0.released = true }
-        }
-        #expect(releasedInTime.withLock { $0 })
+        let workers = WorkerThreads(limit: ProcessInfo.processInfo.activeProcessorCount + 2, name: "trefoil-test")
+        let result = await blockingJobsLeaveThePoolFree { job in await workers.run(job) }
+        #expect(result.asyncWorkRan)
+        #expect(result.jobsReleasedInTime)
     }
 }

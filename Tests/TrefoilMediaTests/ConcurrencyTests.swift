@@ -63,28 +63,9 @@ struct ConcurrencyTests {
 
     @Test("a run that blocks its thread leaves Swift's cooperative pool free for other work")
     func offTheCooperativePool() async {
-        // More blocked waits than the cooperative pool has threads.
-        let jobs = ProcessInfo.processInfo.activeProcessorCount + 2
-        let state = Locked((started: 0, released: false))
-        await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<jobs {
-                group.addTask {
-                    await onThreadOfItsOwn {
-                        state.withLock { $0.started += 1 }
-                        return waitUntil { state.withLock { $0.released } }
-                    }
-                }
-            }
-            while state.withLock({ $0.started }) < jobs { try? await Task.sleep(for: .milliseconds(5)) }
-            // Every job now blocks a thread; async work still runs.
-            let sum = await withTaskGroup(of: Int.self) { inner in
-                for value in 1...10 { inner.addTask { value } }
-                return await inner.reduce(0, +)
-            }
-            #expect(sum == 55)
-            state.withLock { $0.released = true }
-            #expect(await group.allSatisfy { $0 })
-        }
+        let result = await blockingJobsLeaveThePoolFree { job in await onThreadOfItsOwn(job) }
+        #expect(result.asyncWorkRan)
+        #expect(result.jobsReleasedInTime)
     }
 }
 
