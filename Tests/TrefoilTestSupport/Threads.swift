@@ -24,7 +24,8 @@ public func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> 
 
 /// Hands more blocking jobs to `runBlocking` (the code under test, which should run each on a thread of its own) than
 /// Swift's cooperative pool has threads, and checks, while every job blocks its thread, that async work still runs.
-/// A `runBlocking` that runs jobs on the pool shows as `asyncWorkRan` false after the jobs' ten seconds.
+/// A `runBlocking` that runs jobs on the pool itself starves the pool: jobs give up waiting after ten seconds
+/// (`jobsReleasedInTime` false), or the async work cannot run.
 public func blockingJobsLeaveThePoolFree(
     _ runBlocking: @escaping @Sendable (_ job: @escaping @Sendable () -> Void) async -> Void
 ) async -> (asyncWorkRan: Bool, jobsReleasedInTime: Bool) {
