@@ -20,10 +20,10 @@ struct BadInputTests {
     @Test("a video asked for a voice, and a sound asked for a cover, are not media")
     func wrongKind() async throws {
         let video = "\(directory)/clip.mp4"
-        try makeVideo(at: video)
+        try await makeVideo(at: video)
         await expectNotMedia(voice: video)
         let sound = "\(directory)/tone.mp3"
-        try makeTone(at: sound)
+        try await makeTone(at: sound)
         await expectNotMedia(cover: sound)
     }
 
@@ -34,7 +34,7 @@ struct BadInputTests {
             ("list.ffconcat", "ffconcat version 1.0\nfile clip.mp4\n"),
         ])
     func playlistsRefused(name: String, text: String) async throws {
-        try makeVideo(at: "\(directory)/clip.mp4")
+        try await makeVideo(at: "\(directory)/clip.mp4")
         let path = "\(directory)/\(name)"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         await expectNotMedia(cover: path)

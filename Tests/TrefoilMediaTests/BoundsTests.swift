@@ -10,7 +10,7 @@ struct BoundsTests {
     @Test("a run still going at the timeout is killed, and nothing of it is left running")
     func timeout() async throws {
         let source = "\(directory)/clip.mp4"
-        try makeVideo(at: source)
+        try await makeVideo(at: source)
         // ffmpeg alone takes longer than this to load.
         let tool = MediaTool(limits: MediaLimits(timeout: .milliseconds(5)))
         let cover = "\(directory)/cover.jpg"
@@ -28,7 +28,7 @@ struct BoundsTests {
     @Test("ffmpeg runs within the memory bound: one too small to load it fails")
     func memoryBound() async throws {
         let source = "\(directory)/tone.mp3"
-        try makeTone(at: source)
+        try await makeTone(at: source)
         let tool = MediaTool(limits: MediaLimits(maxMemoryBytes: 64 << 20))
         await #expect {
             try await tool.transcodeVoice(source: source, to: .amr, output: "\(directory)/voice.amr")
@@ -41,7 +41,7 @@ struct BoundsTests {
     @Test("an output of exactly the bound is kept; one byte over fails and is removed")
     func outputBound() async throws {
         let source = "\(directory)/tone.mp3"
-        try makeTone(at: source)
+        try await makeTone(at: source)
         let first = "\(directory)/first.amr"
         _ = try await MediaTool().transcodeVoice(source: source, to: .amr, output: first)
         let size = Int64(try #require(readFile(first)).count)
@@ -68,7 +68,7 @@ struct BoundsTests {
         let tool = MediaTool(ffmpegPath: path.hasPrefix("/") ? path : notExecutable)
         #expect(!tool.isAvailable)
         let source = "\(directory)/clip.mp4"
-        try makeVideo(at: source)
+        try await makeVideo(at: source)
         await #expect(throws: MediaError.toolMissing) {
             try await tool.videoCover(source: source, output: "\(directory)/cover.jpg")
         }

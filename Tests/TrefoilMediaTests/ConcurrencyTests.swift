@@ -13,9 +13,9 @@ struct ConcurrencyTests {
         // Eight covers, each of its own size, and eight transcodes, through a tool running two at once.
         let sizes = (0..<8).map { (width: 160 + 16 * $0, height: 120 + 8 * $0) }
         for (index, size) in sizes.enumerated() {
-            try makeVideo(at: "\(directory)/\(index).mp4", width: size.width, height: size.height)
+            try await makeVideo(at: "\(directory)/\(index).mp4", width: size.width, height: size.height)
         }
-        try makeTone(at: "\(directory)/tone.mp3")
+        try await makeTone(at: "\(directory)/tone.mp3")
         let tool = MediaTool(concurrency: 2)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in sizes.indices {
@@ -31,7 +31,7 @@ struct ConcurrencyTests {
             try await group.waitForAll()
         }
         for (index, size) in sizes.enumerated() {
-            let probe = try Probe("\(directory)/\(index).jpg")
+            let probe = try await Probe("\(directory)/\(index).jpg")
             #expect((probe.width, probe.height) == (size.width, size.height), "cover \(index)")
             #expect(MediaTool.voiceFormat(ofFileAt: "\(directory)/\(index).amr") == .amr, "voice \(index)")
         }

@@ -10,12 +10,12 @@ struct VoiceTests {
     @Test("MP3 to AMR-NB and back keeps about a second of sound")
     func roundTrip() async throws {
         let mp3 = "\(directory)/tone.mp3"
-        try makeTone(at: mp3)
+        try await makeTone(at: mp3)
         let amr = "\(directory)/voice.amr"
         let tool = MediaTool()
         #expect(try await tool.transcodeVoice(source: mp3, to: .amr, output: amr) == "audio/amr")
         #expect(try #require(readFile(amr)).starts(with: Array("#!AMR\n".utf8)))
-        let amrProbe = try Probe(amr)
+        let amrProbe = try await Probe(amr)
         #expect(amrProbe.codec == "amr_nb")
         #expect((amrProbe.sampleRate, amrProbe.channels) == (8000, 1))
         #expect(abs(try #require(amrProbe.duration) - 1) < 0.3)
@@ -23,7 +23,7 @@ struct VoiceTests {
         let back = "\(directory)/back.mp3"
         #expect(try await tool.transcodeVoice(source: amr, to: .mp3, output: back) == "audio/mpeg")
         #expect(MediaTool.voiceFormat(ofFileAt: back) == .mp3)
-        let mp3Probe = try Probe(back)
+        let mp3Probe = try await Probe(back)
         #expect(mp3Probe.codec == "mp3")
         #expect(mp3Probe.channels == 1)
         // MP3 frames of 72 ms at 8 kHz, plus the encoder's padding.
@@ -33,10 +33,10 @@ struct VoiceTests {
     @Test("the MP3 is mono at 64 kbit/s, from a stereo source too")
     func mp3Encoding() async throws {
         let wav = "\(directory)/stereo.wav"
-        try makeTone(at: wav, ["-ac", "2"])
+        try await makeTone(at: wav, ["-ac", "2"])
         let mp3 = "\(directory)/voice.mp3"
         _ = try await MediaTool().transcodeVoice(source: wav, to: .mp3, output: mp3)
-        let probe = try Probe(mp3)
+        let probe = try await Probe(mp3)
         #expect((probe.codec, probe.channels) == ("mp3", 1))
         // Constant 64 kbit/s: 8 KB a second, give or take a frame and the tags.
         let size = try #require(readFile(mp3)).count
@@ -51,10 +51,10 @@ struct VoiceTests {
             ("mp3", ["-id3v2_version", "0", "-write_xing", "0"], .mp3),
             ("wav", [], nil), ("m4a", [], nil),
         ])
-    func formatFromBytes(suffix: String, arguments: [String], expected: VoiceFormat?) throws {
+    func formatFromBytes(suffix: String, arguments: [String], expected: VoiceFormat?) async throws {
         let path = "\(directory)/tone.\(suffix)"
         let encoding = suffix == "amr" ? ["-c:a", "libopencore_amrnb", "-ar", "8000"] : []
-        try makeTone(at: path, encoding + arguments)
+        try await makeTone(at: path, encoding + arguments)
         #expect(MediaTool.voiceFormat(ofFileAt: path) == expected)
     }
 
