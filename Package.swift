@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TrefoilFaceKit", targets: ["TrefoilFaceKit"]),
         .library(name: "TrefoilServer", targets: ["TrefoilServer"]),
         .library(name: "TrefoilImaging", targets: ["TrefoilImaging"]),
+        .library(name: "TrefoilMedia", targets: ["TrefoilMedia"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
     ],
@@ -92,6 +93,9 @@ let package = Package(
         // Image headers and thumbnails (JPEG, PNG, GIF, WebP in; JPEG or PNG out), decoded off the cooperative pool
         // within a pixel bound. Protocol-free and store-free: a face hands it a file path.
         .target(name: "TrefoilImaging", dependencies: ["CVips", "CTrefoilVips"]),
+        // Video covers and voice transcoding (AMR, MP3) with Debian's ffmpeg run as a child process (`.ci/run` installs
+        // it), within a time, memory and output bound. Protocol-free and store-free: a face hands it file paths.
+        .target(name: "TrefoilMedia"),
         // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",
@@ -203,6 +207,8 @@ let package = Package(
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         // The test images are made with libvips itself, through CVips.
         .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
+        // The test clips are made with ffmpeg itself, from its built-in sources (lavfi).
+        .testTarget(name: "TrefoilMediaTests", dependencies: ["TrefoilMedia", "TrefoilTestSupport"]),
         .testTarget(
             name: "OneBotV11Tests",
             dependencies: ["OneBotV11", "OneBotSpec", "TrefoilCore", "TrefoilJSON", "TrefoilTestSupport"]),
