@@ -80,6 +80,12 @@ extension FileTree {
     }
 
     /// Adds staged bytes to the tree as a new file (see `upload`, also for `replacing`).
+    ///
+    /// With a `ticket`, the ticket's id is recorded as used in the same transaction as the file's row, so a ticket
+    /// is used exactly when a file commits with it: a commit with an id already used throws `.ticketUsed` and stores
+    /// nothing. So does a commit after the ticket's `expires` (by the store's clock): the janitor may already have
+    /// forgotten the id, so the store could no longer tell a second use from a first. A ticket id that is empty or
+    /// holds a NUL is `.invalid(.ticketID, …)`. The staged bytes are discarded whenever the commit fails.
     public func commit(
         _ staged: StagedUpload,
         name rawName: String,
@@ -87,7 +93,8 @@ extension FileTree {
         folder: FolderID = .root,
         by member: Member,
         options: FileOptions = FileOptions(),
-        replacing: Bool = false
+        replacing: Bool = false,
+        ticket: TicketUse? = nil
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
         let temp = staged.temp
@@ -96,6 +103,7 @@ extension FileTree {
             name = try Names.fileName(rawName)
             try options.check()
             try Self.checkFolderKind(owner, folder)
+            try ticket?.check()
         } catch {
             blobs.removeTemp(temp.path)
             throw error
@@ -107,7 +115,7 @@ extension FileTree {
             try faults.check(.afterRename)
             added = try await insert(
                 temp, name: name, owner: owner, folder: folder, member: member, options: options,
-                replacing: replacing)
+                replacing: replacing, ticket: ticket)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
@@ -164,7 +172,8 @@ extension FileTree {
         folder: FolderID,
         member: Member,
         options: FileOptions,
-        replacing: Bool
+        replacing: Bool,
+        ticket: TicketUse?
     ) async throws -> (stored: StoredFile, replaced: [StoredFile], orphans: [String]) {
         let now = clock()
         let new = NewFile(
@@ -173,6 +182,7 @@ extension FileTree {
         let limits = settings[owner.kind]
         let faults = self.faults
         return try await write { db in
+            if let ticket { try Self.use(ticket, db, now: now) }
             try Self.recordBlob(db, temp, now: now)
             let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)
             try faults.check(.beforeCommit)
