@@ -75,6 +75,7 @@ public struct OneBotError: Error, Sendable, Equatable {
             case .fileTooLarge: 35006
             case .folderTooDeep: 35007
             case .noticeNotFound: 35008
+            case .ticketUsed: 35009
             }
         let message =
             switch error {
@@ -100,6 +101,8 @@ public struct OneBotError: Error, Sendable, Equatable {
         case .previewBox: field.rawValue
         // The notice actions' text param.
         case .noticeText: "content"
+        // No OneBot action spends an upload ticket.
+        case .ticketID: field.rawValue
         }
     }
 

@@ -27,6 +27,8 @@ public enum TrefoilError: Error, Sendable, Equatable {
     case folderTooDeep
     /// The space has no notice with that id.
     case noticeNotFound
+    /// The single-use ticket a commit named was already used, or expired before the commit (`FileTree.commit`).
+    case ticketUsed
     /// A bug: an invariant did not hold. The text names what.
     case internalError(String)
 
@@ -46,6 +48,7 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .fileTooLarge: "FILE_TOO_LARGE"
         case .folderTooDeep: "FOLDER_TOO_DEEP"
         case .noticeNotFound: "NOTICE_NOT_FOUND"
+        case .ticketUsed: "TICKET_USED"
         case .internalError: "INTERNAL_ERROR"
         }
     }
@@ -66,6 +69,7 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .fileTooLarge: "file is larger than the per-file limit"
         case .folderTooDeep: "folder nesting is deeper than allowed"
         case .noticeNotFound: "notice not found"
+        case .ticketUsed: "the upload ticket was already used or has expired"
         }
     }
 }
@@ -85,6 +89,8 @@ extension TrefoilError {
         case previewBox = "preview box"
         /// The text of a space's notice.
         case noticeText = "notice text"
+        /// The id of a single-use ticket (`TicketUse.id`).
+        case ticketID = "ticket id"
     }
 }
 

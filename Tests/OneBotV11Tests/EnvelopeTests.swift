@@ -204,6 +204,14 @@ struct CoreErrorWordingTests {
                 == OneBotError(retcode: 35008, key: "NOTICE_NOT_FOUND", message: "notice not found"))
     }
 
+    @Test("an upload ticket used twice is TICKET_USED, 35009")
+    func ticketUsed() {
+        #expect(
+            OneBotError(.ticketUsed, action: "upload_group_file")
+                == OneBotError(
+                    retcode: 35009, key: "TICKET_USED", message: "the upload ticket was already used or has expired"))
+    }
+
     @Test("a full space is a group's in group actions and a private file's in private ones")
     func limits() {
         #expect(OneBotError(.quotaExceeded, action: "upload_group_file").message == "group storage quota exceeded")

@@ -44,12 +44,6 @@ struct DerivedBlobTests {
         try await store.tree.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM derived_blob") ?? -1 }
     }
 
-    func refCount(_ store: TestStore, _ sha: String) async throws -> Int64? {
-        try await store.tree.read {
-            try Int64.fetchOne($0, sql: "SELECT ref_count FROM blob WHERE sha256 = ?", arguments: [sha])
-        }
-    }
-
     @Test("concurrent callers share one run of make; the result is stored, counted, and given to later callers")
     func madeOnce() async throws {
         let store = try TestStore()
@@ -86,8 +80,8 @@ struct DerivedBlobTests {
         #expect(paths.map(\.source) == [store.tree.blobPath(of: file)])
         #expect(paths.map { ($0.output as NSString).deletingLastPathComponent } == [store.directory.tmpPath])
         #expect(store.tempFiles() == [])
-        #expect(try await refCount(store, expected.sha256) == 1)
-        #expect(try await refCount(store, file.digests.sha256) == 1)
+        #expect(try await store.refCount(of: expected.sha256) == 1)
+        #expect(try await store.refCount(of: file.digests.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
@@ -132,7 +126,7 @@ struct DerivedBlobTests {
         try await store.tree.deleteFile(second.id, of: .group("2"))
         #expect(store.blobFiles() == [])
         #expect(try await derivedRowCount(store) == 0)
-        #expect(try await refCount(store, derived.sha256) == nil)
+        #expect(try await store.refCount(of: derived.sha256) == nil)
         #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
         // The lookup above was kept in memory; the collection forgot it with the row.
         #expect(try await store.tree.derived(from: second, variant: Self.variant) == nil)
@@ -147,7 +141,7 @@ struct DerivedBlobTests {
         store.clock.advance(by: 7 * 86_400)
         #expect(try await store.tree.expireFiles() == 1)
         #expect(store.blobFiles() == [])
-        #expect(try await refCount(store, derived.sha256) == nil)
+        #expect(try await store.refCount(of: derived.sha256) == nil)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
     }
 
@@ -160,17 +154,17 @@ struct DerivedBlobTests {
         let sameAsOutput = try await store.upload("cba", name: "reversed already")
         let derived = try await store.tree.derive(from: source, variant: Self.variant, make: Reverser().make)
         #expect(derived.sha256 == sameAsOutput.digests.sha256)
-        #expect(try await refCount(store, derived.sha256) == 2)
+        #expect(try await store.refCount(of: derived.sha256) == 2)
         try await store.tree.deleteFile(source.id, of: .group("1"))
         #expect(store.blobFiles() == [sameAsOutput.digests.sha256])
-        #expect(try await refCount(store, derived.sha256) == 1)
+        #expect(try await store.refCount(of: derived.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
 
         // "a" reversed is "a": the derivation's output is its source.
         let single = try await store.upload("a", name: "single")
         let same = try await store.tree.derive(from: single, variant: Self.variant, make: Reverser().make)
         #expect(same.sha256 == single.digests.sha256)
-        #expect(try await refCount(store, single.digests.sha256) == 1)
+        #expect(try await store.refCount(of: single.digests.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         try await store.tree.deleteFile(single.id, of: .group("1"))
         #expect(store.blobFiles() == [sameAsOutput.digests.sha256])
@@ -297,7 +291,7 @@ struct DerivedBlobTests {
                 "blob \(derived.sha256): ref_count 5, referenced by 1"
             ])
         #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder and blob counters"])
-        #expect(try await refCount(store, derived.sha256) == 1)
+        #expect(try await store.refCount(of: derived.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         #expect(readFile(store.tree.blobPath(of: derived)) == Array("ecruos".utf8))
     }

@@ -300,6 +300,20 @@ extension AppDatabase {
                     END;
                     """)
         }
+        migrator.registerMigration("v5-links-and-tickets") { db in
+            // The ids of single-use tickets that a commit used (`FileTree.commit(…, ticket:)`), inserted in the
+            // commit's own transaction. A row is needed only until its ticket expires (after that every commit with
+            // it is refused anyway), so the janitor drops rows whose expires_at has passed. A file linked into another
+            // space (`FileTree.link`) is an ordinary file row that shares its blob: it needs nothing new here.
+            try db.execute(
+                sql: """
+                    CREATE TABLE used_ticket (
+                        id TEXT PRIMARY KEY CHECK (length(id) > 0),
+                        expires_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX used_ticket_expiry ON used_ticket(expires_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -9,9 +9,10 @@ import Synchronization
 /// `folderDeleted` covers them). A space's notices publish no event yet: no face has words to tell its clients
 /// about one; a case joins these when a face does.
 public enum StoreEvent: Sendable, Equatable {
-    /// A file became durable: an upload committed.
+    /// A file became durable: an upload or a link (`FileTree.link`) committed.
     case fileStored(StoredFile, origin: EventOrigin?)
-    /// A file was deleted by `FileTree.deleteFile`; the value is the file as it was.
+    /// A file was deleted by `FileTree.deleteFile`, or replaced by a commit with `replacing`; the value is the file as
+    /// it was.
     case fileDeleted(StoredFile, origin: EventOrigin?)
     case folderCreated(Folder, origin: EventOrigin?)
     /// The folder with its new name.

@@ -80,8 +80,9 @@ extension FileTree {
     /// old file hears "expired" for as long as the real service would say so.
     public static let tombstoneSeconds: Int64 = 400 * 86_400
 
-    /// Deletes every file whose `deadTime` has passed, leaving a tombstone of each (`lookup`), and drops the
-    /// tombstones older than `tombstoneSeconds`, all in one transaction. Returns how many files went.
+    /// Deletes every file whose `deadTime` has passed, leaving a tombstone of each (`lookup`), drops the
+    /// tombstones older than `tombstoneSeconds` and forgets the used tickets that have expired (a commit refuses an
+    /// expired ticket without looking for its row), all in one transaction. Returns how many files went.
     @discardableResult
     public func expireFiles() async throws -> Int {
         let now = clock()
@@ -97,6 +98,7 @@ extension FileTree {
             let count = db.changesCount
             try db.execute(
                 sql: "DELETE FROM expired_file WHERE removed_at <= ?", arguments: [now - Self.tombstoneSeconds])
+            try db.execute(sql: "DELETE FROM used_ticket WHERE expires_at <= ?", arguments: [now])
             return (count, try Self.unreferencedBlobs(db))
         }
         await collectQuietly(orphans)

@@ -68,6 +68,52 @@ extension FileTree {
             ])
     }
 
+    /// A file row about to be added: everything but the space it goes to, which `addFile` finds or creates.
+    struct NewFile {
+        var owner: Owner
+        var folder: FolderID
+        var name: String
+        var sha256: String
+        var size: Int64
+        var member: Member
+        var options: FileOptions
+        var now: Int64
+        var deadTime: Int64
+    }
+
+    /// Inside a write: adds a file row to its space under the limits of the space's kind, for bytes whose blob row
+    /// exists (the row gains the file's reference). With `replacing`, every other live file of the space is deleted
+    /// first, so that the limits count the space as it will be; those files are returned as they were.
+    static func addFile(_ db: Database, _ new: NewFile, limits: SpaceLimits, replacing: Bool) throws -> (
+        stored: StoredFile, replaced: [StoredFile]
+    ) {
+        var space = try ensureSpace(db, new.owner, now: new.now, by: new.member)
+        guard try folder(db, space: space.id!, new.folder) != nil else { throw TrefoilError.folderNotFound }
+        var replaced: [StoredFile] = []
+        if replacing {
+            replaced = try FileDetail.fetchAll(
+                db.cachedStatement(
+                    sql: FileDetail.select + " WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > ?)"),
+                arguments: [space.id!, new.now]
+            ).map(\.stored)
+            for file in replaced { try FileRow.deleteOne(db, key: file.id.rawValue) }
+            if !replaced.isEmpty, let after = try self.space(db, new.owner) { space = after }
+        }
+        if space.fileCount + 1 > limits.fileLimit { throw TrefoilError.fileCountLimit }
+        if space.usedSpace + new.size > limits.totalSpace { throw TrefoilError.quotaExceeded }
+        let row = FileRow(
+            id: FileID.make().rawValue, spaceId: space.id!, folderId: new.folder.rawValue, name: new.name,
+            sha256: new.sha256, size: new.size, deadTime: new.deadTime, uploadTime: new.now, modifyTime: new.now,
+            downloadTimes: 0, uploader: new.member.id, uploaderName: new.member.name,
+            secretRequired: new.options.secretRequired, previewWidth: new.options.previewBox?.width,
+            previewHeight: new.options.previewBox?.height)
+        try row.insert(db)
+        guard let detail = try file(db, new.owner, FileID(row.id), now: new.now) else {
+            throw TrefoilError.internalError("a file row vanished inside its own transaction")
+        }
+        return (detail.stored, replaced)
+    }
+
     /// Blobs whose last reference went away, for the collector.
     static func unreferencedBlobs(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE ref_count = 0")

@@ -42,6 +42,11 @@ extension FileTree {
     /// spaces have folders: files of every other kind go to the root. `options` are kept with the file and returned
     /// by every read of it.
     ///
+    /// With `replacing`, the new file becomes the only one of its space (an avatar): every other live file of the
+    /// space, in any folder, is deleted in the same transaction, before the limits are checked, so that a space of
+    /// one file can take its next one. A `.fileDeleted` event for each follows the commit, before the `.fileStored`
+    /// one; their blobs are collected when nothing else references them. A commit that fails deletes nothing.
+    ///
     /// Throws a `TrefoilError` (`.invalid` for the name, owner id or options, `.folderNotFound`, `.fileTooLarge`,
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
     /// byte source throws. On any error nothing is stored.
@@ -51,13 +56,15 @@ extension FileTree {
         to owner: Owner,
         folder: FolderID = .root,
         by member: Member,
-        options: FileOptions = FileOptions()
+        options: FileOptions = FileOptions(),
+        replacing: Bool = false
     ) async throws -> StoredFile where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let name = try Names.fileName(rawName)
         try options.check()
-        try await precheck(owner: owner, folder: folder)
+        try await precheck(owner: owner, folder: folder, replacing: replacing)
         let staged = try await stage(bytes)
-        return try await commit(staged, name: name, to: owner, folder: folder, by: member, options: options)
+        return try await commit(
+            staged, name: name, to: owner, folder: folder, by: member, options: options, replacing: replacing)
     }
 
     /// Receives and hashes bytes into `tmp/` without adding anything to the tree.
@@ -72,14 +79,22 @@ extension FileTree {
         return StagedUpload(temp: temp, blobs: blobs)
     }
 
-    /// Adds staged bytes to the tree as a new file (see `upload`).
+    /// Adds staged bytes to the tree as a new file (see `upload`, also for `replacing`).
+    ///
+    /// With a `ticket`, the ticket's id is recorded as used in the same transaction as the file's row, so a ticket
+    /// is used exactly when a file commits with it: a commit with an id already used throws `.ticketUsed` and stores
+    /// nothing. So does a commit after the ticket's `expires` (by the store's clock): the janitor may already have
+    /// forgotten the id, so the store could no longer tell a second use from a first. A ticket id that is empty or
+    /// holds a NUL is `.invalid(.ticketID, …)`. The staged bytes are discarded whenever the commit fails.
     public func commit(
         _ staged: StagedUpload,
         name rawName: String,
         to owner: Owner,
         folder: FolderID = .root,
         by member: Member,
-        options: FileOptions = FileOptions()
+        options: FileOptions = FileOptions(),
+        replacing: Bool = false,
+        ticket: TicketUse? = nil
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
         let temp = staged.temp
@@ -88,16 +103,19 @@ extension FileTree {
             name = try Names.fileName(rawName)
             try options.check()
             try Self.checkFolderKind(owner, folder)
+            try ticket?.check()
         } catch {
             blobs.removeTemp(temp.path)
             throw error
         }
         try await blobs.place(temp)
         let sha = temp.digests.sha256
-        let stored: StoredFile
+        let added: (stored: StoredFile, replaced: [StoredFile], orphans: [String])
         do {
             try faults.check(.afterRename)
-            stored = try await insert(temp, name: name, owner: owner, folder: folder, member: member, options: options)
+            added = try await insert(
+                temp, name: name, owner: owner, folder: folder, member: member, options: options,
+                replacing: replacing, ticket: ticket)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
@@ -106,10 +124,17 @@ extension FileTree {
             throw error
         }
         blobs.unpin(sha)
+        let stored = added.stored
         logger.debug(
             "upload stored",
-            metadata: ["owner": "\(owner)", "file": "\(stored.id)", "size": "\(stored.size)", "sha256": "\(sha)"])
-        events.publish(.fileStored(stored, origin: EventOrigin.current))
+            metadata: [
+                "owner": "\(owner)", "file": "\(stored.id)", "size": "\(stored.size)", "sha256": "\(sha)",
+                "replaced": "\(added.replaced.count)",
+            ])
+        let origin = EventOrigin.current
+        for file in added.replaced { events.publish(.fileDeleted(file, origin: origin)) }
+        events.publish(.fileStored(stored, origin: origin))
+        await collectQuietly(added.orphans)
         return stored
     }
 
@@ -118,8 +143,9 @@ extension FileTree {
         if staged.consume() { blobs.removeTemp(staged.temp.path) }
     }
 
-    /// Refuses early what the commit would refuse anyway, before any byte is read.
-    public func precheck(owner: Owner, folder: FolderID) async throws {
+    /// Refuses early what the commit would refuse anyway, before any byte is read. With `replacing` (see `upload`)
+    /// a full space is no reason to refuse: its files are about to go.
+    public func precheck(owner: Owner, folder: FolderID, replacing: Bool = false) async throws {
         try Self.checkFolderKind(owner, folder)
         let limit = settings[owner.kind].fileLimit
         try await read { db in
@@ -129,46 +155,38 @@ extension FileTree {
                 return
             }
             guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
-            if space.fileCount >= limit { throw TrefoilError.fileCountLimit }
+            if !replacing, space.fileCount >= limit { throw TrefoilError.fileCountLimit }
         }
     }
 
     /// Only group spaces have folders besides the root.
-    private static func checkFolderKind(_ owner: Owner, _ folder: FolderID) throws(TrefoilError) {
+    static func checkFolderKind(_ owner: Owner, _ folder: FolderID) throws(TrefoilError) {
         if owner.kind != .group, !folder.isRoot { throw .folderNotFound }
     }
 
+    /// The file's row, the files it replaced and the blobs they left unreferenced, in one transaction.
     private func insert(
         _ temp: TempBlob,
         name: String,
         owner: Owner,
         folder: FolderID,
         member: Member,
-        options: FileOptions
-    ) async throws -> StoredFile {
+        options: FileOptions,
+        replacing: Bool,
+        ticket: TicketUse?
+    ) async throws -> (stored: StoredFile, replaced: [StoredFile], orphans: [String]) {
         let now = clock()
-        let deadTime = deadTime(for: owner, now: now)
+        let new = NewFile(
+            owner: owner, folder: folder, name: name, sha256: temp.digests.sha256, size: temp.size, member: member,
+            options: options, now: now, deadTime: deadTime(for: owner, now: now))
         let limits = settings[owner.kind]
         let faults = self.faults
         return try await write { db in
-            let space = try Self.ensureSpace(db, owner, now: now, by: member)
-            guard try Self.folder(db, space: space.id!, folder) != nil else { throw TrefoilError.folderNotFound }
-            if space.fileCount + 1 > limits.fileLimit { throw TrefoilError.fileCountLimit }
-            if space.usedSpace + temp.size > limits.totalSpace { throw TrefoilError.quotaExceeded }
+            if let ticket { try Self.use(ticket, db, now: now) }
             try Self.recordBlob(db, temp, now: now)
-            let digests = temp.digests
-            let row = FileRow(
-                id: FileID.make().rawValue, spaceId: space.id!, folderId: folder.rawValue, name: name,
-                sha256: digests.sha256, size: temp.size, deadTime: deadTime, uploadTime: now, modifyTime: now,
-                downloadTimes: 0, uploader: member.id, uploaderName: member.name,
-                secretRequired: options.secretRequired, previewWidth: options.previewBox?.width,
-                previewHeight: options.previewBox?.height)
-            try row.insert(db)
-            guard let detail = try Self.file(db, owner, FileID(row.id), now: now) else {
-                throw TrefoilError.internalError("a file row vanished inside its own transaction")
-            }
+            let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)
             try faults.check(.beforeCommit)
-            return detail.stored
+            return (stored, replaced, replaced.isEmpty ? [] : try Self.unreferencedBlobs(db))
         }
     }
 }

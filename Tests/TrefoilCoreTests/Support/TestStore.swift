@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 import TrefoilTestSupport
@@ -45,6 +46,13 @@ final class TestStore: Sendable {
 
     func blobFiles() -> [String] { tree.blobs.storedHashes() }
     func tempFiles() -> [String] { tree.blobs.tempFileNames() }
+
+    /// A blob row's reference count; nil when the blob has no row.
+    func refCount(of sha: String) async throws -> Int64? {
+        try await tree.read {
+            try Int64.fetchOne($0, sql: "SELECT ref_count FROM blob WHERE sha256 = ?", arguments: [sha])
+        }
+    }
 
     deinit {
         if previous == nil { try? FileManager.default.removeItem(at: directory.root) }
