@@ -76,8 +76,17 @@ struct QiniuVariants: Sendable {
             return .file(file)
         }
         let media = self.media
-        let blob = try await derive(file, "voice-\(format.rawValue)") { source, output in
-            try await media.transcodeVoice(source: source, to: format, output: output)
+        let blob: DerivedBlob
+        do {
+            blob = try await derive(file, "voice-\(format.rawValue)") { source, output in
+                try await media.transcodeVoice(source: source, to: format, output: output)
+            }
+        } catch MediaError.notMedia {
+            throw QiniuError.badParam("the file is not audio that can be transcoded")
+        } catch MediaError.timedOut {
+            throw QiniuError.serverError("transcoding took too long")
+        } catch let error as MediaError {
+            throw QiniuError.badParam("the voice file cannot be read: \(error)")
         }
         return .derived(DerivedDownload(blob: blob, name: Self.rename(file.name, to: format.rawValue)))
     }
@@ -101,15 +110,17 @@ struct QiniuVariants: Sendable {
                 try await media.videoCover(source: source, output: output)
             }
             return .derived(DerivedDownload(blob: cover, name: Self.rename(file.name, to: "jpg")))
-        } catch MediaError.notMedia {
-            if required { throw QiniuError.badParam("the file is neither an image nor a video: it has no cover") }
-            return .file(file)
         } catch MediaError.toolMissing {
             throw QiniuError.unavailable("video covers need ffmpeg, which this server does not have")
         } catch MediaError.timedOut {
             throw QiniuError.serverError("making the cover took too long")
         } catch let error as MediaError {
-            throw QiniuError.badParam("the video cannot be read: \(error)")
+            // A thumbnail asked of a file with no picture in it is the file; a cover must be a picture.
+            guard required else { return .file(file) }
+            if error == .notMedia {
+                throw QiniuError.badParam("the file is neither an image nor a video: it has no cover")
+            }
+            throw QiniuError.badParam("the file has no cover that can be read: \(error)")
         }
     }
 
@@ -121,8 +132,6 @@ struct QiniuVariants: Sendable {
             return try await store.derive(from: file, variant: variant, make: make)
         } catch MediaError.toolMissing {
             throw QiniuError.unavailable("voice transcoding needs ffmpeg, which this server does not have")
-        } catch MediaError.notMedia {
-            throw QiniuError.badParam("the file is not audio that can be transcoded")
         } catch ImagingError.tooManyPixels(let width, let height) {
             throw QiniuError.badParam("the image is \(width) × \(height) pixels, too large for a thumbnail")
         } catch let error as ImagingError {

@@ -79,6 +79,8 @@ extension FileTree {
         var options: FileOptions
         var now: Int64
         var deadTime: Int64
+        /// The id the file gets; nil: a fresh one.
+        var id: FileID? = nil
     }
 
     /// Inside a write: adds a file row to its space under the limits of the space's kind, for bytes whose blob row
@@ -102,7 +104,7 @@ extension FileTree {
         if space.fileCount + 1 > limits.fileLimit { throw TrefoilError.fileCountLimit }
         if space.usedSpace + new.size > limits.totalSpace { throw TrefoilError.quotaExceeded }
         let row = FileRow(
-            id: FileID.make().rawValue, spaceId: space.id!, folderId: new.folder.rawValue, name: new.name,
+            id: (new.id ?? FileID.make()).rawValue, spaceId: space.id!, folderId: new.folder.rawValue, name: new.name,
             sha256: new.sha256, size: new.size, deadTime: new.deadTime, uploadTime: new.now, modifyTime: new.now,
             downloadTimes: 0, uploader: new.member.id, uploaderName: new.member.name,
             secretRequired: new.options.secretRequired, previewWidth: new.options.previewBox?.width,

@@ -92,11 +92,16 @@ extension FileTree {
         to owner: Owner,
         folder: FolderID = .root,
         by member: Member,
+        id: FileID? = nil,
         options: FileOptions = FileOptions(),
         replacing: Bool = false,
         ticket: TicketUse? = nil
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
+        if let id, !FileID.isFresh(id.rawValue) {
+            blobs.removeTemp(staged.temp.path)
+            throw TrefoilError.internalError("a chosen file id must be \"/\" and a lowercase UUID, not \(id)")
+        }
         let temp = staged.temp
         let name: String
         do {
@@ -114,7 +119,7 @@ extension FileTree {
         do {
             try faults.check(.afterRename)
             added = try await insert(
-                temp, name: name, owner: owner, folder: folder, member: member, options: options,
+                temp, name: name, owner: owner, folder: folder, member: member, id: id, options: options,
                 replacing: replacing, ticket: ticket)
         } catch let crash as SimulatedCrash {
             throw crash
@@ -171,6 +176,7 @@ extension FileTree {
         owner: Owner,
         folder: FolderID,
         member: Member,
+        id: FileID?,
         options: FileOptions,
         replacing: Bool,
         ticket: TicketUse?
@@ -178,7 +184,7 @@ extension FileTree {
         let now = clock()
         let new = NewFile(
             owner: owner, folder: folder, name: name, sha256: temp.digests.sha256, size: temp.size, member: member,
-            options: options, now: now, deadTime: deadTime(for: owner, now: now))
+            options: options, now: now, deadTime: deadTime(for: owner, now: now), id: id)
         let limits = settings[owner.kind]
         let faults = self.faults
         return try await write { db in

@@ -12,6 +12,18 @@ public struct FileID: Hashable, Sendable, CustomStringConvertible {
     public static func make() -> FileID { FileID("/" + UUID().uuidString.lowercased()) }
 
     public var description: String { rawValue }
+
+    /// Whether `text` has the shape of an issued id: `/` and a lowercase UUID.
+    public static func isFresh(_ text: String) -> Bool {
+        guard text.utf8.count == 37, text.hasPrefix("/") else { return false }
+        for (index, byte) in text.utf8.dropFirst().enumerated() {
+            switch index {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
+            default: guard (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) else { return false }
+            }
+        }
+        return true
+    }
 }
 
 /// The id of a folder: `"/"` for a space's root, otherwise `"/"` followed by a lowercase UUID.

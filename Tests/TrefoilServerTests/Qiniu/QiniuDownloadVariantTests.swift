@@ -52,9 +52,8 @@ struct QiniuDownloadVariantTests {
         let plain = try await upload(server, pseudoRandomBytes(2000), fileType: 100, name: "notes.bin", token: token)
         try await server.get(plain + "&image_type=3", headers: QiniuServer.headers(token)).expectFailure(.badRequest)
         // A thumbnail asked of a plain file is the file.
-        #expect(
-            try await server.get(plain + "&image_type=2", headers: QiniuServer.headers(token)).bytes
-                == pseudoRandomBytes(2000))
+        let thumbnailOfPlain = try await server.get(plain + "&image_type=2", headers: QiniuServer.headers(token))
+        #expect(thumbnailOfPlain.bytes == pseudoRandomBytes(2000), "\(thumbnailOfPlain)")
         await server.stop()
     }
 
