@@ -131,4 +131,24 @@ struct TicketTests {
         #expect(store.tempFiles() == [])
         #expect(store.blobFiles().count == 1)
     }
+
+    @Test(
+        "a commit may name the file's id (a ticket's): the file has it; an id not shaped like an issued one is refused")
+    func chosenID() async throws {
+        let store = try TestStore()
+        let id = FileID("/5fd74830-0000-4000-822a-81ea50bb049d")
+        let staged = try await store.tree.stage(chunks(Array("named".utf8)))
+        let file = try await store.tree.commit(staged, name: "n.bin", to: owner, by: alice, id: id)
+        #expect(file.id == id)
+        #expect(try await store.tree.file(id) == file)
+        for bad in ["5fd74830-0000-4000-822a-81ea50bb049d", "/5FD74830-0000-4000-822A-81EA50BB049D", "/x", "/../a"] {
+            let again = try await store.tree.stage(chunks(Array("other".utf8)))
+            let error = await trefoilError {
+                _ = try await store.tree.commit(again, name: "o.bin", to: owner, by: alice, id: FileID(bad))
+            }
+            #expect(error == .internalError("a chosen file id must be \"/\" and a lowercase UUID, not \(bad)"))
+        }
+        #expect(store.tempFiles() == [])
+        #expect(try await store.tree.files(of: owner, limit: 10, offset: 0) == [file])
+    }
 }

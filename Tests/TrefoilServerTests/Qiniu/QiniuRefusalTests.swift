@@ -112,3 +112,41 @@ struct QiniuRefusalTests {
         await server.stop()
     }
 }
+
+/// `trefoil token`: the user token an app's own server would mint, from the executable.
+@Suite("Qiniu IM: trefoil token")
+struct QiniuTokenCommandTests {
+    @Test(
+        "trefoil token --user prints a JWT the face accepts as that user; --store prints a store_token; a disabled section is an error"
+    )
+    func tokenCommand() async throws {
+        let server = try await QiniuServer.start()
+        let config = server.server.root + "/qiniu.json"
+        let json = """
+            {"storage": {"data_dir": "\(server.server.dataDir)"},
+             "qiniu_im": {"enable": true, "app_id": "\(QiniuServer.appID)", "jwt_secret": "\(QiniuServer.secret)"}}
+            """
+        try json.write(toFile: config, atomically: true, encoding: .utf8)
+        let minted = try await runTrefoil(["token", "--config", config, "--user", "7", "--ttl", "600"])
+        #expect(minted.status == 0, "\(minted.output)")
+        let token = minted.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let mine = try await server.ticket("/file/upload/avatar/user", token: token)
+        let admin = try await server.ticket(
+            "/file/upload/avatar/user", token: QiniuServer.adminToken, extra: ["user_id": "7"])
+        #expect(mine.downloadURL == admin.downloadURL)
+        #expect(try await server.upload(mine, bytes: [5]).status == .ok)
+
+        let store = try await runTrefoil(["token", "--config", config, "--user", "7", "--store"])
+        #expect(store.status == 0, "\(store.output)")
+        let storeToken = store.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let encoded = storeToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        #expect(try await server.get(mine.downloadURL + "&store_token=\(encoded)").bytes == [5])
+
+        let disabled = server.server.root + "/disabled.json"
+        try #"{"storage": {"data_dir": "/tmp/unused"}}"#.write(toFile: disabled, atomically: true, encoding: .utf8)
+        let refused = try await runTrefoil(["token", "--config", disabled, "--user", "7"])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("qiniu_im is not enabled"))
+        await server.stop()
+    }
+}
