@@ -142,26 +142,10 @@ enum EasemobScenario {
         context.log(
             "derived thumbnail (\(made.bytesDownloaded) bytes) vs a 10 KB download: \(sizes.httpLoadConnections) "
                 + "connections, \(sizes.httpLoadSeconds) s each, twice")
-        var figures: [Double] = []
-        var baseline: [Double] = []
-        for _ in 0..<2 {
-            for (thumbnail, bytes) in [(true, Int(made.bytesDownloaded)), (false, 10_240)] {
-                let outcome = try await HTTPLoad.run(
-                    port: context.server.port,
-                    request: request(thumbnail ? thumbPath : "\(prefix)/chatfiles/\(plain)", thumbnail: thumbnail),
-                    expectedBytes: bytes, connections: sizes.httpLoadConnections,
-                    warmup: .seconds(sizes.warmupSeconds), duration: .seconds(sizes.httpLoadSeconds))
-                guard outcome.failures == 0 else {
-                    throw BenchError("\(outcome.failures) failed requests: \(outcome.firstFailure ?? "")")
-                }
-                if thumbnail {
-                    figures.append(outcome.requestsPerSecond)
-                } else {
-                    baseline.append(outcome.requestsPerSecond)
-                }
-            }
-            context.log("  trefoil thumbnail \(Format.rate(figures.last!)), 10 KB file \(Format.rate(baseline.last!))")
-        }
+        let (figures, baseline) = try await HTTPLoad.alternating(
+            context, request: (request(thumbPath, thumbnail: true), Int(made.bytesDownloaded)),
+            baseline: (request("\(prefix)/chatfiles/\(plain)", thumbnail: false), 10_240)
+        ) { "  trefoil thumbnail \(Format.rate($0)), 10 KB file \(Format.rate($1))" }
         return compared(
             "thumbnail request, already made", figures, against: baseline, named: "download of a 10 KB chat file",
             format: Format.rate, unit: "rps", target: "≥ 0.8×", met: { $0 >= 0.8 },

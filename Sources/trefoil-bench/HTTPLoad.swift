@@ -46,6 +46,35 @@ enum HTTPLoad {
             firstFailure: results.compactMap(\.2).first)
     }
 
+    /// Requests per second of `request` and of `baseline`, in `windows` alternating windows each (load on one at a
+    /// time), each answer checked for status 200 and its expected body length.
+    static func alternating(
+        _ context: BenchContext, request: (head: String, bytes: Int?), baseline: (head: String, bytes: Int?),
+        windows: Int = 2, log: (Double, Double) -> String
+    ) async throws -> (figures: [Double], baseline: [Double]) {
+        let sizes = context.sizes
+        var figures: [Double] = []
+        var reference: [Double] = []
+        for _ in 0..<windows {
+            for (index, (head, bytes)) in [request, baseline].enumerated() {
+                let outcome = try await run(
+                    port: context.server.port, request: head, expectedBytes: bytes,
+                    connections: sizes.httpLoadConnections, warmup: .seconds(sizes.warmupSeconds),
+                    duration: .seconds(sizes.httpLoadSeconds))
+                guard outcome.failures == 0 else {
+                    throw BenchError("\(outcome.failures) failed requests: \(outcome.firstFailure ?? "")")
+                }
+                if index == 0 {
+                    figures.append(outcome.requestsPerSecond)
+                } else {
+                    reference.append(outcome.requestsPerSecond)
+                }
+            }
+            context.log(log(figures.last!, reference.last!))
+        }
+        return (figures, reference)
+    }
+
     /// One connection's loop: (completed in the window, failures, the first failure).
     private static func runConnection(
         port: Int, request: [UInt8], expectedBytes: Int?, measureStart: ContinuousClock.Instant,

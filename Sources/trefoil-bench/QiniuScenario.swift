@@ -33,25 +33,9 @@ enum QiniuScenario {
             + "app_id: \(appID)\r\naccess-token: \(token)\r\n\r\n"
         let version = "GET /get_version_info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         context.log("upload tickets vs get_version_info over HTTP: \(sizes.httpLoadConnections) connections, twice")
-        var figures: [Double] = []
-        var baseline: [Double] = []
-        for _ in 0..<2 {
-            for (request, isTicket) in [(ticket, true), (version, false)] {
-                let outcome = try await HTTPLoad.run(
-                    port: context.server.port, request: request, expectedBytes: nil,
-                    connections: sizes.httpLoadConnections, warmup: .seconds(sizes.warmupSeconds),
-                    duration: .seconds(sizes.httpLoadSeconds))
-                guard outcome.failures == 0 else {
-                    throw BenchError("\(outcome.failures) failed requests: \(outcome.firstFailure ?? "")")
-                }
-                if isTicket {
-                    figures.append(outcome.requestsPerSecond)
-                } else {
-                    baseline.append(outcome.requestsPerSecond)
-                }
-            }
-            context.log("  tickets \(Format.rate(figures.last!)), get_version_info \(Format.rate(baseline.last!))")
-        }
+        let (figures, baseline) = try await HTTPLoad.alternating(
+            context, request: (ticket, nil), baseline: (version, nil)
+        ) { "  tickets \(Format.rate($0)), get_version_info \(Format.rate($1))" }
         return EasemobScenario.compared(
             "Qiniu IM upload tickets", figures, against: baseline, named: "`get_version_info` over HTTP",
             format: Format.rate, unit: "rps", target: "≥ 0.5×", met: { $0 >= 0.5 },

@@ -1,5 +1,6 @@
 import Hummingbird
 import TrefoilConfiguration
+import TrefoilFaceKit
 import TrefoilJSON
 
 /// `POST …/token`: `{"grant_type": "client_credentials", "client_id", "client_secret", "ttl"?}` →
@@ -22,7 +23,7 @@ struct TokenRoute: Sendable {
             return call.failure(.illegalArgument("grant_type must be client_credentials"))
         }
         guard let id = body["client_id"]?.stringValue, let secret = body["client_secret"]?.stringValue,
-            Self.same(id, settings.clientID), Self.same(secret, settings.clientSecret)
+            ConstantTime.equal(id, settings.clientID), ConstantTime.equal(secret, settings.clientSecret)
         else { return call.failure(.invalidGrant) }
         let ttl: Int64
         switch body["ttl"] {
@@ -39,15 +40,5 @@ struct TokenRoute: Sendable {
             "application": .string(app.uuid),
         ]
         return EasemobCall.json(Array(answer.encoded()), status: .ok)
-    }
-
-    /// Compares in time that depends on the lengths only, not on where the texts differ.
-    static func same(_ given: String, _ expected: String) -> Bool {
-        let left = Array(given.utf8)
-        let right = Array(expected.utf8)
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices { difference |= left[index] ^ right[index] }
-        return difference == 0
     }
 }

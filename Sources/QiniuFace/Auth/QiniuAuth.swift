@@ -1,5 +1,6 @@
 import HTTPTypes
 import JWTKit
+import TrefoilFaceKit
 
 /// Reads a call's credentials: the `app_id` and `access-token` headers, and for an admin token the `user_id` or
 /// `group_id` header, as the service documents them.
@@ -29,11 +30,13 @@ struct QiniuAuth: Sendable {
         guard let app = headers[Self.appIDHeader], !app.isEmpty else {
             return .failure(.unauthorized("the app_id header is missing"))
         }
-        guard same(app, appID) else { return .failure(.forbidden("this server does not serve the app \(app)")) }
+        guard ConstantTime.equal(app, appID) else {
+            return .failure(.forbidden("this server does not serve the app \(app)"))
+        }
         guard let token = headers[Self.tokenHeader], !token.isEmpty else {
             return .failure(.unauthorized("the access-token header is missing"))
         }
-        if adminTokens.contains(where: { same(token, $0) }) {
+        if adminTokens.contains(where: { ConstantTime.equal(token, $0) }) {
             if let text = headers[Self.userHeader] {
                 guard let user = Int64(text) else { return .failure(.badParam("user_id must be an integer")) }
                 return .success(.user(user))
@@ -51,20 +54,12 @@ struct QiniuAuth: Sendable {
         } catch {
             return .failure(.unauthorized("the access-token is not valid"))
         }
-        guard let user = claims.user, same(claims.appID, appID) else {
+        guard let user = claims.user, ConstantTime.equal(claims.appID, appID) else {
             return .failure(.unauthorized("the access-token is not valid for this app"))
         }
         guard Int64(claims.exp.value.timeIntervalSince1970) > now() else {
             return .failure(.unauthorized("the access-token has expired"))
         }
         return .success(.user(user))
-    }
-
-    /// Compares in time that depends on the lengths only.
-    private func same(_ given: String, _ expected: String) -> Bool {
-        let left = Array(given.utf8)
-        let right = Array(expected.utf8)
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
