@@ -90,3 +90,38 @@ enum TestMedia {
         return try #require(readFile(path))
     }
 }
+
+@Suite("Qiniu IM: without ffmpeg")
+struct QiniuWithoutFFmpegTests {
+    @Test(
+        "without ffmpeg a video's cover and a voice conversion answer 503; originals, thumbnails and the rest work; sdk_sign, source and thumbnail_strategy are ignored"
+    )
+    func withoutFFmpeg() async throws {
+        let server = try await QiniuServer.start { $0.qiniuIM.ffmpegPath = "/nonexistent/ffmpeg" }
+        let token = try await server.token(user: 7)
+        let headers = QiniuServer.headers(token)
+        let clip = try await TestMedia.make(
+            "mp4", ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=25", "-t", "1", "-pix_fmt", "yuv420p"])
+        let video = try await server.ticket("/file/upload/chat?file_type=103&to_id=8&to_type=1", token: token)
+        #expect(try await server.upload(video, bytes: clip).status == .ok)
+        let message = try await server.get(video.downloadURL + "&image_type=3", headers: headers)
+            .expectFailure(.serviceUnavailable)
+        #expect(message.contains("ffmpeg"))
+        #expect(try await server.get(video.downloadURL, headers: headers).bytes == clip)
+
+        let mp3 = try await TestMedia.make(
+            "mp3", ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "libmp3lame"])
+        let voice = try await server.ticket("/file/upload/chat?file_type=104&to_id=8&to_type=1", token: token)
+        #expect(try await server.upload(voice, bytes: mp3).status == .ok)
+        try await server.get(voice.downloadURL + "&format=amr", headers: headers).expectFailure(.serviceUnavailable)
+
+        let image = try await TestImages.jpeg(width: 400, height: 200)
+        let photo = try await server.ticket("/file/upload/chat?file_type=102&to_id=8&to_type=1", token: token)
+        #expect(try await server.upload(photo, bytes: image).status == .ok)
+        let thumbnail = try await server.get(
+            photo.downloadURL + "&image_type=2&w=100&h=100&sdk_sign=x&source=miniprogram&thumbnail_strategy=1",
+            headers: headers)
+        #expect(TestImages.dimensions(thumbnail.bytes).map { [$0.width, $0.height] } == [100, 50])
+        await server.stop()
+    }
+}
