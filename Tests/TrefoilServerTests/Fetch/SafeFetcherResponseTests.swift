@@ -108,8 +108,23 @@ struct SafeFetcherResponseTests {
 
     @Test("Connecting to a closed port fails")
     func closedPortFails() async throws {
-        // Bind and close a server to find a port that is very likely unused.
-        let port = try await withScriptedServer(script: nil) { port in port }
+        // A socket bound to a port and never listening: connections to it are refused, and no other test's server
+        // can take the port meanwhile (a port merely closed again was taken by a parallel test's listener, which
+        // then reset the connection).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let error = await fetchError { try await self.fetcher.get("http://127.0.0.1:\(port)/") }
         guard case .failed(let message) = error else {
             Issue.record("expected .failed, got \(String(describing: error))")
