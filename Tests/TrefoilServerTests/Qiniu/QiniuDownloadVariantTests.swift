@@ -57,7 +57,8 @@ struct QiniuDownloadVariantTests {
         await server.stop()
     }
 
-    @Test("format converts voice between AMR and MP3 on first request; the stored format comes back as it is")
+    @Test(
+        "format converts voice between AMR and MP3 (both ways) on first request; the stored format comes back as it is")
     func voiceFormats() async throws {
         let server = try await QiniuServer.start()
         let token = try await server.token(user: 7)
@@ -73,6 +74,20 @@ struct QiniuDownloadVariantTests {
         let again = try await server.get(url + "&format=amr", headers: headers)
         #expect(again.bytes == amr.bytes)
         try await server.get(url + "&format=ogg", headers: headers).expectFailure(.badRequest)
+
+        // And the other way: an AMR voice message (101) asked as MP3.
+        let amrClip = try await TestMedia.make(
+            "amr",
+            [
+                "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-ar", "8000", "-ac", "1", "-c:a",
+                "libopencore_amrnb",
+            ])
+        let amrURL = try await upload(server, amrClip, fileType: 101, name: "hello.amr", token: token)
+        let asMP3 = try await server.get(amrURL + "&format=mp3", headers: headers)
+        #expect(asMP3.status == .ok, "\(asMP3)")
+        #expect(asMP3.headers[.contentType] == "audio/mpeg")
+        #expect(asMP3.bytes.starts(with: Array("ID3".utf8)) || asMP3.bytes.starts(with: [0xFF]))
+        #expect(try await server.get(amrURL, headers: headers).bytes == amrClip)
         await server.stop()
     }
 }
