@@ -42,9 +42,7 @@ struct UploadTicket: Sendable, Equatable {
             members["target"] = "avatar_group"
             members["to_id"] = .int(group)
         }
-        return Data(JSONValue.object(members).encoded()).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(JSONValue.object(members).encoded()).base64URLEncoded()
     }
 
     func signature(_ signer: LinkSigner) -> String {
@@ -71,9 +69,7 @@ struct UploadTicket: Sendable, Equatable {
     }
 
     private static func decode(_ policy: String) -> UploadTicket? {
-        var base64 = policy.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard policy.utf8.count <= 4096, let data = Data(base64Encoded: base64), let json = JSONParser.parse(data),
+        guard policy.utf8.count <= 4096, let data = Data(base64URLEncoded: policy), let json = JSONParser.parse(data),
             let id = json["id"]?.stringValue, let app = json["app"]?.stringValue,
             case .int(let sender)? = json["sender"], case .int(let max)? = json["max"],
             case .int(let expires)? = json["exp"], case .int(let toID)? = json["to_id"]

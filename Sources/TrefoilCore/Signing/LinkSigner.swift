@@ -127,14 +127,36 @@ extension Data {
         self.init(bytes)
     }
 
-    func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    /// Base64url without padding (RFC 4648 §5), the form of every signature in a link.
+    ///
+    /// Byte by byte: three `replacingOccurrences` on the base64 text went through Foundation's `NSString` and were
+    /// the largest cost of issuing a Qiniu IM upload ticket (two signatures and a policy each; perf, release).
+    public func base64URLEncoded() -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((count + 2) / 3 * 4)
+        for byte in base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): bytes.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
+    /// The bytes of base64url text (padding optional; `+` and `/` read as in base64, as before), or nil.
+    public init?(base64URLEncoded text: String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 3)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): bytes.append(UInt8(ascii: "/"))
+            default: bytes.append(byte)
+            }
+        }
+        while bytes.count % 4 != 0 { bytes.append(UInt8(ascii: "=")) }
+        self.init(base64Encoded: Data(bytes))
     }
 }
