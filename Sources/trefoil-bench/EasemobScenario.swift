@@ -74,12 +74,8 @@ enum EasemobScenario {
             let chat = try await chatFile(context, file: file, token: token)
             figures.append(megabytesPerSecond(bytes: bytes, seconds: chat.seconds))
             await Workspace.sync()
-            let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=chat-\(run).bin"
-            let transfer = try await Curl.postMultipart(file: file, to: url)
-            try UploadCheck.verify(
-                try transfer.okEnvelope("multipart POST /upload_group_file"), bytes: bytes, md5: nil,
-                what: "multipart upload")
-            baseline.append(megabytesPerSecond(bytes: bytes, seconds: transfer.seconds))
+            baseline.append(
+                try await MultipartScenario.oneBotUpload(context, file: file, bytes: bytes, name: "chat-\(run).bin"))
             context.log(
                 "  run \(run + 1): chatfiles \(Format.mbps(figures.last!)), OneBot \(Format.mbps(baseline.last!))")
         }

@@ -10,11 +10,7 @@ enum MultipartScenario {
         var figures: [Double] = []
         for run in 0..<context.sizes.repetitions {
             await Workspace.sync()
-            let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=form-\(run).bin"
-            let transfer = try await Curl.postMultipart(file: file, to: url)
-            let envelope = try transfer.okEnvelope("multipart POST /upload_group_file")
-            try UploadCheck.verify(envelope, bytes: bytes, md5: nil, what: "multipart upload")
-            figures.append(megabytesPerSecond(bytes: bytes, seconds: transfer.seconds))
+            figures.append(try await oneBotUpload(context, file: file, bytes: bytes, name: "form-\(run).bin"))
             context.log("  run \(run + 1): \(Format.mbps(figures.last!))")
         }
         let figure = median(figures)
@@ -26,5 +22,16 @@ enum MultipartScenario {
             values: ["figure_mb_s": figure, "baseline_mb_s": raw, "ratio": ratio]
                 .merging(Runs.values(figures, [])) { $1 },
             notes: "median of \(figures.count)")
+    }
+
+    /// One OneBot multipart upload of `file` (`bytes` long) into the uploads group as `name`, checked; its MB/s. The
+    /// baseline the faces' upload rows are measured against.
+    static func oneBotUpload(_ context: BenchContext, file: String, bytes: Int64, name: String) async throws -> Double {
+        let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=\(name)"
+        let transfer = try await Curl.postMultipart(file: file, to: url)
+        try UploadCheck.verify(
+            try transfer.okEnvelope("multipart POST /upload_group_file"), bytes: bytes, md5: nil,
+            what: "multipart upload")
+        return megabytesPerSecond(bytes: bytes, seconds: transfer.seconds)
     }
 }

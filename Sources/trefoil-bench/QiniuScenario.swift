@@ -67,12 +67,8 @@ enum QiniuScenario {
             }
             figures.append(megabytesPerSecond(bytes: bytes, seconds: transfer.seconds))
             await Workspace.sync()
-            let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=ticket-\(run).bin"
-            let oneBot = try await Curl.postMultipart(file: file, to: url)
-            try UploadCheck.verify(
-                try oneBot.okEnvelope("multipart POST /upload_group_file"), bytes: bytes, md5: nil,
-                what: "multipart upload")
-            baseline.append(megabytesPerSecond(bytes: bytes, seconds: oneBot.seconds))
+            baseline.append(
+                try await MultipartScenario.oneBotUpload(context, file: file, bytes: bytes, name: "ticket-\(run).bin"))
             context.log(
                 "  run \(run + 1): ticketed \(Format.mbps(figures.last!)), OneBot \(Format.mbps(baseline.last!))")
         }
