@@ -96,10 +96,18 @@ struct QiniuVariants: Sendable {
     private func picture(
         _ file: StoredFile, width: Int, height: Int, required: Bool = false
     ) async throws -> DownloadResolution {
+        let variant = "thumbnail-\(width)x\(height)"
+        // A thumbnail or cover already made is served from the store's memory, without reading the file's header
+        // through libvips on every request.
+        var made = try await store.derived(from: file, variant: variant)
+        if made == nil { made = try await store.derived(from: file, variant: "cover") }
+        if let made {
+            return .derived(DerivedDownload(blob: made, name: Self.rename(file.name, to: Self.suffix(made.mediaType))))
+        }
         let thumbnailer = self.thumbnailer
         let path = store.blobPath(of: file)
         if (try? await thumbnailer.probe(path: path)) != nil {
-            let blob = try await derive(file, "thumbnail-\(width)x\(height)") { source, output in
+            let blob = try await derive(file, variant) { source, output in
                 try await Self.thumbnail(thumbnailer, source, width, height, output)
             }
             return .derived(DerivedDownload(blob: blob, name: Self.rename(file.name, to: Self.suffix(blob.mediaType))))
