@@ -75,7 +75,6 @@ public enum ActionCatalog {
         uploadGroupFile, uploadPrivateFile, deleteGroupFile, createGroupFileFolder, renameGroupFolder,
         deleteGroupFolder, getGroupFileSystemInfo, getGroupRootFiles, getGroupFilesByFolder, getGroupFileURL,
         getPrivateFileURL, moveGroupFile, renameGroupFile, transGroupFile, downloadFile, sendGroupNotice,
-        getGroupNotice, deleteGroupNotice, getLoginInfo, getStatus,
-        getVersionInfo,
-    ]
+        getGroupNotice, deleteGroupNotice,
+    ] + bigFileActions + [getLoginInfo, getStatus, getVersionInfo]
 }
