@@ -5,7 +5,8 @@ extension ActionCatalog {
         + "accepted as `file` by `upload_group_file` and `upload_private_file`"
 
     public static let uploadFile = ActionSpec(
-        "upload_file", "OneBot 12: stage a file from a URL, a local path or base64 data (over HTTP also a multipart "
+        "upload_file",
+        "OneBot 12: stage a file from a URL, a local path or base64 data (over HTTP also a multipart "
             + "part named `file` or a raw body).",
         params: [
             Param.sourceType, Param.stagedName, Param.sourceURL, Param.sourceHeaders, Param.sourcePath,

@@ -28,7 +28,8 @@ extension Param {
         "data", .base64, .optional(default: nil), "`transfer`: the fragment's bytes.")
     public static let fragmentSize = ParamSpec(
         "size", .int64, .optional(default: nil),
-        "Upload `transfer`: the fragment's length, checked against `data`. Download `transfer`: how many bytes to read.")
+        "Upload `transfer`: the fragment's length, checked against `data`. Download `transfer`: how many bytes to read."
+    )
     public static let stagedFileID = ParamSpec(
         "file_id", .string, .required, "A staged file's id, or a group or private file's id.")
     public static let getFileType = ParamSpec(

@@ -86,7 +86,8 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .folderTooDeep: "folder nesting is deeper than allowed"
         case .noticeNotFound: "notice not found"
         case .ticketUsed: "the upload ticket was already used or has expired"
-        case .uploadNotFound: "no pending upload with this id (finished, cancelled, abandoned, or begun before a restart)"
+        case .uploadNotFound:
+            "no pending upload with this id (finished, cancelled, abandoned, or begun before a restart)"
         }
     }
 }

@@ -27,7 +27,8 @@ struct FragmentedUploadAction: ActionHandler {
             let offset = try params.int64(Param.fragmentOffset)
             let data = try params.base64(Param.fragmentData)
             if let size = try params.optionalInt64(Param.fragmentSize), size != Int64(data.count) {
-                throw OneBotError.invalid(Param.fragmentSize.name, "\(size) does not match the \(data.count) bytes of data")
+                throw OneBotError.invalid(
+                    Param.fragmentSize.name, "\(size) does not match the \(data.count) bytes of data")
             }
             try await context.pending.write(id, at: offset, data)
             return .null
@@ -37,7 +38,8 @@ struct FragmentedUploadAction: ActionHandler {
                 into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
             return stored.stagedResult
         default:
-            throw OneBotError.unsupported("stage \"\(stage.prefix(40))\" is not supported: use prepare, transfer or finish")
+            throw OneBotError.unsupported(
+                "stage \"\(stage.prefix(40))\" is not supported: use prepare, transfer or finish")
         }
     }
 

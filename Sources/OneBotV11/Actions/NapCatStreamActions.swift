@@ -57,12 +57,16 @@ struct NapCatStreamActions: StreamingActionHandler {
         }
         if let data = try params.optionalBase64(Param.chunkData), let index = try params.optionalInt64(Param.chunkIndex)
         {
-            guard let index = Int(exactly: index) else { throw OneBotError.invalid(Param.chunkIndex.name, "out of range") }
-            return Self.progress(try await context.pending.writeChunk(id, index: index, data), streamID, "chunk_received")
+            guard let index = Int(exactly: index) else {
+                throw OneBotError.invalid(Param.chunkIndex.name, "out of range")
+            }
+            return Self.progress(
+                try await context.pending.writeChunk(id, index: index, data), streamID, "chunk_received")
         }
         if try params.optionalBool(Param.isComplete) == true || status.isComplete {
             let stored = try await context.pending.finish(
-                id, expected: ExpectedDigests(
+                id,
+                expected: ExpectedDigests(
                     sha256: try StagingActions.hexDigest(params, Param.expectedSHA256, length: 64)),
                 into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
             guard case .chunks(let count, _) = status.layout else { throw TrefoilError.internalError("not a stream") }

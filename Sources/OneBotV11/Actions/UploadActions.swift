@@ -92,7 +92,9 @@ extension ActionTable {
         }
         if spec == ActionCatalog.uploadFile {
             do {
-                return .ok(try await commitStagedUpload(params: params, staged: staged, suggestedName: suggestedName), echo: nil)
+                return .ok(
+                    try await commitStagedUpload(params: params, staged: staged, suggestedName: suggestedName),
+                    echo: nil)
             } catch {
                 return .failed(OneBotError(error, action: spec.name), echo: nil)
             }

@@ -124,7 +124,9 @@ public struct Params: Sendable, Equatable {
         case .string(let text): lines = text.split(whereSeparator: \.isNewline).map(String.init)
         case .object(let members):
             lines = try members.keys.sorted().map { key throws(OneBotError) -> String in
-                guard case .string(let text)? = members[key] else { throw .invalid(name, "header values must be strings") }
+                guard case .string(let text)? = members[key] else {
+                    throw .invalid(name, "header values must be strings")
+                }
                 return "\(key)=\(text)"
             }
         case .array(let items):

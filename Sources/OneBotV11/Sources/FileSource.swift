@@ -27,8 +27,16 @@ enum FileSource {
         // still read when no staged file has the id.
         if let staged = try await context.stagedFile(file) { return .staged(staged) }
         if file.hasPrefix("file://") || file.hasPrefix("/") {
-            let (chunks, name) = try await context.localFiles.open(file)
-            return .local(chunks, name: name)
+            do {
+                let (chunks, name) = try await context.localFiles.open(file)
+                return .local(chunks, name: name)
+            } catch {
+                guard FileID.isFresh(file) else { throw error }
+                throw OneBotError(
+                    retcode: 35001, key: TrefoilError.fileNotFound.key,
+                    message: "no staged file has this id (staged files expire after staging.ttl_seconds), "
+                        + "and no local file is at this path")
+            }
         }
         throw OneBotError.invalid(
             "file", "expected base64://…, a data: URI, an http(s) URL, a file:// URL or an absolute path")

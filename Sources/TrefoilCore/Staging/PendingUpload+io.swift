@@ -37,7 +37,9 @@ extension PendingUpload {
         }
         let (end, overflow) = offset.addingReportingOverflow(Int64(bytes.count))
         guard offset >= 0, !overflow, end <= total else {
-            throw .invalid(.piece, "bytes \(offset) to \(overflow ? "beyond" : String(end)) fall outside the file's \(total) bytes")
+            throw .invalid(
+                .piece, "bytes \(offset) to \(overflow ? "beyond" : String(end)) fall outside the file's \(total) bytes"
+            )
         }
         let hashedBefore = state.withLock { $0.hashedUpTo }
         let hashed = try await DispatchQueue.blockingCalls.perform { [self] () throws(TrefoilError) -> Int64 in
@@ -113,7 +115,8 @@ extension PendingUpload {
             switch layout {
             case .bytes(let total):
                 let gap = state.ranges.firstGap(below: total) ?? 0..<0
-                return "\(total - state.ranges.count) of \(total) bytes are missing, the first at offset \(gap.lowerBound)"
+                return
+                    "\(total - state.ranges.count) of \(total) bytes are missing, the first at offset \(gap.lowerBound)"
             case .chunks(let count, _):
                 let first = (0..<count).first { state.chunks[$0] == nil } ?? 0
                 return "\(count - state.chunks.count) of \(count) chunks are missing, the first is chunk \(first)"
@@ -173,7 +176,9 @@ extension PendingUpload {
                     let want = Int(min(Int64(buffer.count), range.upperBound - position))
                     let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(position)) }
                     if n < 0, errno == EINTR { continue }
-                    guard n > 0 else { throw TrefoilError.storageWriteFailed("reading a chunk back failed: \(errnoText())") }
+                    guard n > 0 else {
+                        throw TrefoilError.storageWriteFailed("reading a chunk back failed: \(errnoText())")
+                    }
                     var failure: Int32 = 0
                     buffer.withUnsafeBytes { raw in
                         let piece = UnsafeRawBufferPointer(rebasing: raw[..<n])

@@ -21,8 +21,7 @@ public final class PendingUploads: Sendable {
         /// An upload that received nothing for this long is given up.
         public var idleSeconds: Int64
 
-        public init(maxPerClient: Int = 16, maxTotal: Int = 256, maxBytes: Int64 = 16 << 30, idleSeconds: Int64 = 600)
-        {
+        public init(maxPerClient: Int = 16, maxTotal: Int = 256, maxBytes: Int64 = 16 << 30, idleSeconds: Int64 = 600) {
             self.maxPerClient = maxPerClient
             self.maxTotal = maxTotal
             self.maxBytes = maxBytes
