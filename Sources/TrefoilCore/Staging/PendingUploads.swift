@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Uploads arriving in pieces (OneBot 12 fragments, NapCat streams, Shamrock chunks), until they are finished into
+/// Uploads arriving in pieces (fragments at byte offsets, or numbered chunks), until they are finished into
 /// staged files or given up.
 ///
 /// A pending upload is a temp file in `tmp/` and an entry in memory: nothing of it is visible in the tree, and a
