@@ -1,8 +1,13 @@
 import Crypto
 import Dispatch
 
-/// The store's digests of a byte stream fed in order, piece by piece: MD5 on one thread while SHA-256 and SHA-1 run
+/// The store's digests of a byte stream fed in order, piece by piece: MD5 on one lane while SHA-256 and SHA-1 run
 /// on another (the balance `IngestPipeline` found: MD5 is the slowest), SHA3-256 on a third when asked for.
+///
+/// The lanes are serial queues of their own, not `DispatchQueue.concurrentPerform`: on Linux that runs on the global
+/// queue's threads, which Swift's cooperative pool also runs on, so hashing 4 MiB there can hold the pool's threads
+/// for milliseconds at a time. (With it, the two tests that watch the pool for blocked threads failed in two full
+/// runs; with these lanes the full run passed.)
 ///
 /// Not thread-safe: one caller at a time (a pending upload feeds it under its own lock), and only from a thread that
 /// may block (`DispatchQueue.blockingCalls`), since `update` waits for its lanes.
@@ -11,29 +16,29 @@ final class RunningDigests: @unchecked Sendable {
     private var sha256 = SHA256()
     private var sha1 = Insecure.SHA1()
     private var sha3: SHA3_256?
+    private let md5Lane = DispatchQueue(label: "trefoil.pending.md5")
+    private let shaLane = DispatchQueue(label: "trefoil.pending.sha")
+    private let sha3Lane: DispatchQueue?
 
     init(computeSHA3: Bool) {
         sha3 = computeSHA3 ? SHA3_256() : nil
+        sha3Lane = computeSHA3 ? DispatchQueue(label: "trefoil.pending.sha3") : nil
     }
 
-    /// Hashes `bytes` into every digest; `alongside` runs on a lane of its own meanwhile (a write of the same bytes).
+    /// Hashes `bytes` into every digest; `alongside` runs on the caller's thread meanwhile (a write of the same
+    /// bytes). Returns once every lane is done with `bytes`.
     func update(_ bytes: UnsafeRawBufferPointer, alongside: (() -> Void)? = nil) {
-        // Each lane touches its own state only; `sha3Lane` is decided before any lane starts. The buffer and the
-        // closure outlive the lanes: `concurrentPerform` returns when every lane has.
+        // The buffer outlives the lanes: `wait` returns only when every lane has finished with it.
         nonisolated(unsafe) let bytes = bytes
-        nonisolated(unsafe) let alongside = alongside
-        let sha3Lane = sha3 == nil ? -1 : 2
-        let lanes = 2 + (sha3 == nil ? 0 : 1) + (alongside == nil ? 0 : 1)
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            switch lane {
-            case 0: md5.update(bufferPointer: bytes)
-            case 1:
-                sha256.update(bufferPointer: bytes)
-                sha1.update(bufferPointer: bytes)
-            case sha3Lane: sha3?.update(bufferPointer: bytes)
-            default: alongside?()
-            }
+        let lanes = DispatchGroup()
+        md5Lane.async(group: lanes) { self.md5.update(bufferPointer: bytes) }
+        shaLane.async(group: lanes) {
+            self.sha256.update(bufferPointer: bytes)
+            self.sha1.update(bufferPointer: bytes)
         }
+        sha3Lane?.async(group: lanes) { self.sha3?.update(bufferPointer: bytes) }
+        alongside?()
+        lanes.wait()
     }
 
     func finalize() -> Digests {
