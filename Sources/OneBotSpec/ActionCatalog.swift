@@ -71,11 +71,11 @@ public enum ActionCatalog {
         "get_version_info", "What is serving.", params: [],
         returns: "`{app_name, app_version, protocol_version, runtime}`")
 
-    public static let all: [ActionSpec] = [
-        uploadGroupFile, uploadPrivateFile, deleteGroupFile, createGroupFileFolder, renameGroupFolder,
-        deleteGroupFolder, getGroupFileSystemInfo, getGroupRootFiles, getGroupFilesByFolder, getGroupFileURL,
-        getPrivateFileURL, moveGroupFile, renameGroupFile, transGroupFile, downloadFile, sendGroupNotice,
-        getGroupNotice, deleteGroupNotice, getLoginInfo, getStatus,
-        getVersionInfo,
-    ]
+    public static let all: [ActionSpec] =
+        [
+            uploadGroupFile, uploadPrivateFile, deleteGroupFile, createGroupFileFolder, renameGroupFolder,
+            deleteGroupFolder, getGroupFileSystemInfo, getGroupRootFiles, getGroupFilesByFolder, getGroupFileURL,
+            getPrivateFileURL, moveGroupFile, renameGroupFile, transGroupFile, downloadFile, sendGroupNotice,
+            getGroupNotice, deleteGroupNotice,
+        ] + bigFileActions + [getLoginInfo, getStatus, getVersionInfo]
 }

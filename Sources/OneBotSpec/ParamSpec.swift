@@ -9,8 +9,10 @@ public struct ParamSpec: Sendable, Hashable {
         case int32
         case string
         case bool
-        /// `K=V` lines in one string, or an array of such strings.
-        case headers = "string or string[]"
+        /// `K=V` lines in one string, an array of such strings, or an object of strings (OneBot 12).
+        case headers = "string, string[] or object"
+        /// Bytes as standard base64 text (padding optional).
+        case base64 = "base64 string"
     }
 
     public enum Requirement: Sendable, Hashable {
@@ -50,12 +52,19 @@ public struct ActionSpec: Sendable, Hashable {
     public let params: [ParamSpec]
     /// The shape of `data` on success.
     public let returns: String
+    /// Whether the answer is NapCat's stream envelope (`"stream": "stream-action"`), possibly several envelopes with
+    /// one echo.
+    public let streamed: Bool
 
-    public init(_ name: String, aliases: [String] = [], _ summary: String, params: [ParamSpec], returns: String) {
+    public init(
+        _ name: String, aliases: [String] = [], _ summary: String, params: [ParamSpec], returns: String,
+        streamed: Bool = false
+    ) {
         self.name = name
         self.aliases = aliases
         self.summary = summary
         self.params = params
         self.returns = returns
+        self.streamed = streamed
     }
 }

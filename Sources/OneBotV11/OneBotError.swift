@@ -76,6 +76,10 @@ public struct OneBotError: Error, Sendable, Equatable {
             case .folderTooDeep: 35007
             case .noticeNotFound: 35008
             case .ticketUsed: 35009
+            case .uploadNotFound: 35010
+            case .digestMismatch: 35011
+            case .uploadIncomplete: 35012
+            case .tooManyPendingUploads: 35013
             }
         let message =
             switch error {
@@ -103,6 +107,11 @@ public struct OneBotError: Error, Sendable, Equatable {
         case .noticeText: "content"
         // No OneBot action spends an upload ticket.
         case .ticketID: field.rawValue
+        case .piece:
+            action == ActionCatalog.uploadFileStream.name
+                ? Param.chunkIndex.name
+                : action == ActionCatalog.uploadFileToShamrock.name ? "offset/file_size" : Param.fragmentOffset.name
+        case .digest: action == ActionCatalog.uploadFileToShamrock.name ? Param.chunkMD5.name : Param.sha256.name
         }
     }
 

@@ -69,6 +69,16 @@ enum ConfigSchema {
                     .string("signing_key", \.download.signingKey, secret: true),
                     .integer("count_flush_interval_ms", \.download.countFlushIntervalMS, .between(10, 600_000)),
                 ]),
+            .section(
+                "staging",
+                [
+                    .integer("ttl_seconds", \.staging.ttlSeconds, .between(1, ConfigBound.tenYearsSeconds)),
+                    .integer("max_ttl_seconds", \.staging.maxTTLSeconds, .between(1, ConfigBound.tenYearsSeconds)),
+                    .integer("max_pending_per_connection", \.staging.maxPendingPerConnection, .between(1, 100_000)),
+                    .integer("max_pending", \.staging.maxPending, .between(1, 1_000_000)),
+                    .integer("max_pending_bytes", \.staging.maxPendingBytes, .between(1, ConfigBound.tebibyte * 64)),
+                    .integer("pending_idle_seconds", \.staging.pendingIdleSeconds, .between(1, 7 * 86_400)),
+                ]),
         ]
     }
 

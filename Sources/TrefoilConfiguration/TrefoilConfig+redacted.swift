@@ -37,6 +37,12 @@ extension TrefoilConfig {
             ("download.url_ttl_seconds", "\(download.urlTTLSeconds)"),
             ("download.signing_key", ConfigRedaction.presence(download.signingKey)),
             ("download.count_flush_interval_ms", "\(download.countFlushIntervalMS)"),
+            ("staging.ttl_seconds", "\(staging.ttlSeconds)"),
+            ("staging.max_ttl_seconds", "\(staging.maxTTLSeconds)"),
+            ("staging.max_pending_per_connection", "\(staging.maxPendingPerConnection)"),
+            ("staging.max_pending", "\(staging.maxPending)"),
+            ("staging.max_pending_bytes", "\(staging.maxPendingBytes)"),
+            ("staging.pending_idle_seconds", "\(staging.pendingIdleSeconds)"),
         ]
         return (pairs + spacePairs + rest + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }
             .joined(separator: " ")

@@ -15,6 +15,8 @@ public struct TrefoilConfig: Sendable, Equatable {
     public var upload: Upload
     /// Rules for signed download URLs.
     public var download: Download
+    /// Staged files and uploads that arrive in pieces.
+    public var staging: Staging
     /// The settings of the faces' sections.
     var sections = ConfigSections()
 
@@ -25,7 +27,8 @@ public struct TrefoilConfig: Sendable, Equatable {
         limits: Limits = Limits(),
         spaces: Spaces = Spaces(),
         upload: Upload = Upload(),
-        download: Download = Download()
+        download: Download = Download(),
+        staging: Staging = Staging()
     ) {
         self.server = server
         self.storage = storage
@@ -33,6 +36,7 @@ public struct TrefoilConfig: Sendable, Equatable {
         self.spaces = spaces
         self.upload = upload
         self.download = download
+        self.staging = staging
     }
 
     /// The listener's address and request size limits.
@@ -211,6 +215,42 @@ public struct TrefoilConfig: Sendable, Equatable {
             self.urlTTLSeconds = urlTTLSeconds
             self.signingKey = signingKey
             self.countFlushIntervalMS = countFlushIntervalMS
+        }
+    }
+}
+
+extension TrefoilConfig {
+    /// Staged files (a file that belongs to no group yet, for a bot to use by id) and pending uploads (a file arriving
+    /// in pieces: OneBot 12 fragments, NapCat streams, Shamrock chunks).
+    public struct Staging: Sendable, Equatable {
+        /// How long a staged file lives unless its upload chose otherwise, in seconds.
+        public var ttlSeconds: Int
+        /// The longest life an upload may choose for its staged file, in seconds (NapCat's `file_retention` of 0).
+        public var maxTTLSeconds: Int
+        /// Pending uploads one connection may hold at once.
+        public var maxPendingPerConnection: Int
+        /// Pending uploads the gateway holds at once.
+        public var maxPending: Int
+        /// Bytes all pending uploads together may take in `tmp/`.
+        public var maxPendingBytes: Int64
+        /// How long a pending upload may go without a piece before it is given up, in seconds.
+        public var pendingIdleSeconds: Int
+
+        /// Creates staging settings; every argument defaults to the embedded default.
+        public init(
+            ttlSeconds: Int = 3600,
+            maxTTLSeconds: Int = 86400,
+            maxPendingPerConnection: Int = 16,
+            maxPending: Int = 256,
+            maxPendingBytes: Int64 = 17_179_869_184,
+            pendingIdleSeconds: Int = 600
+        ) {
+            self.ttlSeconds = ttlSeconds
+            self.maxTTLSeconds = maxTTLSeconds
+            self.maxPendingPerConnection = maxPendingPerConnection
+            self.maxPending = maxPending
+            self.maxPendingBytes = maxPendingBytes
+            self.pendingIdleSeconds = pendingIdleSeconds
         }
     }
 }

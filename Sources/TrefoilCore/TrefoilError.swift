@@ -29,6 +29,17 @@ public enum TrefoilError: Error, Sendable, Equatable {
     case noticeNotFound
     /// The single-use ticket a commit named was already used, or expired before the commit (`FileTree.commit`).
     case ticketUsed
+    /// No pending upload has this id: it was finished, cancelled, abandoned past its idle timeout, or begun before
+    /// a restart (pending uploads live in memory and `tmp/`).
+    case uploadNotFound
+    /// The bytes of a pending upload do not have the digest its client gave; the upload was discarded. The text
+    /// names both digests.
+    case digestMismatch(String)
+    /// A pending upload was finished while bytes or chunks were still missing; it stays pending. The text says
+    /// what is missing.
+    case uploadIncomplete(String)
+    /// A bound on pending uploads (per client, in total, or on their bytes) would be passed; the text names it.
+    case tooManyPendingUploads(String)
     /// A bug: an invariant did not hold. The text names what.
     case internalError(String)
 
@@ -49,6 +60,10 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .folderTooDeep: "FOLDER_TOO_DEEP"
         case .noticeNotFound: "NOTICE_NOT_FOUND"
         case .ticketUsed: "TICKET_USED"
+        case .uploadNotFound: "UPLOAD_NOT_FOUND"
+        case .digestMismatch: "DIGEST_MISMATCH"
+        case .uploadIncomplete: "UPLOAD_INCOMPLETE"
+        case .tooManyPendingUploads: "TOO_MANY_PENDING_UPLOADS"
         case .internalError: "INTERNAL_ERROR"
         }
     }
@@ -57,7 +72,8 @@ public enum TrefoilError: Error, Sendable, Equatable {
     public var message: String {
         switch self {
         case .invalid(let field, let reason): "invalid \(field.rawValue): \(reason)"
-        case .unsupportedParam(let text), .localFileNotFound(let text), .storageWriteFailed(let text):
+        case .unsupportedParam(let text), .localFileNotFound(let text), .storageWriteFailed(let text),
+            .digestMismatch(let text), .uploadIncomplete(let text), .tooManyPendingUploads(let text):
             text
         case .databaseError(let text): "database error: \(text)"
         case .internalError(let text): "internal error: \(text)"
@@ -70,6 +86,8 @@ public enum TrefoilError: Error, Sendable, Equatable {
         case .folderTooDeep: "folder nesting is deeper than allowed"
         case .noticeNotFound: "notice not found"
         case .ticketUsed: "the upload ticket was already used or has expired"
+        case .uploadNotFound:
+            "no pending upload with this id (finished, cancelled, abandoned, or begun before a restart)"
         }
     }
 }
@@ -91,6 +109,10 @@ extension TrefoilError {
         case noticeText = "notice text"
         /// The id of a single-use ticket (`TicketUse.id`).
         case ticketID = "ticket id"
+        /// Where a piece of a pending upload goes: its offset, length or chunk index.
+        case piece = "piece"
+        /// A digest a client gave to be checked (hex text of the wrong length or alphabet).
+        case digest = "digest"
     }
 }
 

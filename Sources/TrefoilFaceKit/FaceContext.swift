@@ -10,16 +10,20 @@ public struct FaceContext: Sendable {
     public let signer: LinkSigner
     /// Streams request bodies (raw or multipart) into the store's staging area.
     public let uploads: UploadService
+    /// Uploads arriving in pieces, shared by every face that takes them (the janitor collects the abandoned ones).
+    public let pending: PendingUploads
     /// The core's and the transports' settings (limits, `server.public_url`…); a face's own are its section's.
     public let config: TrefoilConfig
     public let logger: Logger
 
     public init(
-        store: FileTree, signer: LinkSigner, uploads: UploadService, config: TrefoilConfig, logger: Logger
+        store: FileTree, signer: LinkSigner, uploads: UploadService, pending: PendingUploads, config: TrefoilConfig,
+        logger: Logger
     ) {
         self.store = store
         self.signer = signer
         self.uploads = uploads
+        self.pending = pending
         self.config = config
         self.logger = logger
     }

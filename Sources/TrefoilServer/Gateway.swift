@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     public let tree: FileTree
     public let signer: LinkSigner
     public let logger: Logger
+    /// Uploads arriving in pieces, for every face.
+    public let pending: PendingUploads
     /// The faces the config enables, in the order they were listed.
     public let faces: [any Face]
     private let lock: DataDirectoryLock
@@ -34,11 +36,12 @@ public struct Gateway: Sendable {
         let tree = try FileTree.open(
             directory: directory, settings: FileTree.Settings(config), logger: logger, clock: clock)
         let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
+        let pending = PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
         let context = FaceContext(
             store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),
-            config: config, logger: logger)
+            pending: pending, config: config, logger: logger)
         return Gateway(
-            config: config, tree: tree, signer: signer, logger: logger,
+            config: config, tree: tree, signer: signer, logger: logger, pending: pending,
             faces: faces.compactMap { $0.make(config: config, context: context) }, lock: lock)
     }
 
@@ -72,7 +75,7 @@ public struct Gateway: Sendable {
         }
 
         var services: [any Service] = [
-            JanitorService(tree: tree, logger: logger),
+            JanitorService(tree: tree, pending: pending, logger: logger),
             DownloadCountService(
                 tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger),
         ]

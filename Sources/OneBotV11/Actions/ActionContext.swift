@@ -36,6 +36,12 @@ public struct ActionContext: Sendable {
     public let backgroundLimits: BackgroundActions.Limits
     /// Counters of the transports for `get_status` and heartbeats.
     public let transportStats: @Sendable () -> [String: Int64]
+    /// Uploads arriving in pieces (OneBot 12 fragments, NapCat streams, Shamrock chunks).
+    public let pending: PendingUploads
+    /// How long staged files live, and the pending-upload bounds.
+    public let staging: TrefoilConfig.Staging
+    /// The largest WebSocket message: what a reply carrying file bytes as base64 must fit in.
+    public let maxMessageBytes: Int
     let clock: @Sendable () -> Int64
     /// Listings as rendered, while the store says they hold.
     let listings = ListingCache()
@@ -45,6 +51,7 @@ public struct ActionContext: Sendable {
         signer: LinkSigner,
         config: TrefoilConfig,
         fetcher: (any RemoteFileFetcher)?,
+        pending: PendingUploads? = nil,
         transportStats: @escaping @Sendable () -> [String: Int64] = { [:] },
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
@@ -60,6 +67,11 @@ public struct ActionContext: Sendable {
             maxActions: config.server.maxBackgroundActions, maxBytes: config.server.maxBackgroundBytes)
         downloadCache = DownloadCache(directory: tree.directory, maxBytes: config.limits.maxFileBytes)
         self.transportStats = transportStats
+        self.pending =
+            pending
+            ?? PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
+        staging = config.staging
+        maxMessageBytes = config.server.wsMaxMessageBytes
         self.clock = clock
     }
 

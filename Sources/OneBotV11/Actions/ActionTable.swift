@@ -17,7 +17,8 @@ public struct ActionTable: Sendable {
     /// Every handler of the face; together they serve `ActionCatalog.all`.
     public static let standardHandlers: [any ActionHandler] = [
         UploadActions(), GroupFileActions(), PrivateFileActions(), FolderActions(), DownloadFileAction(),
-        GroupNoticeActions(), AccountActions(),
+        GroupNoticeActions(), StagingActions(), FragmentedUploadAction(), FileReadActions(), NapCatStreamActions(),
+        ShamrockChunkAction(), AccountActions(),
     ]
 
     public let context: ActionContext
@@ -59,21 +60,44 @@ public struct ActionTable: Sendable {
     }
 
     /// Runs one request to its response. Never throws: every failure becomes a failed envelope.
+    ///
+    /// A stream action (`ActionSpec.streamed`) may answer with several envelopes: `emit` gets each one before the
+    /// last (and answers false once the client is gone, which ends the action); the last is returned. Without
+    /// `emit`, those envelopes are dropped.
     public func respond(to request: ActionRequest) async -> ActionResponse {
+        await respond(to: request) { _ in true }
+    }
+
+    /// `respond(to:)`, handing a stream action's envelopes before the last to `emit` as they are made.
+    public func respond(
+        to request: ActionRequest, emit: (ActionResponse) async -> Bool
+    ) async -> ActionResponse {
         guard let route = route(request.action) else {
             return .failed(.apiNotFound(request.action), echo: request.echo)
         }
         switch route {
         case .direct(let spec, let handler):
+            let params = request.params.calledBy(request.client)
             do {
-                return .ok(try await handler.handle(spec, request.params, context), echo: request.echo)
+                if let streaming = handler as? any StreamingActionHandler {
+                    let data = try await streaming.stream(spec, params, context) { data in
+                        guard await emit(ActionResponse.ok(data, echo: request.echo).streamed()) else {
+                            throw CancellationError()
+                        }
+                    }
+                    return ActionResponse.ok(data, echo: request.echo).streamed(spec.streamed)
+                }
+                return ActionResponse.ok(try await handler.handle(spec, params, context), echo: request.echo)
+                    .streamed(spec.streamed)
             } catch {
-                return .failed(failure(error, action: spec.name), echo: request.echo)
+                return ActionResponse.failed(failure(error, action: spec.name), echo: request.echo)
+                    .streamed(spec.streamed)
             }
         case .background(let spec, let handler), .queued(let spec, let handler):
+            let params = request.params.calledBy(request.client)
             let job: @Sendable () async -> Void = { [context] in
                 do {
-                    _ = try await handler.handle(spec, request.params, context)
+                    _ = try await handler.handle(spec, params, context)
                 } catch {
                     _ = failure(error, action: spec.name)
                 }

@@ -44,11 +44,34 @@ extension ActionTable {
     public func isUpload(_ action: String) -> Bool {
         guard case .direct(let spec, _) = route(action) else { return false }
         return spec == ActionCatalog.uploadGroupFile || spec == ActionCatalog.uploadPrivateFile
+            || spec == ActionCatalog.uploadFile
+    }
+
+    /// Whether `action`'s params may carry file bytes (base64), so that an HTTP body is bounded like a WebSocket
+    /// message rather than like the params of an ordinary action.
+    public func carriesFileBytes(_ action: String) -> Bool {
+        guard let route = route(action) else { return false }
+        let spec: ActionSpec
+        switch route {
+        case .direct(let s, _), .background(let s, _), .queued(let s, _): spec = s
+        }
+        return [
+            ActionCatalog.uploadGroupFile, ActionCatalog.uploadPrivateFile, ActionCatalog.uploadFile,
+            ActionCatalog.uploadFileFragmented, ActionCatalog.uploadFileStream, ActionCatalog.uploadFileToShamrock,
+        ].contains(spec)
+    }
+
+    /// Whether `action` answers with NapCat's stream envelopes (possibly several).
+    public func isStreamed(_ action: String) -> Bool {
+        guard case .direct(let spec, _) = route(action) else { return false }
+        return spec.streamed
     }
 
     /// Checks an upload's params and target before its body is read; nil when it may go ahead.
     public func precheckUpload(_ action: String, params: Params) async -> ActionResponse? {
         guard case .direct(let spec, _) = route(action) else { return .failed(.apiNotFound(action), echo: nil) }
+        // A staged file goes to the bot's own staging space: nothing to look up first.
+        if spec == ActionCatalog.uploadFile { return nil }
         do {
             let (owner, folder) = try UploadActions.target(spec, params)
             try await context.tree.precheck(owner: owner, folder: folder)
@@ -66,6 +89,15 @@ extension ActionTable {
         guard case .direct(let spec, _) = route(action) else {
             context.tree.discard(staged)
             return .failed(.apiNotFound(action), echo: nil)
+        }
+        if spec == ActionCatalog.uploadFile {
+            do {
+                return .ok(
+                    try await commitStagedUpload(params: params, staged: staged, suggestedName: suggestedName),
+                    echo: nil)
+            } catch {
+                return .failed(OneBotError(error, action: spec.name), echo: nil)
+            }
         }
         do {
             let (owner, folder) = try UploadActions.target(spec, params)

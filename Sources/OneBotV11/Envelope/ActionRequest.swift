@@ -7,11 +7,15 @@ public struct ActionRequest: Sendable, Equatable {
     public var params: Params
     /// Copied verbatim into the response; nil when the request had none.
     public var echo: JSONValue?
+    /// Who is calling, as the transport names it (a WebSocket connection, the HTTP API): what the bound on pending
+    /// uploads per connection counts by.
+    public var client: String
 
-    public init(action: String, params: Params = Params(), echo: JSONValue? = nil) {
+    public init(action: String, params: Params = Params(), echo: JSONValue? = nil, client: String = "http") {
         self.action = action
         self.params = params
         self.echo = echo
+        self.client = client
     }
 
     /// Decodes one WebSocket frame or `POST /` body.

@@ -14,9 +14,18 @@ public struct ActionResponse: Sendable, Equatable {
     /// Present on failure only.
     public var msg: String?
     public var echo: JSONValue?
+    /// NapCat's mark of a stream action's envelope: `"stream": "stream-action"`.
+    public var stream = false
 
     public static func ok(_ data: JSONValue, echo: JSONValue?) -> ActionResponse {
         ActionResponse(status: .ok, retcode: 0, data: data, message: "", msg: nil, echo: echo)
+    }
+
+    /// This response marked as a stream action's (`stream`).
+    public func streamed(_ isStreamed: Bool = true) -> ActionResponse {
+        var copy = self
+        copy.stream = isStreamed
+        return copy
     }
 
     public static func async(echo: JSONValue?) -> ActionResponse {
@@ -29,7 +38,8 @@ public struct ActionResponse: Sendable, Equatable {
     }
 
     /// The envelope as compact JSON with sorted keys: `wording` repeats `message` (go-cqhttp and
-    /// NapCat clients read it); `msg` on failure only; `echo` only when the request had one.
+    /// NapCat clients read it); `msg` on failure only; `echo` only when the request had one; `stream` only for a
+    /// stream action.
     public func encoded() -> Data { Data(encodedBytes()) }
 
     /// `encoded()` as bytes, for transports that copy them into their own buffers.
@@ -42,6 +52,7 @@ public struct ActionResponse: Sendable, Equatable {
         if let msg { out.member("msg", msg) }
         out.member("retcode", Int64(retcode))
         out.member("status", status.rawValue)
+        if stream { out.member("stream", "stream-action") }
         out.member("wording", message)
         out.endObject()
         return out.bytes

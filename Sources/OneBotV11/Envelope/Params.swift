@@ -1,3 +1,4 @@
+import Foundation
 import OneBotSpec
 import TrefoilJSON
 
@@ -5,6 +6,8 @@ import TrefoilJSON
 /// `"true"`/`"1"`, and every alias of a parameter is accepted (docs/onebot11.md §1.2).
 public struct Params: Sendable, Equatable {
     public var values: [String: JSONValue]
+    /// Who called (`ActionRequest.client`): not a parameter, but the handlers that bound work per connection need it.
+    public var client = "http"
 
     public init(_ values: [String: JSONValue] = [:]) { self.values = values }
 
@@ -15,7 +18,32 @@ public struct Params: Sendable, Equatable {
 
     /// These parameters with `other` underneath: keys present here win.
     public func merging(under other: Params) -> Params {
-        Params(values.merging(other.values) { mine, _ in mine })
+        var merged = Params(values.merging(other.values) { mine, _ in mine })
+        merged.client = client
+        return merged
+    }
+
+    /// These parameters as `client` sent them.
+    func calledBy(_ client: String) -> Params {
+        var copy = self
+        copy.client = client
+        return copy
+    }
+
+    /// Bytes sent as base64 text (standard alphabet; line breaks and other stray characters are skipped).
+    public func optionalBase64(_ spec: ParamSpec) throws(OneBotError) -> Data? {
+        guard let (name, value) = lookup(spec) else { return nil }
+        guard case .string(let text) = value else { throw .invalid(name, "expected a base64 string") }
+        let body = text.hasPrefix("base64://") ? String(text.dropFirst("base64://".count)) : text
+        if let data = Data(base64Encoded: body) ?? Data(base64Encoded: body, options: .ignoreUnknownCharacters) {
+            return data
+        }
+        throw .invalid(name, "not valid base64")
+    }
+
+    public func base64(_ spec: ParamSpec) throws(OneBotError) -> Data {
+        guard let data = try optionalBase64(spec) else { throw .lack(spec.name) }
+        return data
     }
 
     /// About how much memory these params hold: the UTF-8 bytes of every string and key, plus a word or two
@@ -87,12 +115,20 @@ public struct Params: Sendable, Equatable {
         }
     }
 
-    /// Request headers given as `K=V` lines in one string, or as an array of `K=V` strings.
+    /// Request headers given as `K=V` lines in one string, as an array of `K=V` strings, or as an object of strings
+    /// (OneBot 12's `map[string]string`).
     public func headers(_ spec: ParamSpec) throws(OneBotError) -> [(String, String)] {
         guard let (name, value) = lookup(spec) else { return [] }
         let lines: [String]
         switch value {
         case .string(let text): lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        case .object(let members):
+            lines = try members.keys.sorted().map { key throws(OneBotError) -> String in
+                guard case .string(let text)? = members[key] else {
+                    throw .invalid(name, "header values must be strings")
+                }
+                return "\(key)=\(text)"
+            }
         case .array(let items):
             lines = try items.map { item throws(OneBotError) -> String in
                 guard case .string(let text) = item else { throw .invalid(name, "expected strings of the form K=V") }

@@ -2,11 +2,14 @@ import Foundation
 import TrefoilCore
 
 /// Where the bytes of an upload's `file` parameter come from (docs/onebot11.md §3.2), tried in order:
-/// base64 and data URIs, http(s) URLs, then `file://` URLs and absolute local paths.
+/// base64 and data URIs, http(s) URLs, a staged file's id, then `file://` URLs and absolute local paths.
 enum FileSource {
     case inline([UInt8])
     case local(FileChunks, name: String)
     case remote(RemoteFile)
+    /// A staged file (`upload_file`, `upload_file_fragmented`, `upload_file_stream`, `upload_file_to_shamrock`):
+    /// its blob is linked, not copied.
+    case staged(StoredFile)
 
     /// Decodes inline content or opens the local file or URL named by `file`.
     static func open(_ file: String, context: ActionContext) async throws -> FileSource {
@@ -18,15 +21,31 @@ enum FileSource {
         }
         let lower = file.prefix(8).lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            guard let fetcher = context.fetcher else { throw OneBotError.unsupported("URL sources are not available") }
-            return .remote(try await fetcher.fetch(file, headers: []))
+            return try await fetch(file, headers: [], context: context)
         }
+        // A staged id has the shape of an absolute path (`/` and a UUID); a path of that shape under a local root is
+        // still read when no staged file has the id.
+        if let staged = try await context.stagedFile(file) { return .staged(staged) }
         if file.hasPrefix("file://") || file.hasPrefix("/") {
-            let (chunks, name) = try await context.localFiles.open(file)
-            return .local(chunks, name: name)
+            do {
+                let (chunks, name) = try await context.localFiles.open(file)
+                return .local(chunks, name: name)
+            } catch {
+                guard FileID.isFresh(file) else { throw error }
+                throw OneBotError(
+                    retcode: 35001, key: TrefoilError.fileNotFound.key,
+                    message: "no staged file has this id (staged files expire after staging.ttl_seconds), "
+                        + "and no local file is at this path")
+            }
         }
         throw OneBotError.invalid(
             "file", "expected base64://…, a data: URI, an http(s) URL, a file:// URL or an absolute path")
+    }
+
+    /// Starts downloading an http(s) URL.
+    static func fetch(_ url: String, headers: [(String, String)], context: ActionContext) async throws -> FileSource {
+        guard let fetcher = context.fetcher else { throw OneBotError.unsupported("URL sources are not available") }
+        return .remote(try await fetcher.fetch(url, headers: headers))
     }
 
     /// The name the source suggests, used when the caller gave none.
@@ -35,14 +54,28 @@ enum FileSource {
         case .inline: nil
         case .local(_, let name): name
         case .remote(let remote): remote.suggestedName
+        case .staged(let file): file.name
         }
     }
 
-    /// Uploads the source's bytes into the tree.
+    /// Receives the source's bytes into the store's temp area without adding a file (`FileTree.stage`).
+    func stage(into tree: FileTree) async throws -> StagedUpload {
+        switch self {
+        case .inline(let bytes): try await tree.stage(OneChunk(bytes: bytes))
+        case .local(let chunks, _): try await tree.stage(chunks)
+        case .remote(let remote): try await tree.stage(remote.bytes)
+        case .staged:
+            throw TrefoilError.internalError("a staged file was staged again instead of linked")
+        }
+    }
+
+    /// Uploads the source's bytes into the tree; a staged file is linked.
     func upload(into tree: FileTree, name: String, owner: Owner, folder: FolderID, by member: Member) async throws
         -> StoredFile
     {
         switch self {
+        case .staged(let file):
+            return try await tree.link(file, to: owner, folder: folder, name: name, by: member)
         case .inline(let bytes):
             return try await tree.upload(OneChunk(bytes: bytes), name: name, to: owner, folder: folder, by: member)
         case .local(let chunks, _):

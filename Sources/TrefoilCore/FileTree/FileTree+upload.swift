@@ -86,6 +86,9 @@ extension FileTree {
     /// nothing. So does a commit after the ticket's `expires` (by the store's clock): the janitor may already have
     /// forgotten the id, so the store could no longer tell a second use from a first. A ticket id that is empty or
     /// holds a NUL is `.invalid(.ticketID, …)`. The staged bytes are discarded whenever the commit fails.
+    ///
+    /// `expiresAt` (Unix seconds) replaces the dead time of the owner kind's retention: a staged file lives for a TTL
+    /// its client chose, shorter than a day.
     public func commit(
         _ staged: StagedUpload,
         name rawName: String,
@@ -95,7 +98,8 @@ extension FileTree {
         id: FileID? = nil,
         options: FileOptions = FileOptions(),
         replacing: Bool = false,
-        ticket: TicketUse? = nil
+        ticket: TicketUse? = nil,
+        expiresAt: Int64? = nil
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
         if let id, !FileID.isFresh(id.rawValue) {
@@ -120,7 +124,7 @@ extension FileTree {
             try faults.check(.afterRename)
             added = try await insert(
                 temp, name: name, owner: owner, folder: folder, member: member, id: id, options: options,
-                replacing: replacing, ticket: ticket)
+                replacing: replacing, ticket: ticket, expiresAt: expiresAt)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
@@ -179,12 +183,13 @@ extension FileTree {
         id: FileID?,
         options: FileOptions,
         replacing: Bool,
-        ticket: TicketUse?
+        ticket: TicketUse?,
+        expiresAt: Int64?
     ) async throws -> (stored: StoredFile, replaced: [StoredFile], orphans: [String]) {
         let now = clock()
         let new = NewFile(
             owner: owner, folder: folder, name: name, sha256: temp.digests.sha256, size: temp.size, member: member,
-            options: options, now: now, deadTime: deadTime(for: owner, now: now), id: id)
+            options: options, now: now, deadTime: expiresAt ?? deadTime(for: owner, now: now), id: id)
         let limits = settings[owner.kind]
         let faults = self.faults
         return try await write { db in

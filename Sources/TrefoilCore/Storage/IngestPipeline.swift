@@ -206,7 +206,7 @@ final class IngestPipeline: @unchecked Sendable {
 #endif
 
 /// Writes every byte at `position`; returns 0 or the `errno` of the failure.
-private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int64) -> Int32 {
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int64) -> Int32 {
     var offset = 0
     while offset < bytes.count {
         let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(position) + off_t(offset))

@@ -54,8 +54,9 @@ struct APIRoutes: Sendable {
             return .envelope(.failed(failed.error, echo: failed.echo), status: .badRequest)
         case .success(let call):
             let query = Params(strings: queryParameters(request))
-            let response = await table.respond(
-                to: ActionRequest(action: call.action, params: call.params.merging(under: query), echo: call.echo))
+            let merged = ActionRequest(action: call.action, params: call.params.merging(under: query), echo: call.echo)
+            if table.isStreamed(call.action) { return streamed(merged) }
+            let response = await table.respond(to: merged)
             return .envelope(response, status: response.retcode == 1404 ? .notFound : .ok)
         }
     }
@@ -77,13 +78,36 @@ struct APIRoutes: Sendable {
             }
         }
         let params: Params
-        let limit = table.isUpload(name) ? callLimit : paramsLimit
+        let limit = table.carriesFileBytes(name) ? callLimit : paramsLimit
         switch await bodyParams(request, contentType: contentType, limit: limit) {
         case .params(let body): params = body.merging(under: query)
         case .refused(let response): return response
         }
-        let response = await table.respond(to: ActionRequest(action: name, params: params))
+        let call = ActionRequest(action: name, params: params)
+        if table.isStreamed(name) { return streamed(call) }
+        let response = await table.respond(to: call)
         return .envelope(response)
+    }
+
+    /// A stream action's answer (NapCat's `download_file_stream`): every envelope as it is made, each followed by a
+    /// blank line (`\r\n\r\n`), as NapCat's HTTP server writes them.
+    private func streamed(_ call: ActionRequest) -> Response {
+        let table = self.table
+        let separator = Array("\r\n\r\n".utf8)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody { writer in
+                let last = await table.respond(to: call) { envelope in
+                    do {
+                        try await writer.write(ByteBuffer(bytes: envelope.encodedBytes() + separator))
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: last.encodedBytes() + separator))
+                try await writer.finish(nil)
+            })
     }
 
     /// Params carried by a JSON, form or (small) multipart body, or the response refusing the body.

@@ -29,6 +29,7 @@ public struct OneBot11Face: Face {
         let frames = Broadcast<EventFrame>()
         let actions = ActionContext(
             tree: context.store, signer: context.signer, config: config, fetcher: URLFetcher(config: config),
+            pending: context.pending,
             transportStats: {
                 var snapshot = stats.snapshot()
                 snapshot["packet_lost"] = Int64(frames.dropped)

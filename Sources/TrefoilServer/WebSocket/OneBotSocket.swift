@@ -72,6 +72,8 @@ struct OneBotSocket: Sendable {
         // Subscribe before the lifecycle frame goes out, so that no event falls between the two; and
         // send that frame before reading, so that it comes before every response.
         let eventFrames = role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) : nil
+        // What the pending-upload bound per connection counts by.
+        let client = "websocket-" + UUID().uuidString.lowercased()
         let answers = role.receivesEvents ? AnswerLedger() : nil
         if role.receivesEvents {
             guard await send(ByteBuffer(string: lifecycleFrame()), to: outbound) else { return }
@@ -88,7 +90,7 @@ struct OneBotSocket: Sendable {
             defer { connection.cancelAll() }
             do {
                 try await cancelWhenGracefulShutdown {
-                    try await readRequests(inbound, outbound: outbound, answers: answers)
+                    try await readRequests(inbound, outbound: outbound, answers: answers, client: client)
                 }
                 return nil
             } catch {
@@ -102,7 +104,7 @@ struct OneBotSocket: Sendable {
     /// Reads frames and answers each on its own task, at most `maxInFlight` at once; `answers` (on a
     /// connection that gets events) learns when each answer is written.
     private func readRequests(
-        _ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, answers: AnswerLedger?
+        _ inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, answers: AnswerLedger?, client: String
     ) async throws {
         var failure: (any Error)?
         await withTaskGroup(of: Void.self) { workers in
@@ -120,12 +122,16 @@ struct OneBotSocket: Sendable {
                         if let answers {
                             let origin = answers.begin()
                             workers.addTask {
-                                let answer = await EventOrigin.$current.withValue(origin) { await respond(to: text) }
+                                let answer = await EventOrigin.$current.withValue(origin) {
+                                    await respond(to: text, client: client, outbound: outbound)
+                                }
                                 await send(answer, to: outbound)
                                 answers.answered(origin)
                             }
                         } else {
-                            workers.addTask { await send(await respond(to: text), to: outbound) }
+                            workers.addTask {
+                                await send(await respond(to: text, client: client, outbound: outbound), to: outbound)
+                            }
                         }
                     case .binary:
                         workers.addTask {
@@ -158,10 +164,15 @@ struct OneBotSocket: Sendable {
         }
     }
 
-    func respond(to text: String) async -> ByteBuffer {
+    /// The answer to one text frame. A stream action's envelopes before the last are written from here as they are
+    /// made, each after the one before has gone out, so a long download holds one chunk at a time.
+    func respond(to text: String, client: String, outbound: WebSocketOutboundWriter) async -> ByteBuffer {
         switch ActionRequest.decode(text) {
         case .failure(let failed): return frame(.failed(failed.error, echo: failed.echo))
-        case .success(let request): return frame(await table.respond(to: request))
+        case .success(var request):
+            request.client = client
+            return frame(
+                await table.respond(to: request) { envelope in await send(frame(envelope), to: outbound) })
         }
     }
 
