@@ -196,7 +196,8 @@ enum FragmentsScenario {
             let received = try fragment(in: reply)
             guard received == (try file.read(offset: offset, count: count)) else {
                 throw BenchError(
-                    "get_file_fragmented gave \(received.count) bytes at \(offset) that are not the file's \(count)")
+                    "get_file_fragmented: the \(received.count) bytes it gave at offset \(offset) are not the file's "
+                        + "\(count) bytes there")
             }
         }
         return megabytesPerSecond(bytes: file.size, seconds: (clock.now - started).seconds)
