@@ -16,8 +16,8 @@ extension BotFrameworkTests {
     static let secondGroupID = 654321
 
     @Test(
-        "NoneBot2 sends 64 MiB as upload_file_fragmented fragments and as a NapCat upload_file_stream; each staged id "
-            + "becomes a group file of the same bytes, in a second group too, all on one stored blob")
+        "NoneBot2 sends 64 MiB in fragments and as a NapCat stream; the staged ids become group files in two groups, on one blob"
+    )
     func noneBotSendsBigFiles() async throws {
         let packageRoot = e2ePackageRoot()
         let python = try await e2eEnsureVenv(packageRoot: packageRoot)

@@ -20,30 +20,21 @@ Usage (each option falls back to the environment variable named beside it):
                                 --size 67108864                 (TREFOIL_E2E_SIZE, bytes, default 64 MiB)
                                 --timeout 170                   (TREFOIL_E2E_TIMEOUT, seconds, default 170)
 
-Standard output gets exactly one JSON line: ``{"ok": true, ...}`` with what was observed, or
-``{"ok": false, "error": "...", ...}``. The exit status is 0 on success, 1 when a check failed, 2 on
-bad arguments and 3 when the hard timeout fired. NoneBot's own log goes to standard error.
-
-NoneBot reads ``.env`` files from the working directory and its settings from environment variables
-(``DRIVER``, ``LOG_LEVEL``, ...): run this from an empty directory with a clean environment.
+The result line on standard output, the exit statuses and the clean working directory NoneBot needs are as
+nonebot_forward_ws.py describes them.
 """
 
-import argparse
 import base64
 import hashlib
-import json
 import os
 import random
 import re
-import sys
-import threading
 import time
-import urllib.request
 import uuid
 
-import nonebot
-from nonebot.adapters.onebot.v11 import ActionFailed, Adapter, Bot
-from nonebot.log import default_filter, default_format, logger
+from nonebot.adapters.onebot.v11 import Bot
+
+from e2e_support import check, emit, fetch_digest, forward_ws_parser, parse_forward_ws, run_forward_ws, start_forward_ws
 
 UUID_ID = re.compile(r"^/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PENDING_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -53,52 +44,12 @@ FRAGMENTED_NAME = "big fragmented \u5927\u6587\u4ef6.bin"
 STREAMED_NAME = "big streamed.bin"
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def emit(result, status):
-    """Prints the single JSON result line and exits without waiting for anything else."""
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
-def fetch_digest(url, timeout=60):
-    """GET with plain urllib, never through a proxy (only loopback is ever addressed): status, length and sha256."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    digest = hashlib.sha256()
-    length = 0
-    with opener.open(url, timeout=timeout) as response:
-        while True:
-            block = response.read(1 << 20)
-            if not block:
-                break
-            digest.update(block)
-            length += len(block)
-        return response.status, length, digest.hexdigest()
-
-
 def parse_args():
     env = os.environ.get
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ws-url", default=env("TREFOIL_E2E_WS_URL"))
-    parser.add_argument("--token", default=env("TREFOIL_E2E_TOKEN", ""))
-    parser.add_argument("--group-id", type=int, default=int(env("TREFOIL_E2E_GROUP_ID", "123456")))
+    parser = forward_ws_parser(__doc__.split("\n\n")[0], timeout=170)
     parser.add_argument("--second-group-id", type=int, default=int(env("TREFOIL_E2E_SECOND_GROUP_ID", "654321")))
-    parser.add_argument("--self-id", type=int, default=int(env("TREFOIL_E2E_SELF_ID", "10000")))
     parser.add_argument("--size", type=int, default=int(env("TREFOIL_E2E_SIZE", str(64 << 20))))
-    parser.add_argument("--timeout", type=float, default=float(env("TREFOIL_E2E_TIMEOUT", "170")))
-    args = parser.parse_args()
-    if not args.ws_url:
-        parser.print_usage(sys.stderr)
-        emit({"ok": False, "error": "no WebSocket URL: pass --ws-url or set TREFOIL_E2E_WS_URL"}, 2)
+    args = parse_forward_ws(parser)
     if args.size < 1:
         emit({"ok": False, "error": f"--size {args.size}: the file needs at least one byte"}, 2)
     return args
@@ -107,33 +58,7 @@ def parse_args():
 args = parse_args()
 started = time.monotonic()
 result = {"ok": False, "steps": []}
-
-
-def hard_timeout():
-    result["error"] = (
-        f"hard timeout after {args.timeout:.0f} s; last step reached: "
-        f"{result['steps'][-1] if result['steps'] else 'none (the bot never connected)'}"
-    )
-    emit(result, 3)
-
-
-timer = threading.Timer(args.timeout, hard_timeout)
-timer.daemon = True
-timer.start()
-
-# NoneBot logs to standard output by default; keep standard output for the result line.
-logger.remove()
-logger.add(sys.stderr, level=0, diagnose=False, filter=default_filter, format=default_format, colorize=False)
-
-nonebot.init(
-    driver="~websockets",
-    onebot_ws_urls=[args.ws_url],
-    onebot_access_token=args.token or None,
-    api_timeout=60,
-    log_level="INFO",
-)
-driver = nonebot.get_driver()
-driver.register_adapter(Adapter)
+driver = start_forward_ws(args, result, api_timeout=60)
 
 # Known bytes that no filesystem or link can special-case: seeded random, the same on every run.
 PAYLOAD = random.Random(15).randbytes(args.size)
@@ -314,25 +239,5 @@ async def scenario(bot: Bot):
     result["ok"] = True
 
 
-@driver.on_bot_connect
-async def on_connect(bot: Bot):
-    result["connected_after_s"] = round(time.monotonic() - started, 3)
-    result["steps"].append("bot connected")
-    try:
-        await scenario(bot)
-    except CheckFailed as error:
-        result["error"] = f"{result['steps'][-1]}: {error}"
-    except ActionFailed as error:
-        result["error"] = f"{result['steps'][-1]}: unexpected {error!r}"
-    except Exception as error:  # anything else is a failure too, with its type named
-        result["error"] = f"{result['steps'][-1]}: {type(error).__name__}: {error!r}"
-    finally:
-        driver.exit()
-
-
 if __name__ == "__main__":
-    nonebot.run()
-    result["elapsed_s"] = round(time.monotonic() - started, 3)
-    if "error" not in result and not result["ok"]:
-        result["error"] = "NoneBot stopped before the bot connected"
-    emit(result, 0 if result["ok"] else 1)
+    run_forward_ws(driver, result, started, scenario)
