@@ -88,6 +88,8 @@ struct ConfigSecretTests {
                 + " upload.url_fetch_timeout_ms=60000 upload.url_fetch_total_timeout_ms=3600000"
                 + " upload.allow_private_networks=false upload.compute_sha3=false"
                 + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000"
+                + " staging.ttl_seconds=3600 staging.max_ttl_seconds=86400 staging.max_pending_per_connection=16"
+                + " staging.max_pending=256 staging.max_pending_bytes=17179869184 staging.pending_idle_seconds=600"
                 + " self_id=10000 nickname=\"Trefoil\" access_token=not set"
                 + " heartbeat.enable=true heartbeat.interval_ms=15000 reverse_ws=[] http_post=[] onebot11.enable=true"
                 + " easemob.enable=false easemob.org_name=\"\" easemob.app_name=\"\" easemob.app_id=\"\""

@@ -64,12 +64,12 @@ struct NapCatStreamActions: StreamingActionHandler {
                 try await context.pending.writeChunk(id, index: index, data), streamID, "chunk_received")
         }
         if try params.optionalBool(Param.isComplete) == true || status.isComplete {
+            guard case .chunks(let count, _) = status.layout else { throw TrefoilError.internalError("not a stream") }
             let stored = try await context.pending.finish(
                 id,
                 expected: ExpectedDigests(
                     sha256: try StagingActions.hexDigest(params, Param.expectedSHA256, length: 64)),
                 into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
-            guard case .chunks(let count, _) = status.layout else { throw TrefoilError.internalError("not a stream") }
             return .object([
                 "type": .string("response"), "stream_id": .string(streamID), "status": .string("file_complete"),
                 "received_chunks": .int(Int64(count)), "total_chunks": .int(Int64(count)),

@@ -42,7 +42,7 @@ extension PendingUpload {
             )
         }
         let hashedBefore = state.withLock { $0.hashedUpTo }
-        let hashed = try await DispatchQueue.blockingCalls.perform { [self] () throws(TrefoilError) -> Int64 in
+        let written = await DispatchQueue.blockingCalls.perform { [self] () -> Result<Int64, TrefoilError> in
             var hashed = hashedBefore
             if offset < hashed {
                 digests = RunningDigests(computeSHA3: computeSHA3)
@@ -59,11 +59,18 @@ extension PendingUpload {
                 }
             }
             if failure != 0 {
-                // The digests may hold bytes the file does not: start them over.
+                // The digests may hold bytes the file does not: start them over, from the first byte.
                 digests = RunningDigests(computeSHA3: computeSHA3)
-                throw .storageWriteFailed("writing the piece failed: \(errnoText(failure))")
+                return .failure(.storageWriteFailed("writing the piece failed: \(errnoText(failure))"))
             }
-            return hashed
+            return .success(hashed)
+        }
+        let hashed: Int64
+        switch written {
+        case .success(let value): hashed = value
+        case .failure(let error):
+            state.withLock { $0.hashedUpTo = 0 }
+            throw error
         }
         state.withLock { state in
             state.ranges.insert(offset..<end)
@@ -74,10 +81,7 @@ extension PendingUpload {
 
     /// Appends chunk `index` of a `.chunks` upload; a chunk already received is left as it was.
     func writeChunk(_ bytes: Data, index: Int, now: Int64) async throws(TrefoilError) {
-        guard case .chunks(let count, _) = layout else {
-            throw .internalError("a chunk index was given to an upload of byte offsets")
-        }
-        guard index >= 0, index < count else { throw .invalid(.piece, "chunk index \(index) is not in 0..<\(count)") }
+        try checkChunkIndex(index)
         let (at, inOrder, seen) = state.withLock { state in
             (state.appendAt, state.chunksInOrder && index == state.chunks.count, state.chunks[index] != nil)
         }
@@ -124,9 +128,27 @@ extension PendingUpload {
         }
     }
 
+    /// Whether the chunks, all received, add up to the file size the client declared (nil when it declared none or
+    /// they do); otherwise what is wrong.
+    func sizeMismatch() -> String? {
+        guard case .chunks(let count, let fileSize?) = layout else { return nil }
+        let received = state.withLock { $0.ranges.count }
+        guard received != fileSize else { return nil }
+        return "the \(count) chunks add up to \(received) bytes, not the file_size of \(fileSize)"
+    }
+
+    /// Refuses a chunk index outside the upload's chunks, before anything is counted or written.
+    func checkChunkIndex(_ index: Int) throws(TrefoilError) {
+        guard case .chunks(let count, _) = layout else {
+            throw .internalError("a chunk index was given to an upload of byte offsets")
+        }
+        guard index >= 0, index < count else { throw .invalid(.piece, "chunk index \(index) is not in 0..<\(count)") }
+    }
+
     /// Makes the whole upload a durable temp file with its digests: hashes what was not hashed on arrival, puts
     /// chunks that came out of order into order, and fsyncs. The caller has checked `missing()` and, on success, owns
-    /// the returned file (this upload's own file is closed, and removed when the chunks were copied).
+    /// the returned file, which is this upload's own file or, for chunks copied into order, a new one (the caller
+    /// then ends the upload, which removes its own file unless it was returned).
     func finishedBytes(tmpPath: String) async throws(TrefoilError) -> TempBlob {
         let (hashedUpTo, chunks, inOrder) = state.withLock { ($0.hashedUpTo, $0.chunks, $0.chunksInOrder) }
         return try await DispatchQueue.blockingCalls.perform { [self] () throws(TrefoilError) -> TempBlob in

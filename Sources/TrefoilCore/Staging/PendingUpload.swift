@@ -9,10 +9,10 @@ import Synchronization
 
 /// How the pieces of a pending upload say where they go.
 public enum PendingLayout: Sendable, Equatable {
-    /// Byte offsets into a file of `total` bytes (OneBot 12 fragments, Shamrock chunks). The temp file is sized at
+    /// Byte offsets into a file of `total` bytes (a fragment's offset, a chunk's). The temp file is sized at
     /// the start and each piece is written at its offset.
     case bytes(total: Int64)
-    /// Numbered chunks of unknown sizes (NapCat streams), `count` of them, with the file's size when the client gave
+    /// Numbered chunks of sizes known only as they come, `count` of them, with the file's size when the client gave
     /// it. Chunks are appended to the temp file as they come; when they came in order the file is already whole,
     /// otherwise `finish` copies them into order once.
     case chunks(count: Int, fileSize: Int64?)

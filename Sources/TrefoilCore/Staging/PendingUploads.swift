@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Uploads arriving in pieces (OneBot 12 fragments, NapCat streams, Shamrock chunks), until they are finished into
+/// Uploads arriving in pieces (fragments at byte offsets, or numbered chunks), until they are finished into
 /// staged files or given up.
 ///
 /// A pending upload is a temp file in `tmp/` and an entry in memory: nothing of it is visible in the tree, and a
@@ -52,6 +52,7 @@ public final class PendingUploads: Sendable {
             guard existing.layout == layout else {
                 throw TrefoilError.invalid(.piece, "the pending upload \(id) has another size or chunk count")
             }
+            existing.state.withLock { $0.touched = tree.now }
             return existing.status
         }
         let name = try Names.fileName(rawName)
@@ -70,37 +71,47 @@ public final class PendingUploads: Sendable {
         let upload = PendingUpload(
             id: id, client: client, name: name, layout: layout, expected: expected, ttlSeconds: ttlSeconds, path: path,
             fd: fd, computeSHA3: tree.settings.computeSHA3, now: tree.now)
-        let refusal = uploads.withLock { uploads -> TrefoilError? in
+        enum Outcome {
+            case registered
+            /// Two first pieces raced: the other one's upload is the one.
+            case existing(PendingUpload)
+            case refused(TrefoilError)
+        }
+        let outcome = uploads.withLock { uploads -> Outcome in
             if let existing = uploads[id] {
-                // Two first pieces raced: the other one's upload is the one.
                 return reusing && existing.layout == layout
-                    ? nil : .internalError("a pending upload with id \(id) exists")
+                    ? .existing(existing) : .refused(.internalError("a pending upload with id \(id) exists"))
             }
             if uploads.count >= limits.maxTotal {
-                return .tooManyPendingUploads("\(uploads.count) uploads are pending, the most the gateway holds")
+                return .refused(
+                    .tooManyPendingUploads("\(uploads.count) uploads are pending, the most the gateway holds"))
             }
             let mine = uploads.values.filter { $0.client == client }.count
             if mine >= limits.maxPerClient {
-                return .tooManyPendingUploads("this connection has \(mine) pending uploads, the most one may hold")
+                return .refused(
+                    .tooManyPendingUploads("this connection has \(mine) pending uploads, the most one may hold"))
             }
             let reserved = uploads.values.reduce(Int64(0)) { $0 + $1.reservedBytes }
             if reserved + upload.reservedBytes > limits.maxBytes {
-                return .tooManyPendingUploads(
-                    "pending uploads hold \(reserved) bytes; \(upload.reservedBytes) more would pass the bound of "
-                        + "\(limits.maxBytes)")
+                return .refused(
+                    .tooManyPendingUploads(
+                        "pending uploads hold \(reserved) bytes; \(upload.reservedBytes) more would pass the bound of "
+                            + "\(limits.maxBytes)"))
             }
             uploads[id] = upload
-            return nil
+            return .registered
         }
-        if let refusal {
+        switch outcome {
+        case .registered:
+            return upload.status
+        case .existing(let winner):
+            upload.end()
+            winner.state.withLock { $0.touched = tree.now }
+            return winner.status
+        case .refused(let refusal):
             upload.end()
             throw refusal
         }
-        if let winner = uploads.withLock({ $0[id] }), winner !== upload {
-            upload.end()
-            return winner.status
-        }
-        return upload.status
     }
 
     /// Where an upload is; `.uploadNotFound` when there is none by that id.
@@ -129,9 +140,16 @@ public final class PendingUploads: Sendable {
             guard case .chunks(_, let fileSize) = upload.layout else {
                 throw TrefoilError.internalError("a chunk index was given to an upload of byte offsets")
             }
+            try upload.checkChunkIndex(index)
             if upload.state.withLock({ $0.chunks[index] != nil }) { return upload.status }
             try claim(Int64(bytes.count), for: upload, fileSize: fileSize)
-            try await upload.writeChunk(bytes, index: index, now: tree.now)
+            do {
+                try await upload.writeChunk(bytes, index: index, now: tree.now)
+            } catch {
+                // Nothing of the chunk counts: the file's end did not move.
+                upload.state.withLock { $0.claimed -= Int64(bytes.count) }
+                throw error
+            }
             return upload.status
         }
     }
@@ -170,12 +188,22 @@ public final class PendingUploads: Sendable {
         return try await upload.withTurn {
             if let missing = upload.missing() { throw TrefoilError.uploadIncomplete(missing) }
             remove(upload)
+            if let mismatch = upload.sizeMismatch() {
+                upload.end()
+                throw TrefoilError.invalid(.piece, mismatch)
+            }
             let temp: TempBlob
             do {
                 temp = try await upload.finishedBytes(tmpPath: tree.directory.tmpPath)
+            } catch {
+                upload.end()
+                throw error
+            }
+            do {
                 try Self.verify(temp.digests, against: [upload.expected, expected])
             } catch {
                 upload.end()
+                if temp.path != upload.path { tree.blobs.removeTemp(temp.path) }
                 throw error
             }
             // The temp file is the blob-to-be now; when the chunks were copied, the copy is.

@@ -6,8 +6,6 @@ import TrefoilTestSupport
 /// OneBot 12's `upload_file_fragmented` and `get_file_fragmented`, over HTTP and WebSocket.
 @Suite("Fragmented uploads and reads", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct FragmentedUploadTests {
-    static func encoded(_ bytes: ArraySlice<UInt8>) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-
     @Test(
         "fragments sent out of order and one sent twice finish into a staged file with the file's sha256",
         arguments: Transport.allCases)
@@ -26,7 +24,7 @@ struct FragmentedUploadTests {
                 "upload_file_fragmented",
                 [
                     "stage": "transfer", "file_id": .string(pending), "offset": .int(Int64(offset)),
-                    "data": Self.encoded(piece), "size": .int(Int64(piece.count)),
+                    "data": base64Value(piece), "size": .int(Int64(piece.count)),
                 ])
             #expect(answer == .null)
         }
@@ -57,19 +55,19 @@ struct FragmentedUploadTests {
             )["file_id"]?.stringValue)
         let outside = try await caller.fails(
             "upload_file_fragmented",
-            ["stage": "transfer", "file_id": .string(pending), "offset": 900, "data": Self.encoded(bytes[0..<200])],
+            ["stage": "transfer", "file_id": .string(pending), "offset": 900, "data": base64Value(bytes[0..<200])],
             retcode: 10003, msg: "BAD_PARAM")
         #expect(outside.hasPrefix("invalid [offset]"))
         try await caller.fails(
             "upload_file_fragmented",
             [
-                "stage": "transfer", "file_id": .string(pending), "offset": 0, "data": Self.encoded(bytes[0..<10]),
+                "stage": "transfer", "file_id": .string(pending), "offset": 0, "data": base64Value(bytes[0..<10]),
                 "size": 11,
             ],
             retcode: 10003, msg: "BAD_PARAM")
         try await caller.ok(
             "upload_file_fragmented",
-            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": Self.encoded(bytes[0..<600])])
+            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": base64Value(bytes[0..<600])])
         let incomplete = try await caller.fails(
             "upload_file_fragmented", ["stage": "finish", "file_id": .string(pending)], retcode: 35012,
             msg: "UPLOAD_INCOMPLETE")
@@ -79,14 +77,14 @@ struct FragmentedUploadTests {
             "upload_file_fragmented",
             [
                 "stage": "transfer", "file_id": .string(pending), "offset": 600,
-                "data": Self.encoded(ArraySlice(repeating: 0, count: 400)),
+                "data": base64Value(ArraySlice(repeating: 0, count: 400)),
             ])
         try await caller.fails(
             "upload_file_fragmented", ["stage": "finish", "file_id": .string(pending)], retcode: 35011,
             msg: "DIGEST_MISMATCH")
         try await caller.fails(
             "upload_file_fragmented",
-            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": Self.encoded(bytes[0..<1])],
+            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": base64Value(bytes[0..<1])],
             retcode: 35010, msg: "UPLOAD_NOT_FOUND")
         try await caller.fails("upload_file_fragmented", ["stage": "abort"], retcode: 10004, msg: "UNSUPPORTED_PARAM")
         try await caller.fails(
@@ -153,13 +151,13 @@ struct FragmentedUploadTests {
                 .string("file_id"))
         _ = try await server.call(
             "upload_file_fragmented",
-            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": Self.encoded(bytes[0..<2500])])
+            ["stage": "transfer", "file_id": .string(pending), "offset": 0, "data": base64Value(bytes[0..<2500])])
         await server.stop()
         let again = try await LiveServer.start(root: server.root)
         #expect(try FileManager.default.contentsOfDirectory(atPath: again.dataDir + "/tmp").isEmpty)
         let lost = try await again.call(
             "upload_file_fragmented",
-            ["stage": "transfer", "file_id": .string(pending), "offset": 2500, "data": Self.encoded(bytes[2500...])])
+            ["stage": "transfer", "file_id": .string(pending), "offset": 2500, "data": base64Value(bytes[2500...])])
         #expect(lost.retcode == 35010)
         let stored = try await again.call("upload_group_file", ["group_id": 2, "file": .string(staged)])
         #expect(stored.string("sha256") == sha256Hex(bytes))

@@ -8,8 +8,6 @@ import TrefoilTestSupport
 /// `upload_file_to_shamrock`, over HTTP and WebSocket.
 @Suite("Stream and chunk actions", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct StreamActionTests {
-    static func encoded(_ bytes: ArraySlice<UInt8>) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-
     @Test(
         "upload_file_stream takes chunks of any size in any order and answers NapCat's stream envelopes",
         arguments: Transport.allCases)
@@ -22,7 +20,7 @@ struct StreamActionTests {
             let response = try await caller.call(
                 "upload_file_stream",
                 [
-                    "stream_id": "s-1", "chunk_data": Self.encoded(bytes[cuts[index]..<cuts[index + 1]]),
+                    "stream_id": "s-1", "chunk_data": base64Value(bytes[cuts[index]..<cuts[index + 1]]),
                     "chunk_index": .int(Int64(index)), "total_chunks": 3, "file_size": 100_000,
                     "filename": "voice.amr", "expected_sha256": .string(sha256Hex(bytes)),
                 ])
@@ -51,7 +49,7 @@ struct StreamActionTests {
     func napCatErrors(transport: Transport) async throws {
         let server = try await LiveServer.start()
         let caller = transport.caller(server)
-        let chunk = Self.encoded(ArraySlice(pseudoRandomBytes(100)))
+        let chunk = base64Value(ArraySlice(pseudoRandomBytes(100)))
         #expect(
             try await caller.fails(
                 "upload_file_stream", ["stream_id": "new", "chunk_data": chunk, "chunk_index": 0], retcode: 10003,
@@ -133,11 +131,11 @@ struct StreamActionTests {
         let md5 = JSONValue.string(md5Hex(bytes))
         let second = try await caller.ok(
             "upload_file_to_shamrock",
-            ["md5": md5, "offset": 60_000, "chunk": Self.encoded(bytes[60_000...]), "file_size": 90_000])
+            ["md5": md5, "offset": 60_000, "chunk": base64Value(bytes[60_000...]), "file_size": 90_000])
         #expect(second == ["file_size": 90_000, "finish": false, "path": ""])
         let last = try await caller.ok(
             "upload_file_to_shamrock",
-            ["md5": md5, "offset": 0, "chunk": Self.encoded(bytes[..<60_000]), "file_size": 90_000])
+            ["md5": md5, "offset": 0, "chunk": base64Value(bytes[..<60_000]), "file_size": 90_000])
         #expect(last["finish"] == true)
         let path = try #require(last["path"]?.stringValue)
         let stored = try await caller.ok("upload_private_file", ["user_id": 3, "file": .string(path), "name": "s.bin"])
@@ -145,7 +143,7 @@ struct StreamActionTests {
 
         let wrong = JSONValue.string(String(repeating: "0", count: 32))
         let refusal = try await caller.fails(
-            "upload_file_to_shamrock", ["md5": wrong, "chunk": Self.encoded(bytes[..<10])], retcode: 35011,
+            "upload_file_to_shamrock", ["md5": wrong, "chunk": base64Value(bytes[..<10])], retcode: 35011,
             msg: "DIGEST_MISMATCH")
         #expect(refusal.hasPrefix("md5 mismatch"))
         try await caller.fails(

@@ -65,6 +65,9 @@ extension Caller {
 
 func base64(_ bytes: [UInt8]) -> String { "base64://" + Data(bytes).base64EncodedString() }
 
+/// Bytes as a plain base64 param (OneBot 12's, NapCat's and Shamrock's byte params have no `base64://` prefix).
+func base64Value(_ bytes: ArraySlice<UInt8>) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+
 /// Whether `text` is a QQ-shaped id: "/" and a lowercase UUID.
 func isUUIDID(_ text: String) -> Bool {
     text.wholeMatch(of: /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/) != nil
