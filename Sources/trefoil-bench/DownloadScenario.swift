@@ -40,7 +40,7 @@ enum DownloadScenario {
     }
 
     /// One download's speed in MB/s, after checking that every byte came.
-    private static func fetch(_ url: String, bytes: Int64) async throws -> Double {
+    static func fetch(_ url: String, bytes: Int64) async throws -> Double {
         let transfer = try await Curl.download(url)
         guard transfer.bytesDownloaded == bytes else {
             throw BenchError("GET \(url) returned \(transfer.bytesDownloaded) bytes, not \(bytes)")

@@ -15,11 +15,7 @@ enum RawUploadScenario {
         var figures: [Double] = []
         for run in 0..<context.sizes.repetitions {
             await Workspace.sync()
-            let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=raw-\(run).bin"
-            let transfer = try await Curl.put(file: file, to: url)
-            let envelope = try transfer.okEnvelope("PUT /upload_group_file")
-            try UploadCheck.verify(envelope, bytes: bytes, md5: nil, what: "raw upload")
-            figures.append(megabytesPerSecond(bytes: bytes, seconds: transfer.seconds))
+            figures.append(try await put(context, file: file, bytes: bytes, name: "raw-\(run).bin"))
             context.log("  run \(run + 1): \(Format.mbps(figures.last!))")
         }
         let figure = median(figures)
@@ -32,5 +28,15 @@ enum RawUploadScenario {
                 .merging(Runs.values(figures, [])) { $1 },
             notes: "median of \(figures.count)")
         return Outcome(row: row, megabytesPerSecond: figure)
+    }
+
+    /// One raw `PUT` of `file` (`bytes` long) into the uploads group as `name`, checked; its MB/s. The baseline of the
+    /// fragmented WebSocket upload too.
+    static func put(_ context: BenchContext, file: String, bytes: Int64, name: String) async throws -> Double {
+        let url = "\(context.server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=\(name)"
+        let transfer = try await Curl.put(file: file, to: url)
+        try UploadCheck.verify(
+            try transfer.okEnvelope("PUT /upload_group_file"), bytes: bytes, md5: nil, what: "raw upload")
+        return megabytesPerSecond(bytes: bytes, seconds: transfer.seconds)
     }
 }

@@ -30,6 +30,10 @@ struct BenchSizes: Codable, Sendable {
     var easemobRepetitions: Int
     /// The file uploaded with a Qiniu IM ticket.
     var ticketUploadBytes: Int64
+    /// The file sent with `upload_file_fragmented` and read back with `get_file_fragmented`.
+    var fragmentedFileBytes: Int64
+    /// One fragment's bytes before base64, and one range asked for.
+    var fragmentBytes = 4 << 20
     /// Keep-alive GET load: connections, and the length of each measured window.
     var httpLoadConnections = 4
     var httpLoadSeconds: Double
@@ -40,14 +44,14 @@ struct BenchSizes: Codable, Sendable {
         fileBytes: 1_024 * mebibyte, multipartBytes: 256 * mebibyte, rssUploadBytes: 2_048 * mebibyte,
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
         warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
-        ticketUploadBytes: 64 * mebibyte,
+        ticketUploadBytes: 64 * mebibyte, fragmentedFileBytes: 1_024 * mebibyte,
         httpLoadSeconds: 3)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
         repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
         warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
-        ticketUploadBytes: 4 * mebibyte,
+        ticketUploadBytes: 4 * mebibyte, fragmentedFileBytes: 10 * mebibyte,
         httpLoadSeconds: 0.5)
 
     /// `1 GiB`, `256 MiB`, …

@@ -164,26 +164,42 @@ struct TrefoilBench: AsyncParsableCommand {
         // The file-based scenarios are done: give their disk space back before the large upload.
         if let file { workspace.remove(file) }
         if let form { workspace.remove(form) }
-        guard scenarios.contains(.rss) else {
-            report.failures += runner.failures
-            return
+        if scenarios.contains(.fragments) {
+            report.rows +=
+                await runner.run("fragmented transfers over a forward WebSocket") {
+                    try await withFreshServer("fragments", binary: binary, sizes: sizes, workspace: workspace) {
+                        try await FragmentsScenario.run($0)
+                    }
+                } ?? []
         }
-
-        report.rows +=
-            await runner.run("server RSS during a streaming upload") {
-                let fresh = try await TrefoilServer.start(
-                    binary: binary, name: "rss", workspace: workspace, dataDir: workspace.root + "/data-rss")
-                do {
-                    let row = try await RSSScenario.run(
-                        BenchContext(sizes: sizes, workspace: workspace, server: fresh))
-                    await fresh.stop()
-                    return [row]
-                } catch {
-                    await fresh.stop()
-                    throw error
-                }
-            } ?? []
+        if scenarios.contains(.rss) {
+            report.rows +=
+                await runner.run("server RSS during a streaming upload") {
+                    try await withFreshServer("rss", binary: binary, sizes: sizes, workspace: workspace) {
+                        [try await RSSScenario.run($0)]
+                    }
+                } ?? []
+        }
         report.failures += runner.failures
+    }
+
+    /// Runs `body` against a server of its own with a data directory of its own (`data-<name>`), whose memory no
+    /// earlier scenario has touched; stops it whether `body` throws or not.
+    private func withFreshServer<T>(
+        _ name: String, binary: String, sizes: BenchSizes, workspace: Workspace,
+        _ body: (BenchContext) async throws -> T
+    ) async throws -> T {
+        let fresh = try await TrefoilServer.start(
+            binary: binary, name: name, workspace: workspace, dataDir: workspace.root + "/data-\(name)")
+        do {
+            let result = try await body(BenchContext(sizes: sizes, workspace: workspace, server: fresh))
+            try fresh.checkAlive()
+            await fresh.stop()
+            return result
+        } catch {
+            await fresh.stop()
+            throw error
+        }
     }
 
     private func locateBinary() throws -> String {

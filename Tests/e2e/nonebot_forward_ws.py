@@ -24,24 +24,18 @@ NoneBot reads ``.env`` files from the working directory and its settings from en
 (``DRIVER``, ``LOG_LEVEL``, ...): run this from an empty directory with a clean environment.
 """
 
-import argparse
 import asyncio
 import base64
 import hashlib
-import json
-import os
 import re
-import sys
-import threading
 import time
 import urllib.error
-import urllib.request
 import uuid
 
-import nonebot
 from nonebot import on_metaevent, on_notice
-from nonebot.adapters.onebot.v11 import ActionFailed, Adapter, Bot, GroupUploadNoticeEvent, HeartbeatMetaEvent
-from nonebot.log import default_filter, default_format, logger
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, GroupUploadNoticeEvent, HeartbeatMetaEvent
+
+from e2e_support import CheckFailed, check, fetch, forward_ws_parser, parse_forward_ws, run_forward_ws, start_forward_ws
 
 UUID_ID = re.compile(r"^/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # Known bytes: a header, every byte value, and a length that is not a round number.
@@ -51,75 +45,10 @@ RENAMED = "e2e renamed.bin"
 FOLDER_NAME = "e2e-folder-" + uuid.uuid4().hex[:8]  # unique, so a rerun on the same store works
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def emit(result, status):
-    """Prints the single JSON result line and exits without waiting for anything else."""
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
-def fetch(url, timeout=10):
-    """GET with plain urllib, never through a proxy (only loopback is ever addressed)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return response.status, response.read()
-
-
-def parse_args():
-    env = os.environ.get
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ws-url", default=env("TREFOIL_E2E_WS_URL"))
-    parser.add_argument("--token", default=env("TREFOIL_E2E_TOKEN", ""))
-    parser.add_argument("--group-id", type=int, default=int(env("TREFOIL_E2E_GROUP_ID", "123456")))
-    parser.add_argument("--self-id", type=int, default=int(env("TREFOIL_E2E_SELF_ID", "10000")))
-    parser.add_argument("--timeout", type=float, default=float(env("TREFOIL_E2E_TIMEOUT", "55")))
-    args = parser.parse_args()
-    if not args.ws_url:
-        parser.print_usage(sys.stderr)
-        emit({"ok": False, "error": "no WebSocket URL: pass --ws-url or set TREFOIL_E2E_WS_URL"}, 2)
-    return args
-
-
-args = parse_args()
+args = parse_forward_ws(forward_ws_parser(__doc__.split("\n\n")[0], timeout=55))
 started = time.monotonic()
 result = {"ok": False, "steps": []}
-
-
-def hard_timeout():
-    result["error"] = (
-        f"hard timeout after {args.timeout:.0f} s; last step reached: "
-        f"{result['steps'][-1] if result['steps'] else 'none (the bot never connected)'}"
-    )
-    emit(result, 3)
-
-
-timer = threading.Timer(args.timeout, hard_timeout)
-timer.daemon = True
-timer.start()
-
-# NoneBot logs to standard output by default; keep standard output for the result line.
-logger.remove()
-logger.add(sys.stderr, level=0, diagnose=False, filter=default_filter, format=default_format, colorize=False)
-
-nonebot.init(
-    driver="~websockets",
-    onebot_ws_urls=[args.ws_url],
-    onebot_access_token=args.token or None,
-    api_timeout=15,
-    log_level="INFO",
-)
-driver = nonebot.get_driver()
-driver.register_adapter(Adapter)
+driver = start_forward_ws(args, result, api_timeout=15)
 
 upload_notices: "asyncio.Queue[GroupUploadNoticeEvent]" = asyncio.Queue()
 heartbeats: "asyncio.Queue[HeartbeatMetaEvent]" = asyncio.Queue()
@@ -295,25 +224,5 @@ async def scenario(bot: Bot):
     result["ok"] = True
 
 
-@driver.on_bot_connect
-async def on_connect(bot: Bot):
-    result["connected_after_s"] = round(time.monotonic() - started, 3)
-    result["steps"].append("bot connected")
-    try:
-        await scenario(bot)
-    except CheckFailed as error:
-        result["error"] = f"{result['steps'][-1]}: {error}"
-    except ActionFailed as error:
-        result["error"] = f"{result['steps'][-1]}: unexpected {error!r}"
-    except Exception as error:  # anything else is a failure too, with its type named
-        result["error"] = f"{result['steps'][-1]}: {type(error).__name__}: {error!r}"
-    finally:
-        driver.exit()
-
-
 if __name__ == "__main__":
-    nonebot.run()
-    result["elapsed_s"] = round(time.monotonic() - started, 3)
-    if "error" not in result and not result["ok"]:
-        result["error"] = "NoneBot stopped before the bot connected"
-    emit(result, 0 if result["ok"] else 1)
+    run_forward_ws(driver, result, started, scenario)

@@ -51,22 +51,20 @@ import os
 import re
 import signal
 import sys
-import threading
 import time
 import urllib.error
-import urllib.request
 
 import nonebot
 from nonebot import on_metaevent, on_notice
 from nonebot.adapters.onebot.v11 import (
-    ActionFailed,
     Adapter,
     Bot,
     GroupUploadNoticeEvent,
     HeartbeatMetaEvent,
     LifecycleMetaEvent,
 )
-from nonebot.log import default_filter, default_format, logger
+
+from e2e_support import CheckFailed, check, emit, fetch, last_step, log_to_stderr, record_failure, start_hard_timeout
 
 UUID_ID = re.compile(r"^/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # The same known bytes as nonebot_forward_ws.py: a header, every byte value, an odd length.
@@ -80,30 +78,6 @@ HEADERS = ("x-self-id", "x-client-role", "user-agent", "content-type")
 # blocked (Foundation's Process passes on the spawning thread's mask). uvicorn stops on SIGINT, and a harness that
 # gives up sends SIGTERM: unblock everything before any thread starts.
 signal.pthread_sigmask(signal.SIG_SETMASK, set())
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def emit(result, status):
-    """Prints the single JSON result line and exits without waiting for anything else."""
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
-
-
-def fetch(url, timeout=10):
-    """GET with plain urllib, never through a proxy (only loopback is ever addressed)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return response.status, response.read()
 
 
 def parse_args():
@@ -154,19 +128,14 @@ def hard_timeout():
     summarize_requests()
     result["error"] = (
         f"hard timeout after {args.timeout:.0f} s; last step reached: "
-        f"{result['steps'][-1] if result['steps'] else 'none (the bot never appeared)'}"
+        f"{last_step(result, 'none (the bot never appeared)')}"
     )
     result["requests"] = requests_seen[-3:]
     emit(result, 3)
 
 
-timer = threading.Timer(args.timeout, hard_timeout)
-timer.daemon = True
-timer.start()
-
-# NoneBot logs to standard output by default; keep standard output for the result line.
-logger.remove()
-logger.add(sys.stderr, level=0, diagnose=False, filter=default_filter, format=default_format, colorize=False)
+start_hard_timeout(args.timeout, hard_timeout)
+log_to_stderr()
 
 settings = {
     "host": "127.0.0.1",
@@ -381,12 +350,8 @@ async def on_connect(bot: Bot):
     try:
         check(not args.expect_refused, "a bot appeared although Trefoil's posts carry the wrong signature")
         await scenario(bot)
-    except CheckFailed as error:
-        result["error"] = f"{result['steps'][-1]}: {error}"
-    except ActionFailed as error:
-        result["error"] = f"{result['steps'][-1]}: unexpected {error!r}"
-    except Exception as error:  # anything else is a failure too, with its type named
-        result["error"] = f"{result['steps'][-1]}: {type(error).__name__}: {error!r}"
+    except Exception as error:  # a failed check, an ActionFailed or anything else, named
+        record_failure(result, error)
     finally:
         summarize_requests()
         stop_nonebot()

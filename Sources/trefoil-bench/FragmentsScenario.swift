@@ -1,0 +1,244 @@
+import Foundation
+
+/// OneBot 12's fragmented transfers over one forward WebSocket, on a server of their own: a file sent with
+/// `upload_file_fragmented` (prepare, base64 fragments in JSON text frames one at a time as NoneBot's `call_api`
+/// sends them, finish) against a raw `PUT` of the same file; the staged file made a group file by
+/// `upload_group_file`; that file read back with `get_file_fragmented` against a `GET` of its signed URL; and the
+/// server's peak RSS during the first fragmented upload.
+///
+/// While a fragment is on the wire the bench encodes the next one (or decodes and checks the last one), so the
+/// figures are the gateway's and not the bench's base64; the wire still carries one request at a time.
+enum FragmentsScenario {
+    static func run(_ context: BenchContext) async throws -> [ReportRow] {
+        let sizes = context.sizes
+        let bytes = sizes.fragmentedFileBytes
+        let size = BenchSizes.describe(bytes: bytes)
+        let piece = BenchSizes.describe(bytes: Int64(sizes.fragmentBytes))
+        let path = try context.workspace.testFile("fragmented.bin", bytes: bytes, seed: 17)
+        defer { context.workspace.remove(path) }
+        let warmPath = try context.workspace.testFile("fragmented-warm.bin", bytes: 1_000, seed: 18)
+        defer { context.workspace.remove(warmPath) }
+        let file = try FileSlices(path: path)
+        // sha256sum also brings the file into the page cache, where both uploads read it from.
+        let sha256 = String(try await ChildProcess.check("sha256sum", [path]).output.prefix(64))
+        let warm = try FileSlices(path: warmPath)
+        let warmSHA256 = String(try await ChildProcess.check("sha256sum", [warmPath]).output.prefix(64))
+        let runs = sizes.repetitions
+        let url = context.server.webSocketBase + "/api"
+        return try await WSRPC.withConnection(url: url) { rpc in
+            // Touch the fragment path once with a tiny file, then let the server settle before its idle RSS.
+            _ = try await upload(rpc, file: warm, sha256: warmSHA256, fragmentBytes: sizes.fragmentBytes)
+            try await Task.sleep(for: .seconds(1))
+
+            context.log(
+                "upload_file_fragmented over one forward WS: \(size) in \(piece) fragments, \(runs)× against raw PUT")
+            var uploads: [Double] = []
+            var puts: [Double] = []
+            var memory: PeakMemory?
+            var staged = ""
+            for run in 0..<runs {
+                await Workspace.sync()
+                let upload: Upload
+                if run == 0 {
+                    let measured = try await PeakMemory.during(pid: context.server.pid) {
+                        try await Self.upload(rpc, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
+                    }
+                    memory = measured.memory
+                    upload = measured.result
+                } else {
+                    upload = try await Self.upload(rpc, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
+                }
+                staged = upload.stagedID
+                uploads.append(upload.megabytesPerSecond)
+                await Workspace.sync()
+                puts.append(try await RawUploadScenario.put(context, file: path, bytes: bytes, name: "put-\(run).bin"))
+                context.log(
+                    "  run \(run + 1): fragmented \(Format.mbps(uploads.last!)), PUT \(Format.mbps(puts.last!))")
+            }
+            guard let memory else { throw BenchError("no fragmented upload ran") }
+            context.log("  during the first fragmented upload: \(memory.summary)")
+
+            let group = try await groupFile(rpc, staged: staged, bytes: bytes, sha256: sha256)
+            context.log("  upload_group_file of the staged id: \(Format.ms(group.milliseconds))")
+
+            context.log(
+                "get_file_fragmented over one forward WS: \(size) in \(piece) ranges, \(runs)× against the signed URL")
+            // The blob was written past the page cache: the first read brings it in for both ways of reading it.
+            _ = try await DownloadScenario.fetch(group.url, bytes: bytes)
+            var downloads: [Double] = []
+            var gets: [Double] = []
+            for run in 0..<runs {
+                downloads.append(
+                    try await download(
+                        rpc, fileID: group.fileID, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes))
+                gets.append(try await DownloadScenario.fetch(group.url, bytes: bytes))
+                context.log(
+                    "  run \(run + 1): fragmented \(Format.mbps(downloads.last!)), signed URL \(Format.mbps(gets.last!))"
+                )
+            }
+            let uploadSpeed = median(uploads)
+            return [
+                EasemobScenario.compared(
+                    "`upload_file_fragmented`, \(piece) base64 fragments over one forward WS (\(size))", uploads,
+                    against: puts, named: "raw HTTP `PUT`", format: Format.mbps, unit: "mb_s", target: "≥ 0.5×",
+                    met: { $0 >= 0.5 },
+                    notes: "median of \(runs), alternating; prepare to finish, one fragment in flight; finish's "
+                        + "sha256 checked; then `upload_group_file` of the staged id took "
+                        + "\(Format.ms(group.milliseconds))"),
+                EasemobScenario.compared(
+                    "`get_file_fragmented`, \(piece) ranges over one forward WS (\(size))", downloads, against: gets,
+                    named: "signed-URL download (curl)", format: Format.mbps, unit: "mb_s", target: "≥ 0.3×",
+                    met: { $0 >= 0.3 },
+                    notes: "median of \(runs), alternating; prepare to the last range, one range in flight; every "
+                        + "range decoded and compared with the file (sha256 from prepare checked)"),
+                memory.row(
+                    "peak server RSS during a \(size) fragmented upload", limitMB: 64,
+                    values: ["upload_mb_s": uploads[0]],
+                    notes: "server of its own, after a 1,000-byte fragmented upload; VmRSS every 10 ms plus VmHWM; "
+                        + "the median upload ran at \(Format.mbps(uploadSpeed))"),
+            ]
+        }
+    }
+
+    struct Upload {
+        /// The staged file's id (`/` and a UUID) that finish returned.
+        let stagedID: String
+        let megabytesPerSecond: Double
+    }
+
+    /// Sends `file` with `upload_file_fragmented`, checks finish's answer, and times prepare to finish.
+    static func upload(_ rpc: WSRPC, file: FileSlices, sha256: String, fragmentBytes: Int) async throws -> Upload {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let name = Envelope.quote((file.path as NSString).lastPathComponent)
+        let prepared = try await rpc.callOK(
+            "upload_file_fragmented", params: #"{"stage":"prepare","name":\#(name),"total_size":\#(file.size)}"#)
+        guard let pending = Envelope.dataField(prepared, "file_id") as? String, isPendingID(pending) else {
+            throw BenchError("upload_file_fragmented prepare: no 32-hex file_id in \(prepared)")
+        }
+        let pieces = file.pieces(of: fragmentBytes)
+        func frame(_ index: Int) -> Task<String, any Error> {
+            Task {
+                let (offset, count) = pieces[index]
+                let data = try file.read(offset: offset, count: count).base64EncodedString()
+                return #"{"stage":"transfer","file_id":"\#(pending)","offset":\#(offset),"data":"\#(data)"}"#
+            }
+        }
+        var next = pieces.isEmpty ? nil : frame(0)
+        for index in pieces.indices {
+            let params = try await next!.value
+            next = index + 1 < pieces.count ? frame(index + 1) : nil
+            _ = try await rpc.callOK("upload_file_fragmented", params: params)
+        }
+        let finished = try await rpc.callOK(
+            "upload_file_fragmented", params: #"{"stage":"finish","file_id":"\#(pending)","sha256":"\#(sha256)"}"#)
+        let seconds = (clock.now - started).seconds
+        let data = finished["data"] as? [String: Any] ?? [:]
+        guard let staged = data["file_id"] as? String, isStagedID(staged), data["file"] as? String == staged,
+            (data["file_size"] as? NSNumber)?.int64Value == file.size, data["sha256"] as? String == sha256
+        else {
+            throw BenchError(
+                "upload_file_fragmented finish answered \(data), not the staged id, \(file.size) bytes and sha256 "
+                    + sha256)
+        }
+        return Upload(stagedID: staged, megabytesPerSecond: megabytesPerSecond(bytes: file.size, seconds: seconds))
+    }
+
+    struct GroupFile {
+        let fileID: String
+        let url: String
+        let milliseconds: Double
+    }
+
+    /// `upload_group_file` with the staged id as `file`: a group file of the same bytes, without sending them again.
+    static func groupFile(_ rpc: WSRPC, staged: String, bytes: Int64, sha256: String) async throws -> GroupFile {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let envelope = try await rpc.callOK(
+            "upload_group_file",
+            params: #"{"group_id":\#(BenchGroups.uploads),"file":"\#(staged)","name":"fragmented.bin"}"#)
+        let milliseconds = (clock.now - started).milliseconds
+        try UploadCheck.verify(envelope, bytes: bytes, md5: nil, what: "upload_group_file of a staged id")
+        guard Envelope.dataField(envelope, "sha256") as? String == sha256,
+            let fileID = Envelope.dataField(envelope, "file_id") as? String,
+            let url = Envelope.dataField(envelope, "url") as? String
+        else { throw BenchError("upload_group_file of \(staged) answered \(envelope)") }
+        return GroupFile(fileID: fileID, url: url, milliseconds: milliseconds)
+    }
+
+    /// Reads the file `fileID` with `get_file_fragmented`, compares every range with `file`, and times prepare to
+    /// the last range.
+    static func download(_ rpc: WSRPC, fileID: String, file: FileSlices, sha256: String, fragmentBytes: Int)
+        async throws -> Double
+    {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let prepared = try await rpc.callOK(
+            "get_file_fragmented", params: #"{"stage":"prepare","file_id":"\#(fileID)"}"#)
+        guard (Envelope.dataField(prepared, "total_size") as? NSNumber)?.int64Value == file.size,
+            Envelope.dataField(prepared, "sha256") as? String == sha256
+        else {
+            throw BenchError("get_file_fragmented prepare answered \(prepared), not \(file.size) bytes and \(sha256)")
+        }
+        let pieces = file.pieces(of: fragmentBytes)
+        func request(_ index: Int) -> Task<String, any Error> {
+            Task {
+                try await rpc.call(
+                    "get_file_fragmented",
+                    params: #"{"stage":"transfer","file_id":"\#(fileID)","offset":\#(pieces[index].offset),"#
+                        + #""size":\#(pieces[index].count)}"#)
+            }
+        }
+        var next = pieces.isEmpty ? nil : request(0)
+        for (index, (offset, count)) in pieces.enumerated() {
+            let reply = try await next!.value
+            next = index + 1 < pieces.count ? request(index + 1) : nil
+            let received = try fragment(in: reply)
+            guard received == (try file.read(offset: offset, count: count)) else {
+                throw BenchError(
+                    "get_file_fragmented: the \(received.count) bytes it gave at offset \(offset) are not the file's "
+                        + "\(count) bytes there")
+            }
+        }
+        return megabytesPerSecond(bytes: file.size, seconds: (clock.now - started).seconds)
+    }
+
+    /// The bytes of a `get_file_fragmented` transfer answer.
+    ///
+    /// Trefoil writes the envelope's keys sorted, so the answer starts with `{"data":{"data":"` and the base64 runs
+    /// to the next quote: it is cut out and decoded without parsing megabytes of JSON (as costly as the server's
+    /// whole answer). Any other shape goes through the JSON parser.
+    static func fragment(in reply: String) throws -> Data {
+        var reply = reply
+        let fast = reply.withUTF8 { bytes -> Data? in
+            let head = Array(#"{"data":{"data":""#.utf8)
+            guard isOK(bytes), bytes.count > head.count, bytes.starts(with: head) else { return nil }
+            let start = bytes.baseAddress! + head.count
+            guard let quote = memchr(start, Int32(UInt8(ascii: "\"")), bytes.count - head.count) else { return nil }
+            let length = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
+            // An escaped character (a `\/`) is left to the JSON parser.
+            guard memchr(start, Int32(UInt8(ascii: "\\")), length) == nil else { return nil }
+            return Data(base64Encoded: Data(bytes: start, count: length))
+        }
+        if let fast { return fast }
+        guard let envelope = Envelope.parse(reply), envelope["status"] as? String == "ok" else {
+            throw BenchError("get_file_fragmented transfer failed: \(reply.prefix(300))")
+        }
+        guard let text = Envelope.dataField(envelope, "data") as? String, let data = Data(base64Encoded: text) else {
+            throw BenchError("get_file_fragmented transfer: no base64 data in \(reply.prefix(300))")
+        }
+        return data
+    }
+
+    /// A pending upload's id: 32 lowercase hex digits.
+    static func isPendingID(_ id: String) -> Bool {
+        id.utf8.count == 32 && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    /// A staged file's id: `/` and a lowercase UUID.
+    static func isStagedID(_ id: String) -> Bool {
+        guard id.hasPrefix("/") else { return false }
+        let uuid = String(id.dropFirst())
+        return UUID(uuidString: uuid) != nil && uuid == uuid.lowercased()
+    }
+}
