@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes compact JSON straight from typed values into bytes, in the exact form `JSONValue.encoded()`
 /// gives: members in the order the caller writes them (callers write keys sorted), no spaces.
 ///
@@ -109,6 +111,18 @@ public struct JSONFragment: Sendable, Equatable {
 
     /// JSON text as it came, to be sent back unchanged (a request's `echo`); the caller has parsed it.
     init(verbatim bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The JSON string of `data` in base64 (standard alphabet, padded), written straight from the bytes: a file's
+    /// range sent as base64 is megabytes that need no escape, so it skips a `String` and the writer's escape scan.
+    public init(base64Of data: Data) {
+        let encoded = data.base64EncodedData()
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(encoded.count + 2)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: encoded)
+        bytes.append(UInt8(ascii: "\""))
+        self.bytes = bytes
+    }
 
     /// The same JSON as a `JSONValue` tree, for code (and tests) that inspect it; parsing costs
     /// what the fragment saved.

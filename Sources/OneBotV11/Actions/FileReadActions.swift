@@ -29,7 +29,7 @@ struct FileReadActions: ActionHandler {
                     "must be in 0...\(context.maxInlineBytes) (what fits in server.ws_max_message_bytes as base64)")
             }
             let bytes = try await context.tree.bytes(of: file, in: offset..<(offset + size))
-            return .object(["data": .string(bytes.base64EncodedString())])
+            return .object(["data": .fragment(JSONFragment(base64Of: bytes))])
         default:
             throw OneBotError.unsupported("stage \"\(stage.prefix(40))\" is not supported: use prepare or transfer")
         }

@@ -111,13 +111,14 @@ struct NapCatStreamActions: StreamingActionHandler {
             let bytes = try await context.tree.bytes(of: file, in: offset..<min(file.size, offset + chunkSize))
             guard !bytes.isEmpty else { throw TrefoilError.storageWriteFailed("the file's blob is shorter than it") }
             offset += Int64(bytes.count)
-            let text = bytes.base64EncodedString()
+            let text = JSONFragment(base64Of: bytes)
             try await emit(
                 .object([
                     "type": .string("stream"), "data_type": .string("file_chunk"), "index": .int(index),
-                    "data": .string(text), "size": .int(Int64(bytes.count)),
+                    "data": .fragment(text), "size": .int(Int64(bytes.count)),
                     "progress": .int(file.size == 0 ? 100 : offset * 100 / file.size),
-                    "base64_size": .int(Int64(text.utf8.count)),
+                    // The fragment's bytes are the base64 text and its two quotes.
+                    "base64_size": .int(Int64(text.bytes.count - 2)),
                 ]))
             index += 1
         }

@@ -44,7 +44,8 @@ public struct ActionResponse: Sendable, Equatable {
 
     /// `encoded()` as bytes, for transports that copy them into their own buffers.
     public func encodedBytes() -> [UInt8] {
-        var out = JSONWriter(capacity: 256)
+        // Sized for `data` up front: a reply carrying megabytes of base64 is written without regrowing its buffer.
+        var out = JSONWriter(capacity: 256 + Int(data.heldBytes))
         out.beginObject()
         out.member("data", data)
         if let echo { out.member("echo", echo) }
