@@ -39,7 +39,7 @@ struct StagingActions: ActionHandler {
     /// A hex digest param of `length` digits, when given.
     static func hexDigest(_ params: Params, _ spec: ParamSpec, length: Int) throws(OneBotError) -> String? {
         guard let text = try params.optionalString(spec), !text.isEmpty else { return nil }
-        guard text.utf8.count == length, text.allSatisfy(\.isHexDigit) else {
+        guard ExpectedDigests.isHex(text, length: length) else {
             throw .invalid(spec.name, "expected \(length) hex digits")
         }
         return text.lowercased()

@@ -27,6 +27,14 @@ public struct ExpectedDigests: Sendable, Equatable {
         self.sha256 = sha256
         self.md5 = md5
     }
+
+    /// Whether `text` is `length` ASCII hex digits, either case (`Character.isHexDigit` also takes fullwidth ones).
+    public static func isHex(_ text: String, length: Int) -> Bool {
+        text.utf8.count == length
+            && text.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0)
+            }
+    }
 }
 
 /// Where a pending upload is, as its client sees it.

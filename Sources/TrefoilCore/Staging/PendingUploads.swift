@@ -273,7 +273,7 @@ public final class PendingUploads: Sendable {
     static func check(_ expected: ExpectedDigests) throws(TrefoilError) {
         for (digest, length, kind) in [(expected.sha256, 64, "sha256"), (expected.md5, 32, "md5")] {
             guard let digest else { continue }
-            guard digest.utf8.count == length, digest.utf8.allSatisfy({ $0.isHexDigit }) else {
+            guard ExpectedDigests.isHex(digest, length: length) else {
                 throw .invalid(.digest, "\(kind) must be \(length) hex digits")
             }
         }
@@ -289,11 +289,5 @@ public final class PendingUploads: Sendable {
                 throw .digestMismatch("md5 mismatch: expected \(md5), got \(digests.md5)")
             }
         }
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
