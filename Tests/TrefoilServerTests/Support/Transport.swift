@@ -39,6 +39,7 @@ extension WSSession: Caller {
 
 extension Caller {
     /// Calls and requires success; returns `data`.
+    @discardableResult
     func ok(_ action: String, _ params: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws
         -> JSONValue
     {
