@@ -93,7 +93,9 @@ struct SafeFetcherResponseTests {
             let elapsed = clock.now - start
             #expect(error == .failed("timed out after 300 ms without data"))
             #expect(elapsed >= .milliseconds(250))
-            #expect(elapsed < .seconds(5))
+            // Only a bound against hanging: on a loaded 2-core machine the 300 ms timeout fired 5.01 s after the start
+            // of one CI run (the parallel suites held the pool), so the bound is far from the figure it guards.
+            #expect(elapsed < .seconds(30))
         }
     }
 
