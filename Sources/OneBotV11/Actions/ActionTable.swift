@@ -77,27 +77,25 @@ public struct ActionTable: Sendable {
         }
         switch route {
         case .direct(let spec, let handler):
-            let params = request.params.calledBy(request.client)
             do {
                 if let streaming = handler as? any StreamingActionHandler {
-                    let data = try await streaming.stream(spec, params, context) { data in
+                    let data = try await streaming.stream(spec, request.params, context) { data in
                         guard await emit(ActionResponse.ok(data, echo: request.echo).streamed()) else {
                             throw CancellationError()
                         }
                     }
                     return ActionResponse.ok(data, echo: request.echo).streamed(spec.streamed)
                 }
-                return ActionResponse.ok(try await handler.handle(spec, params, context), echo: request.echo)
+                return ActionResponse.ok(try await handler.handle(spec, request.params, context), echo: request.echo)
                     .streamed(spec.streamed)
             } catch {
                 return ActionResponse.failed(failure(error, action: spec.name), echo: request.echo)
                     .streamed(spec.streamed)
             }
         case .background(let spec, let handler), .queued(let spec, let handler):
-            let params = request.params.calledBy(request.client)
             let job: @Sendable () async -> Void = { [context] in
                 do {
-                    _ = try await handler.handle(spec, params, context)
+                    _ = try await handler.handle(spec, request.params, context)
                 } catch {
                     _ = failure(error, action: spec.name)
                 }

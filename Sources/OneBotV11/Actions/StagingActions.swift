@@ -23,8 +23,7 @@ struct StagingActions: ActionHandler {
         default:
             throw OneBotError.unsupported("type \"\(type.prefix(40))\" is not supported: use url, path or data")
         }
-        let explicitName = try params.optionalString(Param.stagedName).flatMap { $0.isEmpty ? nil : $0 }
-        guard let name = explicitName ?? source.suggestedName else { throw OneBotError.lack(Param.stagedName.name) }
+        let name = try UploadActions.name(params, suggested: source.suggestedName)
         let staged = try await source.stage(into: context.tree)
         let stored = try await context.commitStaged(
             staged, name: name, sha256: sha256, ttlSeconds: context.stagedTTL)
@@ -54,9 +53,7 @@ extension ActionTable {
         let name: String
         do {
             sha256 = try StagingActions.sha256(params)
-            let explicit = try params.optionalString(Param.stagedName).flatMap { $0.isEmpty ? nil : $0 }
-            guard let chosen = explicit ?? suggestedName else { throw OneBotError.lack(Param.stagedName.name) }
-            name = chosen
+            name = try UploadActions.name(params, suggested: suggestedName)
         } catch {
             context.tree.discard(staged)
             throw error

@@ -46,9 +46,11 @@ extension ActionContext {
     func commitStaged(_ staged: StagedUpload, name: String, sha256: String?, ttlSeconds: Int64) async throws
         -> StoredFile
     {
-        if let sha256 = sha256?.lowercased(), sha256 != staged.digests.sha256 {
+        do {
+            try ExpectedDigests(sha256: sha256).check(staged.digests)
+        } catch {
             tree.discard(staged)
-            throw TrefoilError.digestMismatch("sha256 mismatch: expected \(sha256), got \(staged.digests.sha256)")
+            throw error
         }
         return try await tree.commitStaged(
             staged, name: name, into: stagingSpace, ttlSeconds: ttlSeconds, by: member)

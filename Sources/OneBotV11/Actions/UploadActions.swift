@@ -20,6 +20,12 @@ struct UploadActions: ActionHandler {
         try params.optionalString(Param.uploadName).flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The name to store: the `name` param, else the source's own; `lack of [name]` when there is neither.
+    static func name(_ params: Params, suggested: String?) throws(OneBotError) -> String {
+        guard let name = try explicitName(params) ?? suggested else { throw .lack(Param.uploadName.name) }
+        return name
+    }
+
     static func result(_ stored: StoredFile, _ action: ActionSpec, _ context: ActionContext) -> JSONValue {
         stored.uploadResult(
             url: context.downloadURL(for: stored), includeFolder: action == ActionCatalog.uploadGroupFile)
@@ -101,9 +107,7 @@ extension ActionTable {
         }
         do {
             let (owner, folder) = try UploadActions.target(spec, params)
-            guard let name = try UploadActions.explicitName(params) ?? suggestedName else {
-                throw OneBotError.lack(Param.uploadName.name)
-            }
+            let name = try UploadActions.name(params, suggested: suggestedName)
             let stored = try await context.tree.commit(
                 staged, name: name, to: owner, folder: folder, by: context.member)
             return .ok(UploadActions.result(stored, spec, context), echo: nil)

@@ -7,15 +7,11 @@ public struct ActionRequest: Sendable, Equatable {
     public var params: Params
     /// Copied verbatim into the response; nil when the request had none.
     public var echo: JSONValue?
-    /// Who is calling, as the transport names it (a WebSocket connection, the HTTP API): what the bound on pending
-    /// uploads per connection counts by.
-    public var client: String
 
-    public init(action: String, params: Params = Params(), echo: JSONValue? = nil, client: String = "http") {
+    public init(action: String, params: Params = Params(), echo: JSONValue? = nil) {
         self.action = action
         self.params = params
         self.echo = echo
-        self.client = client
     }
 
     /// Decodes one WebSocket frame or `POST /` body.

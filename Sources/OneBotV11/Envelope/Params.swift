@@ -6,7 +6,8 @@ import TrefoilJSON
 /// `"true"`/`"1"`, and every alias of a parameter is accepted (docs/onebot11.md §1.2).
 public struct Params: Sendable, Equatable {
     public var values: [String: JSONValue]
-    /// Who called (`ActionRequest.client`): not a parameter, but the handlers that bound work per connection need it.
+    /// Who is calling, as the transport names it (a WebSocket connection; every HTTP caller is `"http"`): not a
+    /// parameter, but what the bound on pending uploads per connection counts by.
     public var client = "http"
 
     public init(_ values: [String: JSONValue] = [:]) { self.values = values }
@@ -23,22 +24,20 @@ public struct Params: Sendable, Equatable {
         return merged
     }
 
-    /// These parameters as `client` sent them.
-    func calledBy(_ client: String) -> Params {
-        var copy = self
-        copy.client = client
-        return copy
-    }
-
     /// Bytes sent as base64 text (standard alphabet; line breaks and other stray characters are skipped).
     public func optionalBase64(_ spec: ParamSpec) throws(OneBotError) -> Data? {
         guard let (name, value) = lookup(spec) else { return nil }
         guard case .string(let text) = value else { throw .invalid(name, "expected a base64 string") }
-        let body = text.hasPrefix("base64://") ? String(text.dropFirst("base64://".count)) : text
-        if let data = Data(base64Encoded: body) ?? Data(base64Encoded: body, options: .ignoreUnknownCharacters) {
-            return data
-        }
-        throw .invalid(name, "not valid base64")
+        let body = text.hasPrefix("base64://") ? text.dropFirst("base64://".count) : Substring(text)
+        guard let data = Self.decodedBase64(body) else { throw .invalid(name, "not valid base64") }
+        return data
+    }
+
+    /// Standard base64, padding optional; line breaks and other stray characters are skipped (tried only when the
+    /// strict decoding fails, which is the slower one).
+    static func decodedBase64(_ text: Substring) -> Data? {
+        let text = String(text)
+        return Data(base64Encoded: text) ?? Data(base64Encoded: text, options: .ignoreUnknownCharacters)
     }
 
     public func base64(_ spec: ParamSpec) throws(OneBotError) -> Data {

@@ -86,9 +86,7 @@ enum FileSource {
     }
 
     static func decodeBase64(_ text: Substring) throws(OneBotError) -> [UInt8] {
-        guard let data = Data(base64Encoded: String(text), options: .ignoreUnknownCharacters) else {
-            throw .invalid("file", "not valid base64")
-        }
+        guard let data = Params.decodedBase64(text) else { throw .invalid("file", "not valid base64") }
         return Array(data)
     }
 

@@ -28,6 +28,16 @@ public struct ExpectedDigests: Sendable, Equatable {
         self.md5 = md5
     }
 
+    /// Throws `.digestMismatch`, naming both digests, when `digests` differ from one given here.
+    public func check(_ digests: Digests) throws(TrefoilError) {
+        if let sha256 = sha256?.lowercased(), sha256 != digests.sha256 {
+            throw .digestMismatch("sha256 mismatch: expected \(sha256), got \(digests.sha256)")
+        }
+        if let md5 = md5?.lowercased(), md5 != digests.md5 {
+            throw .digestMismatch("md5 mismatch: expected \(md5), got \(digests.md5)")
+        }
+    }
+
     /// Whether `text` is `length` ASCII hex digits, either case (`Character.isHexDigit` also takes fullwidth ones).
     public static func isHex(_ text: String, length: Int) -> Bool {
         text.utf8.count == length

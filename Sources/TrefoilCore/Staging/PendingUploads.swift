@@ -200,7 +200,8 @@ public final class PendingUploads: Sendable {
                 throw error
             }
             do {
-                try Self.verify(temp.digests, against: [upload.expected, expected])
+                try upload.expected.check(temp.digests)
+                try expected.check(temp.digests)
             } catch {
                 upload.end()
                 if temp.path != upload.path { tree.blobs.removeTemp(temp.path) }
@@ -275,18 +276,6 @@ public final class PendingUploads: Sendable {
             guard let digest else { continue }
             guard ExpectedDigests.isHex(digest, length: length) else {
                 throw .invalid(.digest, "\(kind) must be \(length) hex digits")
-            }
-        }
-    }
-
-    /// Compares what the bytes hash to with every digest a client gave.
-    static func verify(_ digests: Digests, against expectations: [ExpectedDigests]) throws(TrefoilError) {
-        for expected in expectations {
-            if let sha256 = expected.sha256?.lowercased(), sha256 != digests.sha256 {
-                throw .digestMismatch("sha256 mismatch: expected \(sha256), got \(digests.sha256)")
-            }
-            if let md5 = expected.md5?.lowercased(), md5 != digests.md5 {
-                throw .digestMismatch("md5 mismatch: expected \(md5), got \(digests.md5)")
             }
         }
     }

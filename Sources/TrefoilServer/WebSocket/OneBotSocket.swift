@@ -170,7 +170,7 @@ struct OneBotSocket: Sendable {
         switch ActionRequest.decode(text) {
         case .failure(let failed): return frame(.failed(failed.error, echo: failed.echo))
         case .success(var request):
-            request.client = client
+            request.params.client = client
             return frame(
                 await table.respond(to: request) { envelope in await send(frame(envelope), to: outbound) })
         }
