@@ -29,18 +29,7 @@ extension FileTree {
             guard fd >= 0 else { throw .fileNotFound }
             defer { closeDescriptor(fd) }
             var data = Data(count: Int(upper - lower))
-            var done = 0
-            let count = data.count
-            let failure = data.withUnsafeMutableBytes { raw -> Int32 in
-                while done < count {
-                    let n = pread(fd, raw.baseAddress! + done, count - done, off_t(lower) + off_t(done))
-                    if n < 0, errno == EINTR { continue }
-                    if n < 0 { return errno }
-                    if n == 0 { return EIO }
-                    done += n
-                }
-                return 0
-            }
+            let failure = data.withUnsafeMutableBytes { readAll(fd, into: $0, at: lower) }
             guard failure == 0 else { throw .storageWriteFailed("reading the file failed: \(errnoText(failure))") }
             return data
         }

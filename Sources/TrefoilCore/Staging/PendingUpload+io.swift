@@ -172,15 +172,25 @@ extension PendingUpload {
 
     /// Feeds bytes `[from, to)` of the temp file to the digests.
     private func hashFile(from start: Int64, to end: Int64) throws(TrefoilError) {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var position = start
-        while position < end {
-            let want = Int(min(Int64(buffer.count), end - position))
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(position)) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw .storageWriteFailed("reading the upload back failed: \(errnoText())") }
-            buffer.withUnsafeBytes { digests.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
-            position += Int64(n)
+        try readPieces(of: start..<end) { piece throws(TrefoilError) in digests.update(piece) }
+    }
+
+    /// Reads `range` of the temp file in pieces of at most 1 MiB, handing each to `body` in order.
+    private func readPieces(
+        of range: Range<Int64>, _ body: (UnsafeRawBufferPointer) throws(TrefoilError) -> Void
+    ) throws(TrefoilError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let piece = UnsafeMutableRawBufferPointer(
+                rebasing: buffer[..<Int(min(Int64(buffer.count), range.upperBound - position))])
+            let failure = readAll(fd, into: piece, at: position)
+            guard failure == 0 else {
+                throw .storageWriteFailed("reading the upload back failed: \(errnoText(failure))")
+            }
+            try body(UnsafeRawBufferPointer(piece))
+            position += Int64(piece.count)
         }
     }
 
@@ -189,28 +199,14 @@ extension PendingUpload {
         let out = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw .storageWriteFailed("cannot create a temp file: \(errnoText())") }
         digests = RunningDigests(computeSHA3: computeSHA3)
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var written: Int64 = 0
         do throws(TrefoilError) {
             for range in ranges {
-                var position = range.lowerBound
-                while position < range.upperBound {
-                    let want = Int(min(Int64(buffer.count), range.upperBound - position))
-                    let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(position)) }
-                    if n < 0, errno == EINTR { continue }
-                    guard n > 0 else {
-                        throw TrefoilError.storageWriteFailed("reading a chunk back failed: \(errnoText())")
-                    }
+                try readPieces(of: range) { piece throws(TrefoilError) in
                     var failure: Int32 = 0
-                    buffer.withUnsafeBytes { raw in
-                        let piece = UnsafeRawBufferPointer(rebasing: raw[..<n])
-                        digests.update(piece) { failure = writeAll(out, piece, at: written) }
-                    }
-                    if failure != 0 {
-                        throw TrefoilError.storageWriteFailed("copying a chunk failed: \(errnoText(failure))")
-                    }
-                    position += Int64(n)
-                    written += Int64(n)
+                    digests.update(piece) { failure = writeAll(out, piece, at: written) }
+                    if failure != 0 { throw .storageWriteFailed("copying a chunk failed: \(errnoText(failure))") }
+                    written += Int64(piece.count)
                 }
             }
             try sync(out)

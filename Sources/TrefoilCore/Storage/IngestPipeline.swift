@@ -205,20 +205,6 @@ final class IngestPipeline: @unchecked Sendable {
     let directFlag: Int32 = 0
 #endif
 
-/// Writes every byte at `position`; returns 0 or the `errno` of the failure.
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at position: Int64) -> Int32 {
-    var offset = 0
-    while offset < bytes.count {
-        let n = pwrite(fd, bytes.baseAddress! + offset, bytes.count - offset, off_t(position) + off_t(offset))
-        if n < 0 {
-            if errno == EINTR { continue }
-            return errno
-        }
-        offset += n
-    }
-    return 0
-}
-
 #if os(Linux)
     /// `sync_file_range(2)`, which Glibc's Swift module does not export (it needs _GNU_SOURCE).
     @_silgen_name("sync_file_range")
