@@ -192,6 +192,8 @@ enum ConsoleStrings {
         "col_pruned": ("Cache files pruned", "清理的缓存文件"),
         "col_result": ("Result", "结果"),
         "run_ok": ("completed", "完成"),
+        "run_janitor": ("janitor", "定期清理"),
+        "run_startup": ("start-up clean-up", "启动清理"),
         "no_runs": ("No run yet since start-up.", "启动以来尚未运行。"),
         "check_title": ("Consistency check", "一致性检查"),
         "check_explain": (

@@ -125,7 +125,7 @@ struct ConsoleOverviewTests {
         let answer = try await client.upload(group: "40", name: "keep.bin", bytes: [9, 9, 9])
         let id = try #require(JSONParser.parse(answer.bytes)?["id"]?.stringValue)
         let page = try await client.get("/console/health")
-        #expect(page.text.contains("<tr><td>startup</td>"))
+        #expect(page.text.contains(#"<tr data-run="startup"><td>start-up clean-up</td>"#))
         #expect(!page.text.contains(#"id="check-result""#))
         let run = try await client.form("/console/health/check", [:])
         #expect(run.status == .seeOther)

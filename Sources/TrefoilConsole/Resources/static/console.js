@@ -16,7 +16,7 @@
 //   item:      #item-name, #download, #rename-form, #new-name, #rename, #move-form, #move-target, #move,
 //              #delete-form (data-confirm), #delete
 //   spaces:    #spaces-table tr[data-owner] a.space-link, #space-files tr.file-row[data-name] form.delete-file
-//   health:    #maintenance-runs, #check-form, #run-check, #check-result[data-clean=true|false]
+//   health:    #maintenance-runs tr[data-run=janitor|startup], #check-form, #run-check, #check-result[data-clean=true|false]
 //   messages:  #notice, #error, #message
 "use strict";
 
