@@ -71,6 +71,7 @@ public struct ConsoleFace: Face {
         gated.post("/sign-out") { request, context in signIn.signOut(request, context) }
         gated.get("/groups") { request, context in await groups.list(request, context) }
         gated.get("/group") { request, context in await groups.folder(request, context) }
+        gated.get("/group/biggest") { request, context in await groups.biggest(request, context) }
         gated.get("/item") { request, context in await groups.item(request, context) }
         gated.post("/group/folder") { _, context in await actions.createFolder(context) }
         gated.post("/group/rename") { _, context in await actions.rename(context) }

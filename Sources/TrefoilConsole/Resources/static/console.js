@@ -9,7 +9,8 @@
 //              #reverse-targets, #webhook-targets, #events tr[data-event]
 //   groups:    #group-search, #group-query, #groups-table a[data-sort=id|usage|files], tr[data-group] a.group-link,
 //              #page-previous, #page-next
-//   group:     #breadcrumbs, #upload-card (data-upload-url), #upload-input, #drop-zone, #upload-list
+//   group:     #breadcrumbs, #biggest-files (to #biggest-table tr.file-row[data-name]), #upload-card
+//              (data-upload-url), #upload-input, #drop-zone, #upload-list
 //              li.upload[data-name] with progress.upload-progress and [data-state=uploading|done|failed],
 //              #create-folder-form, #folder-name, #create-folder, #tree-table tr[data-kind=folder|file][data-name]
 //              with a.open-folder (folders), a.download (files), a.manage
