@@ -38,7 +38,8 @@ public struct ConsoleFace: Face {
         self.pages = pages
         statics = StaticFiles()
         signIn = SignInRoutes(
-            credential: credential, sessions: sessions, pages: pages, sessionSeconds: Int(settings.sessionTTLSeconds))
+            credential: credential, sessions: sessions, throttle: SignInThrottle(now: { store.now }), pages: pages,
+            sessionSeconds: Int(settings.sessionTTLSeconds))
         groups = GroupPages(store: store, pages: pages, frame: frame)
         actions = GroupActions(
             store: store, uploads: context.uploads, sessions: sessions,

@@ -39,7 +39,9 @@ enum ConsoleStrings {
         "password": ("Password", "密码"),
         "sign_in": ("Sign in", "登录"),
         "sign_in_wrong": ("That is not the right token or password.", "令牌或密码不正确。"),
-        "signed_out": ("You have signed out.", "已退出登录。"),
+        "sign_in_throttled": (
+            "Too many wrong sign-ins in the last minute; wait a minute and try again.", "最近一分钟内登录失败次数过多；请等一分钟后再试。"
+        ),
 
         // Refusals
         "forbidden_title": ("Refused", "已拒绝"),
