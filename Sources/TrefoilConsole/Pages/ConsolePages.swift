@@ -27,10 +27,11 @@ struct ConsolePages: Sendable {
 
     /// The `.mustache` files under the bundle's `Resources/templates`, each by its name.
     static func load() -> Result<MustacheLibrary, TemplateLoadError> {
-        guard
-            let folder = Bundle.module.url(forResource: "Resources", withExtension: nil)?.appendingPathComponent(
-                "templates")
-        else { return .failure(TemplateLoadError(description: "the resource folder Resources/templates is missing")) }
+        guard let folder = ConsoleResources.folder?.appendingPathComponent("templates") else {
+            return .failure(
+                TemplateLoadError(
+                    description: "\(ConsoleResources.bundleName) is not beside the trefoil binary (copy it with it)"))
+        }
         var library = MustacheLibrary()
         do {
             let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)

@@ -11,9 +11,7 @@ struct StaticFiles: Sendable {
         var files: [String: (type: String, bytes: [UInt8])] = [:]
         let types = ["js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
         for name in ["console.js", "console.css"] {
-            guard
-                let url = Bundle.module.url(forResource: "Resources", withExtension: nil)?
-                    .appendingPathComponent("static/\(name)"),
+            guard let url = ConsoleResources.folder?.appendingPathComponent("static/\(name)"),
                 let data = FileManager.default.contents(atPath: url.path)
             else { continue }
             files[name] = (types[url.pathExtension] ?? "application/octet-stream", Array(data))

@@ -12,16 +12,18 @@ final class ServeProcess: Sendable {
     private let process: Process
     private let output = Mutex(Data())
 
-    /// Starts the server with `server` as the config's `server` object (without `port`, which is picked here) and
-    /// waits until it answers `/health`.
-    static func start(server: String = "", extra: String = "") async throws -> ServeProcess {
+    /// Starts the server (`binary`, the built `trefoil` unless given) with `server` as the config's `server` object
+    /// (without `port`, which is picked here) and waits until it answers `/health`.
+    static func start(server: String = "", extra: String = "", binary: String = trefoilBinary) async throws
+        -> ServeProcess
+    {
         var failures: [String] = []
         // A free port can be taken by a parallel test before the child binds it: pick another and try again.
         for _ in 0..<3 {
             let port = try freePort()
             let members = [#""port": \#(port)"#] + (server.isEmpty ? [] : [server])
             let json = #""server": {\#(members.joined(separator: ", "))}"# + (extra.isEmpty ? "" : ", " + extra)
-            let child = try ServeProcess(store: TempStoreConfig(extra: json), port: port)
+            let child = try ServeProcess(store: TempStoreConfig(extra: json), port: port, binary: binary)
             if try await child.waitUntilServing() { return child }
             failures.append(child.log)
             child.store.remove()
@@ -29,11 +31,11 @@ final class ServeProcess: Sendable {
         throw LiveServerError(description: "trefoil serve did not start:\n\(failures.joined(separator: "\n---\n"))")
     }
 
-    private init(store: TempStoreConfig, port: Int) throws {
+    private init(store: TempStoreConfig, port: Int, binary: String) throws {
         self.store = store
         self.port = port
         process = Process()
-        process.executableURL = URL(fileURLWithPath: trefoilBinary)
+        process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--config", store.configPath]
         let pipe = Pipe()
         process.standardOutput = pipe
