@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TrefoilMedia", targets: ["TrefoilMedia"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
+        .library(name: "TrefoilMetrics", targets: ["TrefoilMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -33,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // HS256 user tokens of the Qiniu IM face (JWTs an app's own server signs).
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // `/metrics`: the faces and transports record through swift-metrics' API; each gateway's own Prometheus
+        // registry renders the text format.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -54,6 +59,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What more than one target records (uploads and downloads by face and source), with swift-metrics' API and
+        // the factory each gateway hands down; the core records nothing and imports none of it.
+        .target(
+            name: "TrefoilMetrics", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // The OneBot 11 action catalog: names, aliases, params. No dependencies, so that the docs tool
         // built for the plugin stays tiny.
         .target(name: "OneBotSpec"),
@@ -61,7 +70,8 @@ let package = Package(
         .target(
             name: "OneBotV11",
             dependencies: [
-                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec",
+                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec", "TrefoilMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -77,6 +87,8 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilMultipart",
+                "TrefoilMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -105,6 +117,9 @@ let package = Package(
                 "TrefoilFaceKit",
                 "TrefoilJSON",
                 "OneBotV11",
+                "TrefoilMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
