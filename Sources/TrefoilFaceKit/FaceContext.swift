@@ -14,10 +14,19 @@ public struct FaceContext: Sendable {
     public let pending: PendingUploads
     /// The core's and the transports' settings (limits, `server.public_url`…); a face's own are its section's.
     public let config: TrefoilConfig
+    /// What the transports are connected to (WebSocket clients, reverse and webhook targets), for the console and
+    /// `/metrics`.
+    public let board: ConnectionBoard
+    /// The gateway's access token (the top-level `access_token`), "" when none is set: the credential of the
+    /// operator's own tools (the console's sign-in, `/metrics`) when they have none of their own.
+    public let accessToken: String
+    /// When the gateway opened the store (Unix seconds, the store's clock): uptime is `store.now - startedAt`.
+    public let startedAt: Int64
     public let logger: Logger
 
     public init(
         store: FileTree, signer: LinkSigner, uploads: UploadService, pending: PendingUploads, config: TrefoilConfig,
+        board: ConnectionBoard = ConnectionBoard(), accessToken: String = "", startedAt: Int64? = nil,
         logger: Logger
     ) {
         self.store = store
@@ -25,6 +34,9 @@ public struct FaceContext: Sendable {
         self.uploads = uploads
         self.pending = pending
         self.config = config
+        self.board = board
+        self.accessToken = accessToken
+        self.startedAt = startedAt ?? store.now
         self.logger = logger
     }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
+import OneBotV11
 import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
@@ -21,6 +22,10 @@ public struct Gateway: Sendable {
     public let pending: PendingUploads
     /// The faces the config enables, in the order they were listed.
     public let faces: [any Face]
+    /// What the transports are connected to, for the console and `/metrics`.
+    public let board: ConnectionBoard
+    /// When the gateway opened the store (Unix seconds, the store's clock).
+    public let startedAt: Int64
     private let lock: DataDirectoryLock
 
     /// Opens the data directory (taking its lock), cleans up after any crash, loads the signer, and builds each of
@@ -37,12 +42,16 @@ public struct Gateway: Sendable {
             directory: directory, settings: FileTree.Settings(config), logger: logger, clock: clock)
         let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
         let pending = PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
+        let board = ConnectionBoard(clock: clock)
+        let startedAt = tree.now
         let context = FaceContext(
             store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),
-            pending: pending, config: config, logger: logger)
+            pending: pending, config: config, board: board, accessToken: config.onebot11.accessToken,
+            startedAt: startedAt, logger: logger)
         return Gateway(
             config: config, tree: tree, signer: signer, logger: logger, pending: pending,
-            faces: faces.compactMap { $0.make(config: config, context: context) }, lock: lock)
+            faces: faces.compactMap { $0.make(config: config, context: context) }, board: board, startedAt: startedAt,
+            lock: lock)
     }
 
     /// Releases the data directory for another process once serving has stopped.

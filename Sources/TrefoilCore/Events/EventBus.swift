@@ -69,6 +69,7 @@ public final class Broadcast<Element: Sendable>: Sendable {
     private struct Subscriber {
         let continuation: AsyncStream<Element>.Continuation
         let onDrop: (@Sendable () -> Void)?
+        let onEnqueue: (@Sendable () -> Void)?
     }
 
     private let state = Mutex(State())
@@ -78,13 +79,17 @@ public final class Broadcast<Element: Sendable>: Sendable {
 
     /// A stream of every element published from now on; ends when its consumer cancels it.
     ///
-    /// `onDrop` runs (on the publisher's task) for every element this subscriber loses.
-    public func subscribe(bufferSize: Int = 1024, onDrop: (@Sendable () -> Void)? = nil) -> AsyncStream<Element> {
+    /// `onDrop` runs (on the publisher's task) for every element this subscriber loses, `onEnqueue` for every element
+    /// its buffer takes (a consumer that counts what it takes off knows its queue's depth).
+    public func subscribe(
+        bufferSize: Int = 1024, onDrop: (@Sendable () -> Void)? = nil, onEnqueue: (@Sendable () -> Void)? = nil
+    ) -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: Element.self, bufferingPolicy: .bufferingOldest(bufferSize))
         let id = state.withLock { state in
             state.next += 1
-            state.subscribers[state.next] = Subscriber(continuation: continuation, onDrop: onDrop)
+            state.subscribers[state.next] = Subscriber(
+                continuation: continuation, onDrop: onDrop, onEnqueue: onEnqueue)
             return state.next
         }
         continuation.onTermination = { [weak self] _ in
@@ -96,9 +101,13 @@ public final class Broadcast<Element: Sendable>: Sendable {
     public func publish(_ element: Element) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers {
-            if case .dropped = subscriber.continuation.yield(element) {
+            switch subscriber.continuation.yield(element) {
+            case .dropped:
                 droppedCount.add(1, ordering: .relaxed)
                 subscriber.onDrop?()
+            case .enqueued: subscriber.onEnqueue?()
+            case .terminated: break
+            @unknown default: break
             }
         }
     }

@@ -96,6 +96,8 @@ public final class FileTree: Sendable {
     let derivations = Derivations()
     /// Derived blobs as last read; emptied whenever a derived row can have gone.
     let derivedCache = DerivedCache()
+    /// The janitor's passes and the start-up clean-up, for the console and `/metrics`.
+    public let maintenance = MaintenanceLog()
 
     init(
         directory: DataDirectory,
@@ -150,8 +152,13 @@ public final class FileTree: Sendable {
             directory: directory, database: database, settings: settings, events: events, clock: clock,
             faults: faults, logger: logger)
         guard cleanUp else { return tree }
+        let started = ContinuousClock.now
         let removed = tree.blobs.removeTempFiles()
         let collected = try tree.collectGarbage()
+        tree.maintenance.record(
+            .init(
+                kind: .startup, startedAt: tree.now, durationSeconds: (ContinuousClock.now - started).seconds,
+                collectedBlobs: collected, removedTempFiles: removed))
         if removed > 0 || collected > 0 {
             logger.info(
                 "start-up clean-up", metadata: ["temp_files_removed": "\(removed)", "blobs_collected": "\(collected)"])

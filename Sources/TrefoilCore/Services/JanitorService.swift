@@ -22,18 +22,37 @@ public struct JanitorService: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await tree.expireFiles()
-                await pending?.sweep()
-                try await tree.collectUnreferencedBlobs()
-                let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
-                cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
-            } catch is CancellationError {
-                return  // the server is stopping
-            } catch {
-                logger.warning("janitor pass failed", metadata: ["error": "\(error)"])
-            }
+            guard await pass() else { return }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+    }
+
+    /// One pass, recorded in the store's maintenance log; false when the server is stopping.
+    func pass() async -> Bool {
+        let startedAt = tree.now
+        let started = ContinuousClock.now
+        var expired = 0
+        var abandoned = 0
+        var collected = 0
+        var pruned = 0
+        var failure: String?
+        do {
+            expired = try await tree.expireFiles()
+            abandoned = await pending?.sweep() ?? 0
+            collected = try await tree.collectUnreferencedBlobs()
+            let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
+            pruned = cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
+        } catch is CancellationError {
+            return false
+        } catch {
+            logger.warning("janitor pass failed", metadata: ["error": "\(error)"])
+            failure = "\(error)"
+        }
+        tree.maintenance.record(
+            .init(
+                kind: .janitor, startedAt: startedAt, durationSeconds: (ContinuousClock.now - started).seconds,
+                expiredFiles: expired, abandonedUploads: abandoned, collectedBlobs: collected, prunedCacheFiles: pruned,
+                error: failure))
+        return true
     }
 }

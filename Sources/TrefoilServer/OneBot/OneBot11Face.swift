@@ -38,8 +38,8 @@ public struct OneBot11Face: Face {
         let table = ActionTable(context: actions, logger: logger)
         let token = AccessToken(settings.accessToken)
         let socket = OneBotSocket(
-            table: table, events: frames, stats: stats, maxMessageBytes: config.server.wsMaxMessageBytes,
-            logger: logger)
+            table: table, events: frames, stats: stats, board: context.board,
+            maxMessageBytes: config.server.wsMaxMessageBytes, logger: logger)
         self.settings = settings
         self.socket = socket
         upgrades = WebSocketUpgradePolicy(
@@ -53,10 +53,13 @@ public struct OneBot11Face: Face {
 
         var services: [any Service] = [table.background, EventFanout(context: actions, frames: frames)]
         for entry in settings.reverseWS {
-            services.append(ReverseWebSocketClient(entry: entry, config: config, socket: socket, logger: logger))
+            services.append(
+                ReverseWebSocketClient(
+                    entry: entry, config: config, socket: socket, board: context.board, logger: logger))
         }
         for target in settings.httpPost {
-            services.append(WebhookDelivery(target: target, config: config, frames: frames, logger: logger))
+            services.append(
+                WebhookDelivery(target: target, config: config, frames: frames, board: context.board, logger: logger))
         }
         if settings.heartbeat.enable {
             services.append(
@@ -86,8 +89,19 @@ public struct OneBot11Face: Face {
         case .notAWebSocketPath: return .notHere
         case .role(let role):
             let socket = self.socket
-            return .upgrade { inbound, outbound in try await socket.serve(role, inbound: inbound, outbound: outbound) }
+            let address = peer.map(Self.describe) ?? "unknown"
+            return .upgrade { inbound, outbound in
+                try await socket.serve(
+                    role, direction: .forward, address: address, inbound: inbound, outbound: outbound)
+            }
         }
+    }
+
+    /// `ip:port`, or `[ip]:port` for IPv6; the socket's own text for anything else.
+    static func describe(_ peer: SocketAddress) -> String {
+        guard let ip = peer.ipAddress, let port = peer.port else { return "\(peer)" }
+        if case .v6 = peer { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
     }
 
     public var openAccess: String? {

@@ -19,15 +19,25 @@ struct ReverseWebSocketClient: Service {
     let connections: [Connection]
     let reconnectInterval: Duration
     let socket: OneBotSocket
+    /// Each connection's state, for the console and `/metrics`, by the index of `connections`.
+    let board: ConnectionBoard
+    let boardIDs: [Int]
     let selfID: Int64
     let accessToken: String
     let maxMessageBytes: Int
     let logger: Logger
 
-    init(entry: OneBot11Settings.ReverseWebSocket, config: TrefoilConfig, socket: OneBotSocket, logger: Logger) {
+    init(
+        entry: OneBot11Settings.ReverseWebSocket, config: TrefoilConfig, socket: OneBotSocket, board: ConnectionBoard,
+        logger: Logger
+    ) {
         connections = entry.connections
         reconnectInterval = .milliseconds(entry.reconnectIntervalMS)
         self.socket = socket
+        self.board = board
+        boardIDs = entry.connections.map {
+            board.registerReverse(url: $0.url, role: OneBotSocket.Role($0.role).rawValue)
+        }
         selfID = config.onebot11.selfID
         accessToken = config.onebot11.accessToken
         maxMessageBytes = config.server.wsMaxMessageBytes
@@ -47,14 +57,14 @@ struct ReverseWebSocketClient: Service {
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
-            for connection in connections {
-                group.addTask { await keepConnected(connection) }
+            for (connection, id) in zip(connections, boardIDs) {
+                group.addTask { await keepConnected(connection, boardID: id) }
             }
         }
     }
 
     /// Dials `connection` and serves it, again and again, until shutdown.
-    private func keepConnected(_ connection: Connection) async {
+    private func keepConnected(_ connection: Connection, boardID: Int) async {
         // Invalid UTF-8 in a text message closes the connection with 1007 instead of reaching an action repaired.
         let configuration = WebSocketClientConfiguration(
             maxFrameSize: maxMessageBytes, additionalHeaders: headers(for: connection.role),
@@ -68,16 +78,25 @@ struct ReverseWebSocketClient: Service {
                     try await WebSocketClient.connect(url: connection.url, configuration: configuration, logger: logger)
                     { inbound, outbound, _ in
                         connected.raise()
+                        board.reverseConnected(boardID)
                         logger.info("reverse websocket connected", metadata: metadata)
-                        try await socket.serve(OneBotSocket.Role(connection.role), inbound: inbound, outbound: outbound)
+                        try await socket.serve(
+                            OneBotSocket.Role(connection.role), direction: .reverse, address: connection.url,
+                            inbound: inbound, outbound: outbound)
                     }
                 }
                 if connected.isRaised {
+                    board.reverseClosed(boardID)
                     logger.info("reverse websocket closed; reconnecting", metadata: metadata)
                     lastFailure = nil
                 }
             } catch {
                 let reason = "\(error)"
+                if Task.isShuttingDownGracefully || Task.isCancelled {
+                    board.reverseClosed(boardID)
+                } else {
+                    board.reverseFailed(boardID, error: reason)
+                }
                 if connected.isRaised {
                     logger.warning(
                         "reverse websocket closed on an error; reconnecting",

@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Synchronization
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
 /// Posts every event to one HTTP target (docs/onebot11.md §1.5): `Content-Type: application/json`,
 /// `X-Self-ID`, `X-Signature: sha1=<HMAC-SHA1(secret, body)>` when a secret is set, the access token
@@ -25,13 +26,17 @@ struct WebhookDelivery: Service {
     let fetcher: SafeFetcher
     let logger: Logger
     let dropped: DropCounter
+    /// This target's line on the board (deliveries, failures, losses, queue depth), for the console and `/metrics`.
+    let board: ConnectionBoard
+    let boardID: Int
+    private let waiting: QueueDepth
     private let health = TargetHealth()
     private let queue: AsyncStream<EventFrame>
     private let firstRetryPause: Duration
 
     init(
-        target: OneBot11Settings.HTTPPost, config: TrefoilConfig, frames: Broadcast<EventFrame>, logger: Logger,
-        firstRetryPause: Duration = .milliseconds(250)
+        target: OneBot11Settings.HTTPPost, config: TrefoilConfig, frames: Broadcast<EventFrame>,
+        board: ConnectionBoard, logger: Logger, firstRetryPause: Duration = .milliseconds(250)
     ) {
         self.target = target
         selfID = config.onebot11.selfID
@@ -45,9 +50,19 @@ struct WebhookDelivery: Service {
                 allowPrivateNetworks: true, maxRedirects: 0,
                 maxBytes: 1 << 20, userAgent: "Trefoil/\(TrefoilVersion.current)"))
         self.logger = logger
+        let waiting = QueueDepth()
+        let boardID = board.registerWebhook(url: target.url) { waiting.count }
         let dropped = DropCounter()
         self.dropped = dropped
-        queue = frames.subscribe(bufferSize: Self.queueSize) { dropped.overflowed() }
+        self.waiting = waiting
+        self.board = board
+        self.boardID = boardID
+        queue = frames.subscribe(bufferSize: Self.queueSize) {
+            dropped.overflowed()
+            board.webhookDropped(boardID)
+        } onEnqueue: {
+            waiting.added()
+        }
         self.firstRetryPause = firstRetryPause
     }
 
@@ -55,6 +70,7 @@ struct WebhookDelivery: Service {
         await cancelWhenGracefulShutdown {
             await deliver(lifecycle("enable"), retrying: true)
             for await event in queue {
+                waiting.taken()
                 await deliver(event.text, retrying: true)
             }
         }
@@ -81,10 +97,12 @@ struct WebhookDelivery: Service {
         while true {
             switch await post(body) {
             case .success:
+                board.webhookDelivered(boardID)
                 if health.recovered() { logger.info("deliveries to this target work again", metadata: metadata) }
                 return
             case .failure(let failure):
                 lastError = failure.reason
+                board.webhookFailed(boardID, error: lastError)
                 // Once per change of state, so that a wrong secret or a dead target shows at once.
                 if health.failed() {
                     logger.warning(
@@ -95,8 +113,10 @@ struct WebhookDelivery: Service {
             guard retrying, ContinuousClock.now + pause < deadline, !Task.isCancelled else { break }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(30))
+            board.webhookRetried(boardID)
         }
         let total = dropped.failed()
+        board.webhookDropped(boardID)
         if Task.isCancelled {
             logger.info(
                 "event left undelivered at shutdown", metadata: metadata.merging(["dropped_so_far": "\(total)"]) { $1 })
@@ -152,6 +172,15 @@ final class DropCounter: Sendable {
     var totals: (overflowed: Int, failed: Int) {
         (overflow.load(ordering: .relaxed), undeliverable.load(ordering: .relaxed))
     }
+}
+
+/// Events in a target's queue: counted in as the queue takes them, out as the delivery loop takes them off.
+final class QueueDepth: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func added() { value.add(1, ordering: .relaxed) }
+    func taken() { value.subtract(1, ordering: .relaxed) }
+    var count: Int { max(0, value.load(ordering: .relaxed)) }
 }
 
 /// Whether a target's last delivery failed, to log a change of state once.

@@ -7,6 +7,7 @@ import OneBotV11
 import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilFaceKit
 
 /// One OneBot WebSocket connection, whoever dialled it: forward connections (docs/onebot11.md §1.3: `/`
 /// carries actions and events, `/api` actions only, `/event` events only) and reverse ones (§1.4:
@@ -40,6 +41,8 @@ struct OneBotSocket: Sendable {
     let table: ActionTable
     let events: Broadcast<EventFrame>
     let stats: TransportStats
+    /// Where the open connections are listed, for the console and `/metrics`.
+    let board: ConnectionBoard
     let maxMessageBytes: Int
     let logger: Logger
     /// Requests of one connection served at once; more wait, so a flood cannot grow memory.
@@ -63,9 +66,16 @@ struct OneBotSocket: Sendable {
     ///
     /// Throws the error that ended the inbound messages (a message over the size limit, a text message that
     /// is not UTF-8), so that WSCore closes the connection with that error's code (1009, 1007).
-    func serve(_ role: Role, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    ///
+    /// `direction` and `address` (the peer's, or the reverse target's URL) are what the board lists it under.
+    func serve(
+        _ role: Role, direction: ConnectionBoard.Direction, address: String, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter
+    ) async throws {
         stats.connections.add(1, ordering: .relaxed)
+        let listed = board.opened(direction, role: role.rawValue, address: address)
         defer {
+            board.closed(listed)
             stats.connections.subtract(1, ordering: .relaxed)
             stats.disconnects.add(1, ordering: .relaxed)
         }
