@@ -52,11 +52,13 @@ final class GatewayMetrics: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: await scrape())))
     }
 
-    private func gauge(_ label: String, _ dimensions: [(String, String)] = [], _ value: Int64) {
+    private func gauge(_ label: String, _ dimensions: [(String, String)], _ value: Int64) {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
     }
 
-    private func gauge(_ label: String, _ dimensions: [(String, String)] = [], _ value: Double) {
+    private func gauge(_ label: String, _ value: Int64) { gauge(label, [], value) }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)], _ value: Double) {
         Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
     }
 
@@ -96,13 +98,14 @@ final class GatewayMetrics: Sendable {
     private func recordMaintenance() {
         let log = tree.maintenance
         let totals = log.totals
-        for kind in [MaintenanceLog.Run.Kind.janitor, .startup] {
+        for kind in MaintenanceLog.Run.Kind.allCases {
             advance("trefoil_maintenance_runs_total", [("kind", kind.rawValue)], to: Int64(totals.runs[kind] ?? 0))
         }
         advance("trefoil_maintenance_failures_total", to: Int64(totals.failures))
         let removed: [(String, Int)] = [
             ("expired_files", totals.expiredFiles), ("abandoned_uploads", totals.abandonedUploads),
             ("collected_blobs", totals.collectedBlobs), ("pruned_cache_files", totals.prunedCacheFiles),
+            ("removed_temp_files", totals.removedTempFiles),
         ]
         for (what, count) in removed {
             advance("trefoil_maintenance_removed_total", [("what", what)], to: Int64(count))
@@ -152,12 +155,11 @@ final class GatewayMetrics: Sendable {
 
     private func recordProcess() {
         let process = ProcessStatistics.read()
-        let now = Int64(Date().timeIntervalSince1970)
         gauge("process_resident_memory_bytes", process.residentBytes)
         gauge("process_open_fds", Int64(process.openFiles))
         gauge("process_max_fds", Int64(OpenFileLimit.current))
         gauge("process_start_time_seconds", startedAt)
-        gauge("trefoil_uptime_seconds", max(0, now - startedAt))
+        gauge("trefoil_uptime_seconds", max(0, tree.now - startedAt))
         gauge("trefoil_build_info", [("version", TrefoilVersion.current)], Int64(1))
     }
 }

@@ -6,7 +6,7 @@ import TrefoilFaceKit
 /// Counts every request the router answers (`trefoil_http_requests_total`) by the face that owns its path, the route
 /// that matched it and the status sent.
 ///
-/// The route is the pattern the router matched (`/:action`, `/<org>/<app>/chatfiles`), never the path itself, so that
+/// The route is the pattern the router matched (`/{action}`, `/<org>/<app>/chatfiles`), never the path itself, so that
 /// no caller can grow the label set; a path no route matches counts as `unmatched`. Downloads are answered before the
 /// router and counted by `DownloadHandler`; WebSocket handshakes that are granted never reach it.
 struct HTTPMetricsMiddleware: RouterMiddleware {

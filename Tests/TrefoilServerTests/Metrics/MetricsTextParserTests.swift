@@ -45,7 +45,9 @@ extension BotFrameworkTests {
 
         func family(_ name: String) -> ParsedFamily? { parsed.families.first { $0.name == name } }
         func value(_ name: String, _ labels: [String: String]) -> Double? {
-            theirs.first { $0.name == name && labels.allSatisfy { pair in $0.labels[pair.key] == pair.value } }?.value
+            theirs.first { sample in
+                sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value }
+            }?.value
         }
         // The parser names a counter's family without `_total`.
         #expect(family("trefoil_onebot_actions")?.type == "counter")
