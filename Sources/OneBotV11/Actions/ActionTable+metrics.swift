@@ -15,8 +15,10 @@ extension ActionTable {
         ).increment()
         let elapsed = ContinuousClock.now - start
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        CoreMetrics.Timer(label: "trefoil_onebot_action_duration_seconds", dimensions: [("action", label)], factory: factory)
-            .recordNanoseconds(nanoseconds)
+        CoreMetrics.Timer(
+            label: "trefoil_onebot_action_duration_seconds", dimensions: [("action", label)], factory: factory
+        )
+        .recordNanoseconds(nanoseconds)
     }
 
     /// The catalog name of the action `name` calls, or `unknown`.

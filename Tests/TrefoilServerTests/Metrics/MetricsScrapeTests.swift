@@ -79,7 +79,9 @@ struct MetricsScrapeTests {
         #expect(download.body?.readableBytes == sizes.multipart)
 
         for name in ["form.bin", "raw.bin", "inline.bin"] {
-            _ = try await session.next { $0.json["notice_type"] == "group_upload" && $0.json["file"]?["name"] == .string(name) }
+            _ = try await session.next {
+                $0.json["notice_type"] == "group_upload" && $0.json["file"]?["name"] == .string(name)
+            }
         }
         return Sequence(
             server: server, hook: hook, failedRetcode: try #require(failed.retcode), sizes: sizes, session: session)
@@ -128,7 +130,8 @@ struct MetricsScrapeTests {
         }
         #expect(metrics.sum("trefoil_uploads_total") == 3)
         #expect(metrics["trefoil_downloads_total", ["face": "onebot11", "kind": "file"]] == 1)
-        #expect(metrics["trefoil_download_bytes_total", ["face": "onebot11", "kind": "file"]] == Double(sizes.multipart))
+        #expect(
+            metrics["trefoil_download_bytes_total", ["face": "onebot11", "kind": "file"]] == Double(sizes.multipart))
         #expect(metrics.sum("trefoil_downloads_total") == 1)
     }
 
@@ -204,7 +207,8 @@ struct MetricsScrapeTests {
         for name in ["one.bin", "two.bin"] {
             #expect(
                 try await server.call(
-                    "upload_group_file", ["group_id": .int(Self.group), "file": .string(content), "name": .string(name)]
+                    "upload_group_file",
+                    ["group_id": .int(Self.group), "file": .string(content), "name": .string(name)]
                 ).isOK)
         }
         let metrics = try await server.scrape()

@@ -26,7 +26,9 @@ extension BotFrameworkTests {
 
     @Test("prometheus_client parses the scrape after the known sequence: same samples, exact counts, right types")
     func prometheusClientParsesTheScrape() async throws {
-        let python = try await e2eEnsureVenv(packageRoot: e2ePackageRoot())
+        // This file sits one folder deeper than the helper expects its caller to.
+        let root = e2ePackageRoot(file: URL(fileURLWithPath: #filePath).deletingLastPathComponent().path)
+        let python = try await e2eEnsureVenv(packageRoot: root)
         let sequence = try await MetricsScrapeTests.runSequence()
         let scrape = try await MetricsScrapeTests.settledScrape(sequence)
         let temp = try e2eMakeTemporaryDirectory()
@@ -34,12 +36,14 @@ extension BotFrameworkTests {
         try scrape.text.write(toFile: temp + "/scrape.txt", atomically: true, encoding: .utf8)
 
         let run = try await e2eRun(
-            python, [e2ePackageRoot() + "/Tests/e2e/parse_metrics.py", temp + "/scrape.txt"],
+            python, [root + "/Tests/e2e/parse_metrics.py", temp + "/scrape.txt"],
             environment: e2eCleanEnvironment(), timeout: .seconds(60))
         try #require(run.status == 0, "exit \(run.status): \(e2eTail(run.errors))\n\(scrape)")
         let parsed = try JSONDecoder().decode(ParsedScrape.self, from: Data(run.output.utf8))
 
-        let theirs = parsed.families.flatMap(\.samples).map { ScrapedMetrics.Sample(name: $0.name, labels: $0.labels, value: $0.value) }
+        let theirs = parsed.families.flatMap(\.samples).map {
+            ScrapedMetrics.Sample(name: $0.name, labels: $0.labels, value: $0.value)
+        }
         #expect(theirs.count == scrape.samples.count)
         for sample in scrape.samples { #expect(theirs.contains(sample), "\(sample)") }
 
@@ -55,7 +59,8 @@ extension BotFrameworkTests {
         #expect(family("trefoil_store_files")?.type == "gauge")
         #expect(value("trefoil_onebot_actions_total", ["action": "upload_group_file", "retcode": "0"]) == 3)
         #expect(
-            value("trefoil_onebot_actions_total", ["action": "delete_group_file", "retcode": "\(sequence.failedRetcode)"])
+            value(
+                "trefoil_onebot_actions_total", ["action": "delete_group_file", "retcode": "\(sequence.failedRetcode)"])
                 == 1)
         #expect(value("trefoil_uploads_total", ["face": "onebot11", "source": "raw"]) == 1)
         #expect(value("trefoil_downloads_total", ["face": "onebot11", "kind": "file"]) == 1)

@@ -75,7 +75,8 @@ extension LiveServer {
         }
         let response = try await request("/metrics", headers: headers)
         guard response.status == .ok else {
-            throw LiveServerError(description: "GET /metrics: \(response.status): \(String(buffer: response.body ?? .init()))")
+            throw LiveServerError(
+                description: "GET /metrics: \(response.status): \(String(buffer: response.body ?? .init()))")
         }
         return ScrapedMetrics(String(buffer: response.body ?? .init()))
     }
