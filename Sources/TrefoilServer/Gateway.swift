@@ -182,6 +182,7 @@ public struct Gateway: Sendable {
         for face in faces {
             logger.info("face enabled", metadata: face.logMetadata.merging(["face": "\(type(of: face).name)"]) { $1 })
         }
+        logMetricsEndpoint()
         logger.info("config", metadata: ["settings": "\(config.redactedSummary)"])
     }
 

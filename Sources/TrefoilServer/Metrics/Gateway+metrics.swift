@@ -36,4 +36,23 @@ extension Gateway {
                 address: .hostname("127.0.0.1", port: config.metrics.listenPort), serverName: "trefoil-metrics"),
             logger: logger)
     }
+
+    /// Where the scrape is, on the start-up log, and why not when the main listener refuses it.
+    func logMetricsEndpoint() {
+        guard config.metrics.enable else { return }
+        if config.metrics.listenPort > 0 {
+            logger.info(
+                "metrics",
+                metadata: ["address": "http://127.0.0.1:\(config.metrics.listenPort)/metrics", "token": "none"])
+        } else if let refusal = metricsRefusal {
+            logger.warning("metrics: /metrics refuses every scrape: \(refusal)")
+        } else {
+            logger.info(
+                "metrics",
+                metadata: [
+                    "address": "http://\(bindHost):\(config.server.port)/metrics",
+                    "token": "\(config.onebot11.accessToken.isEmpty ? "none (loopback)" : "access_token")",
+                ])
+        }
+    }
 }

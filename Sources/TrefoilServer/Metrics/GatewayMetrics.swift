@@ -34,6 +34,8 @@ final class GatewayMetrics: Sendable {
         self.board = board
         self.startedAt = startedAt
         self.logger = logger
+        // Series whose labels are known up front read 0 from the first scrape, so that a rate over them has a start.
+        for kind in EventChannelKind.allCases { _ = EventMetrics(kind, factory: factory) }
     }
 
     /// The scrape: every series in the Prometheus text format (version 0.0.4).

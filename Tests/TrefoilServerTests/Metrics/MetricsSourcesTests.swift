@@ -39,7 +39,7 @@ struct MetricsSourcesTests {
         #expect(metrics["trefoil_websocket_connections", ["direction": "reverse", "role": "universal"]] == 1)
         // The lifecycle `connect` and the one `group_upload`.
         #expect(metrics["trefoil_events_sent_total", ["kind": "reverse_ws"]] == 2)
-        #expect(metrics["trefoil_events_sent_total", ["kind": "forward_ws"]] == nil)
+        #expect(metrics["trefoil_events_sent_total", ["kind": "forward_ws"]] == 0)
         await server.stop()
         await bot.stop()
     }
