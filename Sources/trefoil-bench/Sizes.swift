@@ -51,7 +51,7 @@ struct BenchSizes: Codable, Sendable {
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
         warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
         ticketUploadBytes: 64 * mebibyte, fragmentedFileBytes: 1_024 * mebibyte,
-        httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 3)
+        httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 5)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
