@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
         .library(name: "TrefoilMetrics", targets: ["TrefoilMetrics"]),
+        .library(name: "TrefoilConsole", targets: ["TrefoilConsole"]),
+        .library(name: "TrefoilS3", targets: ["TrefoilS3"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -38,6 +40,8 @@ let package = Package(
         // registry renders the text format.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // The web console's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -54,7 +58,6 @@ let package = Package(
             dependencies: [
                 "CTrefoilLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -126,7 +129,6 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -147,7 +149,6 @@ let package = Package(
                 "TrefoilJSON",
                 "TrefoilMetrics",
                 "TrefoilImaging",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -173,11 +174,33 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The web console for admins at /console/ (docs/console.md): Mustache pages, one script and one style sheet,
+        // shipped as resources. A face: the seam, the core and the config; never another face.
+        .target(
+            name: "TrefoilConsole",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilJSON",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        // A small client of S3-compatible object storage: AWS Signature Version 4 (headers and presigned URLs). Written
+        // here because no maintained S3 SDK is among the packages this project may use. Store-free and face-free.
+        .target(name: "TrefoilS3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "trefoil",
             dependencies: [
                 "EasemobFace",
                 "QiniuFace",
+                "TrefoilConsole",
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
@@ -216,10 +239,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
+        // The published Signature Version 4 test suite is in Vectors/ (see its README).
+        .testTarget(
+            name: "TrefoilS3Tests",
+            dependencies: ["TrefoilS3", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Vectors")]),
         // The config machinery is tested with the sections real faces declare (OneBot 11's, Easemob's).
         .testTarget(
             name: "TrefoilConfigurationTests",
-            dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "QiniuFace", "TrefoilTestSupport"]),
+            dependencies: [
+                "TrefoilConfiguration", "OneBotV11", "EasemobFace", "QiniuFace", "TrefoilConsole", "TrefoilTestSupport",
+            ]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         // The test images are made with libvips itself, through CVips.
         .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
@@ -240,6 +270,7 @@ let package = Package(
                 "trefoil",
                 "EasemobFace",
                 "QiniuFace",
+                "TrefoilConsole",
                 "OneBotV11",
                 "TrefoilJSON",
                 .product(name: "Crypto", package: "swift-crypto"),

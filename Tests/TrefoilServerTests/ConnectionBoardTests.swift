@@ -70,13 +70,16 @@ struct ConnectionBoardTests {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
             $0.onebot11.httpPost = [
-                .init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 2000, retryWindowMS: 600)
+                .init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 2000, retryWindowMS: 3000)
             ]
         }
         _ = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }
         bot.setHookMode(.failFirst(100))
         _ = try await server.call("upload_group_file", ["group_id": 4, "file": "base64://aGk=", "name": "lost"])
-        let snapshot = try await board(of: server) { $0.webhooks.first?.dropped == 1 }
+        // The delivery of `enable` is recorded just after the bot has it, and the lost event after its window.
+        let snapshot = try await board(of: server) {
+            $0.webhooks.first?.dropped == 1 && $0.webhooks.first?.delivered == 1
+        }
         let target = try #require(snapshot.webhooks.first)
         #expect(target.url == "http://127.0.0.1:\(bot.port)/hook")
         #expect(target.delivered == 1)
