@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TrefoilMedia", targets: ["TrefoilMedia"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
+        .library(name: "TrefoilMetrics", targets: ["TrefoilMetrics"]),
         .library(name: "TrefoilConsole", targets: ["TrefoilConsole"]),
         .library(name: "TrefoilS3", targets: ["TrefoilS3"]),
     ],
@@ -35,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // HS256 user tokens of the Qiniu IM face (JWTs an app's own server signs).
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // `/metrics`: the faces and transports record through swift-metrics' API; each gateway's own Prometheus
+        // registry renders the text format.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The web console's server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
@@ -57,6 +62,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What more than one target records (uploads and downloads by face and source), with swift-metrics' API and
+        // the factory each gateway hands down; the core records nothing and imports none of it.
+        .target(
+            name: "TrefoilMetrics", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // The OneBot 11 action catalog: names, aliases, params. No dependencies, so that the docs tool
         // built for the plugin stays tiny.
         .target(name: "OneBotSpec"),
@@ -64,7 +73,8 @@ let package = Package(
         .target(
             name: "OneBotV11",
             dependencies: [
-                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec",
+                "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec", "TrefoilMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -80,6 +90,7 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilMultipart",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -108,6 +119,9 @@ let package = Package(
                 "TrefoilFaceKit",
                 "TrefoilJSON",
                 "OneBotV11",
+                "TrefoilMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -133,6 +147,7 @@ let package = Package(
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
                 "TrefoilJSON",
+                "TrefoilMetrics",
                 "TrefoilImaging",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,6 +164,7 @@ let package = Package(
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
                 "TrefoilJSON",
+                "TrefoilMetrics",
                 "TrefoilImaging",
                 "TrefoilMedia",
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -79,6 +79,13 @@ enum ConfigSchema {
                     .integer("max_pending_bytes", \.staging.maxPendingBytes, .between(1, ConfigBound.tebibyte * 64)),
                     .integer("pending_idle_seconds", \.staging.pendingIdleSeconds, .between(1, 7 * 86_400)),
                 ]),
+            .section(
+                "metrics",
+                [
+                    .boolean("enable", \.metrics.enable),
+                    // 0 opens no second listener.
+                    .integer("listen_port", \.metrics.listenPort, .between(0, 65535)),
+                ]),
         ]
     }
 

@@ -43,6 +43,8 @@ extension TrefoilConfig {
             ("staging.max_pending", "\(staging.maxPending)"),
             ("staging.max_pending_bytes", "\(staging.maxPendingBytes)"),
             ("staging.pending_idle_seconds", "\(staging.pendingIdleSeconds)"),
+            ("metrics.enable", "\(metrics.enable)"),
+            ("metrics.listen_port", "\(metrics.listenPort)"),
         ]
         return (pairs + spacePairs + rest + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }
             .joined(separator: " ")

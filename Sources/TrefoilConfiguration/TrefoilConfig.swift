@@ -17,6 +17,8 @@ public struct TrefoilConfig: Sendable, Equatable {
     public var download: Download
     /// Staged files and uploads that arrive in pieces.
     public var staging: Staging
+    /// The Prometheus endpoint.
+    public var metrics: Metrics
     /// The settings of the faces' sections.
     var sections = ConfigSections()
 
@@ -28,7 +30,8 @@ public struct TrefoilConfig: Sendable, Equatable {
         spaces: Spaces = Spaces(),
         upload: Upload = Upload(),
         download: Download = Download(),
-        staging: Staging = Staging()
+        staging: Staging = Staging(),
+        metrics: Metrics = Metrics()
     ) {
         self.server = server
         self.storage = storage
@@ -37,6 +40,7 @@ public struct TrefoilConfig: Sendable, Equatable {
         self.upload = upload
         self.download = download
         self.staging = staging
+        self.metrics = metrics
     }
 
     /// The listener's address and request size limits.
@@ -265,5 +269,21 @@ extension TrefoilConfig {
     /// Stores `type`'s defaults, so that the section is listed (in the summary) even when nothing set it.
     mutating func storeDefaults<Settings: ConfigSectionSettings>(of type: Settings.Type) {
         self[type] = Settings()
+    }
+}
+
+extension TrefoilConfig {
+    /// The Prometheus endpoint (docs/metrics.md).
+    public struct Metrics: Sendable, Equatable {
+        /// Whether `/metrics` is served on the main listener, behind the access token like the OneBot HTTP API.
+        public var enable: Bool
+        /// A second listener, on 127.0.0.1 only, that serves `/metrics` without a token; 0 opens none.
+        public var listenPort: Int
+
+        /// Creates metrics settings; every argument defaults to the embedded default.
+        public init(enable: Bool = true, listenPort: Int = 0) {
+            self.enable = enable
+            self.listenPort = listenPort
+        }
     }
 }

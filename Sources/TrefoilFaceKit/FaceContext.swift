@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import TrefoilConfiguration
 import TrefoilCore
@@ -22,12 +23,15 @@ public struct FaceContext: Sendable {
     public let accessToken: String
     /// When the gateway opened the store (Unix seconds, the store's clock): uptime is `store.now - startedAt`.
     public let startedAt: Int64
+    /// The gateway's metrics factory (its own Prometheus registry, or a no-op when `metrics.enable` is false): what a
+    /// face records with swift-metrics' API, such as its uploads (`TransferMetrics`).
+    public let metrics: any MetricsFactory
     public let logger: Logger
 
     public init(
         store: FileTree, signer: LinkSigner, uploads: UploadService, pending: PendingUploads, config: TrefoilConfig,
         board: ConnectionBoard = ConnectionBoard(), accessToken: String = "", startedAt: Int64? = nil,
-        logger: Logger
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         self.store = store
         self.signer = signer
@@ -37,6 +41,7 @@ public struct FaceContext: Sendable {
         self.board = board
         self.accessToken = accessToken
         self.startedAt = startedAt ?? store.now
+        self.metrics = metrics
         self.logger = logger
     }
 

@@ -26,6 +26,8 @@ public struct Gateway: Sendable {
     public let board: ConnectionBoard
     /// When the gateway opened the store (Unix seconds, the store's clock).
     public let startedAt: Int64
+    /// The gateway's own Prometheus registry and its scrape.
+    let metrics: GatewayMetrics
     private let lock: DataDirectoryLock
 
     /// Opens the data directory (taking its lock), cleans up after any crash, loads the signer, and builds each of
@@ -44,14 +46,16 @@ public struct Gateway: Sendable {
         let pending = PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
         let board = ConnectionBoard(clock: clock)
         let startedAt = tree.now
+        let metrics = GatewayMetrics(
+            enabled: config.metrics.enable, tree: tree, board: board, startedAt: startedAt, logger: logger)
         let context = FaceContext(
             store: tree, signer: signer, uploads: UploadService(store: tree, maxBodyBytes: config.server.maxBodyBytes),
             pending: pending, config: config, board: board, accessToken: config.onebot11.accessToken,
-            startedAt: startedAt, logger: logger)
+            startedAt: startedAt, metrics: metrics.factory, logger: logger)
         return Gateway(
             config: config, tree: tree, signer: signer, logger: logger, pending: pending,
             faces: faces.compactMap { $0.make(config: config, context: context) }, board: board, startedAt: startedAt,
-            lock: lock)
+            metrics: metrics, lock: lock)
     }
 
     /// Releases the data directory for another process once serving has stopped.
@@ -77,6 +81,8 @@ public struct Gateway: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
+        let mounted = MountedFaces(faces)
+        addMetrics(to: router, faces: mounted)
         router.get("/health") { _, _ in "ok" }
         for face in faces {
             let routes = face.routes()
@@ -89,9 +95,10 @@ public struct Gateway: Sendable {
                 tree: tree, interval: .milliseconds(config.download.countFlushIntervalMS), logger: logger),
         ]
         for face in faces { services += face.services }
+        if let listener = metricsListener() { services.append(listener) }
         return Application(
             router: router,
-            server: webSocketServer(MountedFaces(faces)),
+            server: webSocketServer(mounted),
             configuration: .init(
                 address: .hostname(bindHost, port: port ?? config.server.port), serverName: "trefoil",
                 availableConnectionsDelegate: ConnectionLimit(limit: connectionLimit, logger: logger)),
@@ -109,7 +116,7 @@ public struct Gateway: Sendable {
                 maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
                 validateUTF8: true))
         // Answers the faces' download routes (`DownloadHandler`, on the HTTP/1 pipeline).
-        let downloads = DownloadPlanner(tree: tree, routes: faces.downloadRoutes)
+        let downloads = DownloadPlanner(tree: tree, routes: faces.downloadRoutes, metrics: metrics.factory)
         return HTTPServerBuilder { responder in
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
@@ -175,6 +182,7 @@ public struct Gateway: Sendable {
         for face in faces {
             logger.info("face enabled", metadata: face.logMetadata.merging(["face": "\(type(of: face).name)"]) { $1 })
         }
+        logMetricsEndpoint()
         logger.info("config", metadata: ["settings": "\(config.redactedSummary)"])
     }
 

@@ -6,9 +6,11 @@ import Foundation
 /// and it is stopped (and the disk synced) before the measured server starts on the same data.
 enum Seeder {
     struct Job: Sendable {
+        /// The first group; with `groups` above 1 the files go round groups `group`, `group + 1`, … in turn.
         let group: Int64
         let count: Int
         let prefix: String
+        var groups = 1
     }
 
     static func seed(
@@ -61,13 +63,15 @@ enum Seeder {
                                         guard index < job.count else { return }
                                         let name = job.prefix + "-" + zeroPadded(index, width: 6) + ".txt"
                                         let content = Data("\(name)\n".utf8).base64EncodedString()
+                                        let group = job.group + Int64(index % job.groups)
                                         let params =
-                                            #"{"group_id":\#(job.group),"file":"base64://\#(content)","name":"\#(name)"}"#
+                                            #"{"group_id":\#(group),"file":"base64://\#(content)","name":"\#(name)"}"#
                                         _ = try await client.callOK("upload_group_file", params: params)
                                         let finished = done.add() + 1
                                         if finished % step == 0 {
                                             log(
-                                                "  group \(job.group): \(Format.count(finished)) of \(Format.count(job.count))"
+                                                "  group \(job.group)\(job.groups > 1 ? " and on" : ""): "
+                                                    + "\(Format.count(finished)) of \(Format.count(job.count))"
                                             )
                                         }
                                     }

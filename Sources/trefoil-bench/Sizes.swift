@@ -37,6 +37,12 @@ struct BenchSizes: Codable, Sendable {
     /// Keep-alive GET load: connections, and the length of each measured window.
     var httpLoadConnections = 4
     var httpLoadSeconds: Double
+    /// Groups of one file each in the store that `/metrics` counts.
+    var metricsGroups: Int
+    /// Scrapes timed one after another.
+    var metricsScrapes: Int
+    /// Metadata windows without and with the scraper, each.
+    var metricsWindows: Int
 
     static let mebibyte: Int64 = 1 << 20
 
@@ -45,14 +51,14 @@ struct BenchSizes: Codable, Sendable {
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
         warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
         ticketUploadBytes: 64 * mebibyte, fragmentedFileBytes: 1_024 * mebibyte,
-        httpLoadSeconds: 3)
+        httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 5)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
         repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
         warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
         ticketUploadBytes: 4 * mebibyte, fragmentedFileBytes: 10 * mebibyte,
-        httpLoadSeconds: 0.5)
+        httpLoadSeconds: 0.5, metricsGroups: 200, metricsScrapes: 10, metricsWindows: 1)
 
     /// `1 GiB`, `256 MiB`, …
     static func describe(bytes: Int64) -> String {
@@ -78,4 +84,6 @@ enum BenchGroups {
     static let listing: Int64 = 2_001
     static let metadata: Int64 = 2_002
     static let fanOut: Int64 = 3_001
+    /// The first of the metrics scenario's groups; the others follow it.
+    static let metricsFirst: Int64 = 4_000_001
 }

@@ -180,6 +180,22 @@ struct TrefoilBench: AsyncParsableCommand {
                     }
                 } ?? []
         }
+        if scenarios.contains(.metrics) {
+            report.rows +=
+                await runner.run("/metrics scrape") {
+                    let groups = sizes.metricsGroups
+                    log("seeding \(Format.count(groups)) groups of one file each over WebSocket")
+                    try await Seeder.seed(
+                        binary: binary, workspace: workspace, dataDir: workspace.root + "/data-metrics",
+                        jobs: [
+                            .init(group: BenchGroups.metricsFirst, count: groups, prefix: "scraped", groups: groups)
+                        ],
+                        log: log)
+                    return try await withFreshServer("metrics", binary: binary, sizes: sizes, workspace: workspace) {
+                        try await MetricsScenario.run($0)
+                    }
+                } ?? []
+        }
         report.failures += runner.failures
     }
 

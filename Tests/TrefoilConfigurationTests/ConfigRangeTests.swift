@@ -55,6 +55,7 @@ struct ConfigRangeTests {
         ("staging.max_pending", 1, 1_000_000),
         ("staging.max_pending_bytes", 1, 1 << 46),
         ("staging.pending_idle_seconds", 1, 604_800),
+        ("metrics.listen_port", 0, 65535),
         ("easemob.token_ttl_seconds", 0, 315_360_000),
         ("easemob.chat_file_max_bytes", 1, 1 << 40),
         ("easemob.share_file_max_bytes", 1, 1 << 40),

@@ -90,6 +90,7 @@ struct ConfigSecretTests {
                 + " download.url_ttl_seconds=3600 download.signing_key=not set download.count_flush_interval_ms=1000"
                 + " staging.ttl_seconds=3600 staging.max_ttl_seconds=86400 staging.max_pending_per_connection=16"
                 + " staging.max_pending=256 staging.max_pending_bytes=17179869184 staging.pending_idle_seconds=600"
+                + " metrics.enable=true metrics.listen_port=0"
                 + " self_id=10000 nickname=\"Trefoil\" access_token=not set"
                 + " heartbeat.enable=true heartbeat.interval_ms=15000 reverse_ws=[] http_post=[] onebot11.enable=true"
                 + " easemob.enable=false easemob.org_name=\"\" easemob.app_name=\"\" easemob.app_id=\"\""

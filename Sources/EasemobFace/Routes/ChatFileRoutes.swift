@@ -2,6 +2,7 @@ import Hummingbird
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON
+import TrefoilMetrics
 
 /// `POST …/chatfiles`: a message attachment, kept in the app's space for its retention (`spaces.app.file_days`,
 /// 7 days by default, as the service keeps them) → `entities: [{uuid, type: "chatfile", share-secret}]`.
@@ -27,6 +28,7 @@ struct ChatFileRoutes: Sendable {
         } catch {
             return call.failure(.commitFailed(error))
         }
+        TransferMetrics(face: EasemobFace.name, factory: context.metrics).stored(.multipart, bytes: stored.size)
         let entity: JSONValue = [
             "uuid": .string(EasemobIDs.wire(stored.id)),
             "type": "chatfile",

@@ -2,6 +2,7 @@ import Hummingbird
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON
+import TrefoilMetrics
 
 /// A group's share files (`…/chatgroups/{group_id}/share_files`): the group's files in the store, the same ones
 /// OneBot bots list with `get_group_root_files` and friends. An Easemob `file_id` is the stored file's id without
@@ -55,6 +56,7 @@ struct ShareFileRoutes: Sendable {
         } catch {
             return call.failure(.commitFailed(error))
         }
+        TransferMetrics(face: EasemobFace.name, factory: context.metrics).stored(.multipart, bytes: stored.size)
         var data = Self.entry(stored)
         if case .object(var members) = data {
             members["file_url"] = .string(fileURL(group: group, stored.id))

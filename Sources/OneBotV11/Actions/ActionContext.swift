@@ -1,6 +1,8 @@
+import CoreMetrics
 import Foundation
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilMetrics
 
 /// Fetches an http(s) URL for an upload or `download_file`; implemented by the transports.
 public protocol RemoteFileFetcher: Sendable {
@@ -42,6 +44,10 @@ public struct ActionContext: Sendable {
     public let staging: TrefoilConfig.Staging
     /// The largest WebSocket message: what a reply carrying file bytes as base64 must fit in.
     public let maxMessageBytes: Int
+    /// The gateway's metrics factory: actions, uploads by source.
+    public let metrics: any MetricsFactory
+    /// The face's uploads and downloads, as every face counts them.
+    public let transfers: TransferMetrics
     let clock: @Sendable () -> Int64
     /// Listings as rendered, while the store says they hold.
     let listings = ListingCache()
@@ -53,6 +59,7 @@ public struct ActionContext: Sendable {
         fetcher: (any RemoteFileFetcher)?,
         pending: PendingUploads? = nil,
         transportStats: @escaping @Sendable () -> [String: Int64] = { [:] },
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.tree = tree
@@ -72,7 +79,15 @@ public struct ActionContext: Sendable {
             ?? PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
         staging = config.staging
         maxMessageBytes = config.server.wsMaxMessageBytes
+        self.metrics = metrics
+        transfers = TransferMetrics(face: OneBot11Settings.section.name, factory: metrics)
         self.clock = clock
+    }
+
+    /// `file`, counted as an upload from `source`: call with what the store committed.
+    func counted(_ file: StoredFile, from source: UploadSource) -> StoredFile {
+        transfers.stored(source, bytes: file.size)
+        return file
     }
 
     /// The bot as the store records who made a change: `self_id` and `nickname`.

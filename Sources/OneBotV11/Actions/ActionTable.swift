@@ -72,6 +72,13 @@ public struct ActionTable: Sendable {
     public func respond(
         to request: ActionRequest, emit: (ActionResponse) async -> Bool
     ) async -> ActionResponse {
+        let start = ContinuousClock.now
+        let response = await answer(request, emit: emit)
+        record(request.action, response, since: start)
+        return response
+    }
+
+    private func answer(_ request: ActionRequest, emit: (ActionResponse) async -> Bool) async -> ActionResponse {
         guard let route = route(request.action) else {
             return .failed(.apiNotFound(request.action), echo: request.echo)
         }

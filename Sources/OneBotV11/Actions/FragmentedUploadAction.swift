@@ -2,6 +2,7 @@ import Foundation
 import OneBotSpec
 import TrefoilCore
 import TrefoilJSON
+import TrefoilMetrics
 
 /// OneBot 12's `upload_file_fragmented`: `prepare` sizes a pending upload and names it, `transfer` writes fragments
 /// at their offsets in any order, `finish` checks the SHA-256 and stages the file.
@@ -36,7 +37,7 @@ struct FragmentedUploadAction: ActionHandler {
             let stored = try await context.pending.finish(
                 try Self.pendingID(params), expected: ExpectedDigests(sha256: try StagingActions.sha256(params)),
                 into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
-            return stored.stagedResult
+            return context.counted(stored, from: .fragments).stagedResult
         default:
             throw OneBotError.unsupported(
                 "stage \"\(stage.prefix(40))\" is not supported: use prepare, transfer or finish")

@@ -2,6 +2,7 @@ import Foundation
 import OneBotSpec
 import TrefoilCore
 import TrefoilJSON
+import TrefoilMetrics
 
 /// NapCat's stream actions: `upload_file_stream` (numbered chunks into a staged file), `download_file_stream` (a
 /// stored file as several envelopes with one echo) and `clean_stream_temp_file`.
@@ -70,6 +71,7 @@ struct NapCatStreamActions: StreamingActionHandler {
                 expected: ExpectedDigests(
                     sha256: try StagingActions.hexDigest(params, Param.expectedSHA256, length: 64)),
                 into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
+            _ = context.counted(stored, from: .fragments)
             return .object([
                 "type": .string("response"), "stream_id": .string(streamID), "status": .string("file_complete"),
                 "received_chunks": .int(Int64(count)), "total_chunks": .int(Int64(count)),

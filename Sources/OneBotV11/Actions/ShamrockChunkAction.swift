@@ -2,6 +2,7 @@ import Foundation
 import OneBotSpec
 import TrefoilCore
 import TrefoilJSON
+import TrefoilMetrics
 
 /// Shamrock's `upload_file_to_shamrock`: chunks at byte offsets of a file named by its MD5. The upload finishes by
 /// itself once every byte is there, and only when the bytes have that MD5.
@@ -28,6 +29,7 @@ struct ShamrockChunkAction: ActionHandler {
         }
         let stored = try await context.pending.finish(
             id, into: context.stagingSpace, ttlSeconds: context.stagedTTL, by: context.member)
+        _ = context.counted(stored, from: .fragments)
         return .object(["file_size": .int(stored.size), "finish": .bool(true), "path": .string(stored.id.rawValue)])
     }
 }

@@ -27,6 +27,7 @@ struct StagingActions: ActionHandler {
         let staged = try await source.stage(into: context.tree)
         let stored = try await context.commitStaged(
             staged, name: name, sha256: sha256, ttlSeconds: context.stagedTTL)
+        if let kind = source.uploadSource { _ = context.counted(stored, from: kind) }
         return stored.stagedResult
     }
 
@@ -48,7 +49,7 @@ struct StagingActions: ActionHandler {
 extension ActionTable {
     /// Stages a body the HTTP transport streamed for `upload_file` (a multipart `file` part, as Shamrock's
     /// `POST /upload_file` takes it, or a raw body).
-    func commitStagedUpload(params: Params, staged: StagedUpload, suggestedName: String?) async throws -> JSONValue {
+    func commitStagedUpload(params: Params, staged: StagedUpload, suggestedName: String?) async throws -> StoredFile {
         let sha256: String?
         let name: String
         do {
@@ -59,6 +60,5 @@ extension ActionTable {
             throw error
         }
         return try await context.commitStaged(staged, name: name, sha256: sha256, ttlSeconds: context.stagedTTL)
-            .stagedResult
     }
 }

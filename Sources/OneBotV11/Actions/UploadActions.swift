@@ -1,6 +1,7 @@
 import OneBotSpec
 import TrefoilCore
 import TrefoilJSON
+import TrefoilMetrics
 
 /// `upload_group_file` and `upload_private_file`, with the content named by `file` or, from the HTTP
 /// transport, already staged from a multipart part or a raw body.
@@ -41,6 +42,7 @@ struct UploadActions: ActionHandler {
         guard let name = explicitName ?? source.suggestedName else { throw OneBotError.lack(Param.uploadName.name) }
         let stored = try await source.upload(
             into: context.tree, name: name, owner: owner, folder: folder, by: context.member)
+        if let kind = source.uploadSource { _ = context.counted(stored, from: kind) }
         return Self.result(stored, action, context)
     }
 }
@@ -87,20 +89,19 @@ extension ActionTable {
         }
     }
 
-    /// Commits content the transport staged from the body, with the action's params; the `name`
-    /// param wins over `suggestedName` (the multipart file name).
-    public func commitUpload(_ action: String, params: Params, staged: StagedUpload, suggestedName: String?) async
-        -> ActionResponse
-    {
+    /// Commits content the transport staged from the body (`source`: a multipart part or a raw body), with the
+    /// action's params; the `name` param wins over `suggestedName` (the multipart file name).
+    public func commitUpload(
+        _ action: String, params: Params, staged: StagedUpload, suggestedName: String?, source: UploadSource
+    ) async -> ActionResponse {
         guard case .direct(let spec, _) = route(action) else {
             context.tree.discard(staged)
             return .failed(.apiNotFound(action), echo: nil)
         }
         if spec == ActionCatalog.uploadFile {
             do {
-                return .ok(
-                    try await commitStagedUpload(params: params, staged: staged, suggestedName: suggestedName),
-                    echo: nil)
+                let stored = try await commitStagedUpload(params: params, staged: staged, suggestedName: suggestedName)
+                return .ok(context.counted(stored, from: source).stagedResult, echo: nil)
             } catch {
                 return .failed(OneBotError(error, action: spec.name), echo: nil)
             }
@@ -110,7 +111,7 @@ extension ActionTable {
             let name = try UploadActions.name(params, suggested: suggestedName)
             let stored = try await context.tree.commit(
                 staged, name: name, to: owner, folder: folder, by: context.member)
-            return .ok(UploadActions.result(stored, spec, context), echo: nil)
+            return .ok(UploadActions.result(context.counted(stored, from: source), spec, context), echo: nil)
         } catch {
             context.tree.discard(staged)
             return .failed(OneBotError(error, action: spec.name), echo: nil)

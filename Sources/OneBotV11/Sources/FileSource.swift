@@ -1,5 +1,6 @@
 import Foundation
 import TrefoilCore
+import TrefoilMetrics
 
 /// Where the bytes of an upload's `file` parameter come from (docs/onebot11.md §3.2), tried in order:
 /// base64 and data URIs, http(s) URLs, a staged file's id, then `file://` URLs and absolute local paths.
@@ -46,6 +47,17 @@ enum FileSource {
     static func fetch(_ url: String, headers: [(String, String)], context: ActionContext) async throws -> FileSource {
         guard let fetcher = context.fetcher else { throw OneBotError.unsupported("URL sources are not available") }
         return .remote(try await fetcher.fetch(url, headers: headers))
+    }
+
+    /// What the source counts as when its bytes are stored; nil for a staged file, whose bytes were counted when they
+    /// arrived and are only linked now.
+    var uploadSource: UploadSource? {
+        switch self {
+        case .inline: .base64
+        case .local: .path
+        case .remote: .url
+        case .staged: nil
+        }
     }
 
     /// The name the source suggests, used when the caller gave none.

@@ -3,6 +3,7 @@ import Synchronization
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON
+import TrefoilMetrics
 
 /// `POST /file/upload/put` (a `multipart/form-data` form: the ticket's `oss_body_param` fields, then the `file` part,
 /// as Aliyun OSS PostObject takes it) and `PUT /file/upload/put?key=&policy=&signature=` (the raw body): the upload a
@@ -44,7 +45,7 @@ struct UploadRoute: Sendable {
             if let file = form.file { store.discard(file.staged) }
             return QiniuError.badParam("the form has no file part").response
         }
-        return await commit(file.staged, name: file.fileName, ticket: ticket)
+        return await commit(file.staged, name: file.fileName, ticket: ticket, source: .multipart)
     }
 
     func put(_ request: Request) async -> Response {
@@ -65,10 +66,12 @@ struct UploadRoute: Sendable {
         } catch {
             return Self.failure(error, limit: ticket.maxBytes).response
         }
-        return await commit(upload.staged, name: upload.suggestedName, ticket: ticket)
+        return await commit(upload.staged, name: upload.suggestedName, ticket: ticket, source: .raw)
     }
 
-    private func commit(_ staged: StagedUpload, name: String?, ticket: UploadTicket) async -> Response {
+    private func commit(_ staged: StagedUpload, name: String?, ticket: UploadTicket, source: UploadSource) async
+        -> Response
+    {
         let owner = QiniuSpaces.owner(of: ticket.target, sender: ticket.sender, app: ticket.app)
         let avatar: Bool
         let fallbackName: String
@@ -81,10 +84,11 @@ struct UploadRoute: Sendable {
             fallbackName = "avatar"
         }
         do {
-            _ = try await context.store.commit(
+            let stored = try await context.store.commit(
                 staged, name: name ?? fallbackName, to: owner, by: Member(id: String(ticket.sender)),
                 id: FileID("/" + ticket.id), replacing: avatar,
                 ticket: TicketUse(id: ticket.id, expires: ticket.expires))
+            TransferMetrics(face: QiniuFace.name, factory: context.metrics).stored(source, bytes: stored.size)
         } catch TrefoilError.ticketUsed {
             return QiniuError.ticketUsed.response
         } catch {

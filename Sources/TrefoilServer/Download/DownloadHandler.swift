@@ -42,9 +42,11 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on to Hummingbird whose response `.end` has not been written yet.
     private var unanswered = 0
     /// The download request whose head has been read (its body, if any, is ignored).
-    private var reading: (head: HTTPRequestHead, route: any DownloadRoute, path: Substring, query: Substring)?
-    /// The download read to its end and not answered yet; `plan` is set once the planner is done.
-    private var pending: (head: HTTPRequestHead, plan: DownloadPlanner.Plan?)?
+    private var reading:
+        (head: HTTPRequestHead, route: DownloadPlanner.MountedRoute, path: Substring, query: Substring)?
+    /// The download read to its end and not answered yet, with the face whose route took it; `plan` is set once the
+    /// planner is done.
+    private var pending: (head: HTTPRequestHead, face: String, plan: DownloadPlanner.Plan?)?
     private var held = CircularBuffer<Held>()
     /// A `read` asked for while holding, issued once the held parts are passed on.
     private var readWanted = false
@@ -117,8 +119,8 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             reading = nil
-            pending = (head, nil)
-            plan(head, route: route, path: path, query: query, context: context)
+            pending = (head, route.face, nil)
+            plan(head, route: route.route, path: path, query: query, context: context)
         }
     }
 
@@ -204,11 +206,11 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes the pending download's answer once it is planned and every earlier response has ended.
     private func answerIfDue(context: ChannelHandlerContext) {
-        guard unanswered == 0, let (head, plan) = pending, let plan else { return }
+        guard unanswered == 0, let (head, face, plan) = pending, let plan else { return }
         pending = nil
         guard context.channel.isActive else { return }
         let keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
-        write(plan, for: head, keepAlive: keepAlive, context: context)
+        write(plan, for: head, face: face, keepAlive: keepAlive, context: context)
         if keepAlive {
             release(context: context)
         } else {
@@ -217,7 +219,8 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(
-        _ plan: DownloadPlanner.Plan, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext
+        _ plan: DownloadPlanner.Plan, for request: HTTPRequestHead, face: String, keepAlive: Bool,
+        context: ChannelHandlerContext
     ) {
         var headers = HTTPHeaders(plan.headers)
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
@@ -239,7 +242,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } catch {
                 logger.error("a stored blob could not be opened", metadata: ["path": "\(path)", "error": "\(error)"])
                 let failure = DownloadPlanner.text(.internalServerError, "the file could not be read")
-                write(failure, for: request, keepAlive: keepAlive, context: context)
+                write(failure, for: request, face: face, keepAlive: keepAlive, context: context)
                 return
             }
         }
@@ -248,9 +251,12 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             promise: nil)
         if let body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         let channel = context.channel
+        let planner = self.planner
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
             try? file?.close()
-            if !keepAlive || (try? result.get()) == nil { channel.close(promise: nil) }
+            let completed = (try? result.get()) != nil
+            planner.record(plan, face: face, completed: completed)
+            if !keepAlive || !completed { channel.close(promise: nil) }
         }
     }
 }

@@ -1,8 +1,10 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import NIOHTTP1
 import TrefoilCore
 import TrefoilFaceKit
+import TrefoilMetrics
 
 /// What to answer to a download: the faces' download routes decide which stored file (or blob derived from one) a
 /// request names, or refuse it in their own format, and the planner turns that into the answer every route shares:
@@ -21,15 +23,34 @@ struct DownloadPlanner: Sendable {
         var status: HTTPResponseStatus
         var headers: [(String, String)]
         var body: Body
+        /// What a `.file` body sends, for the metrics.
+        var kind: DownloadKind = .file
+    }
+
+    /// A face's download route, with the face it belongs to.
+    struct MountedRoute: Sendable {
+        let face: String
+        let route: any DownloadRoute
     }
 
     let tree: FileTree
     /// The enabled faces' routes, asked in order.
-    let routes: [any DownloadRoute]
+    let routes: [MountedRoute]
+    /// The gateway's metrics factory: answers and bytes sent, by face.
+    let metrics: any MetricsFactory
 
     /// The route that answers `path`, or nil when the request is not a download.
-    func route(forPath path: Substring) -> (any DownloadRoute)? {
-        routes.first { $0.matches(path: path) }
+    func route(forPath path: Substring) -> MountedRoute? {
+        routes.first { $0.route.matches(path: path) }
+    }
+
+    /// Counts an answer once it was written (`completed`) or given up: every answer as a request of its face, and a
+    /// stored blob's bytes as a download when all of them went out.
+    func record(_ plan: Plan, face: String, completed: Bool) {
+        HTTPMetrics.request(face: face, route: "download", status: Int(plan.status.code), factory: metrics)
+        guard completed, case .file(_, let range) = plan.body else { return }
+        TransferMetrics(face: face, factory: metrics).served(
+            plan.kind, bytes: range.upperBound - range.lowerBound + 1)
     }
 
     func plan(_ route: any DownloadRoute, head: HTTPRequestHead, path: Substring, query: Substring) async -> Plan {
@@ -103,7 +124,9 @@ struct DownloadPlanner: Sendable {
         if head { return Plan(status: status, headers: fields, body: .none) }
         if let counted = file.counted, range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: counted) }
         if length == 0 { return Plan(status: status, headers: fields, body: .none) }
-        return Plan(status: status, headers: fields, body: .file(path: file.path, range: range ?? 0...(file.size - 1)))
+        return Plan(
+            status: status, headers: fields, body: .file(path: file.path, range: range ?? 0...(file.size - 1)),
+            kind: file.counted == nil ? .derived : .file)
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Plan {

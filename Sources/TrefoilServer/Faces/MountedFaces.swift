@@ -42,6 +42,8 @@ struct MountedFaces: Sendable {
         return owner(of: path)?.webSocketUpgrade(request, peer: peer) ?? .notHere
     }
 
-    /// Every download route of every face, in the order of `faces`.
-    var downloadRoutes: [any DownloadRoute] { faces.flatMap(\.downloadRoutes) }
+    /// Every download route of every face, in the order of `faces`, with its face's name.
+    var downloadRoutes: [DownloadPlanner.MountedRoute] {
+        faces.flatMap { face in face.downloadRoutes.map { .init(face: type(of: face).name, route: $0) } }
+    }
 }

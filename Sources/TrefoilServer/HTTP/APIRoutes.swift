@@ -65,7 +65,9 @@ struct APIRoutes: Sendable {
     private func action(_ request: Request, name: String) async -> Response {
         stats.requestsReceived.add(1, ordering: .relaxed)
         guard table.route(name) != nil else {
-            return .failure(.apiNotFound(name), status: .notFound)
+            let refused = ActionResponse.failed(.apiNotFound(name), echo: nil)
+            table.record(name, refused, since: .now)
+            return .envelope(refused, status: .notFound)
         }
         let query = Params(strings: queryParameters(request))
         let contentType = request.headers[.contentType].map(ContentType.init) ?? nil

@@ -34,11 +34,11 @@ public struct OneBot11Face: Face {
                 var snapshot = stats.snapshot()
                 snapshot["packet_lost"] = Int64(frames.dropped)
                 return snapshot
-            })
+            }, metrics: context.metrics)
         let table = ActionTable(context: actions, logger: logger)
         let token = AccessToken(settings.accessToken)
         let socket = OneBotSocket(
-            table: table, events: frames, stats: stats, board: context.board,
+            table: table, events: frames, stats: stats, board: context.board, metrics: context.metrics,
             maxMessageBytes: config.server.wsMaxMessageBytes, logger: logger)
         self.settings = settings
         self.socket = socket

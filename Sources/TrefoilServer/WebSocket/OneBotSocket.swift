@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -43,6 +44,8 @@ struct OneBotSocket: Sendable {
     let stats: TransportStats
     /// Where the open connections are listed, for the console and `/metrics`.
     let board: ConnectionBoard
+    /// The gateway's metrics factory: events sent and lost per kind of connection.
+    let metrics: any MetricsFactory
     let maxMessageBytes: Int
     let logger: Logger
     /// Requests of one connection served at once; more wait, so a flood cannot grow memory.
@@ -79,14 +82,17 @@ struct OneBotSocket: Sendable {
             stats.connections.subtract(1, ordering: .relaxed)
             stats.disconnects.add(1, ordering: .relaxed)
         }
+        let counted = EventMetrics(direction == .forward ? .forwardWebSocket : .reverseWebSocket, factory: metrics)
         // Subscribe before the lifecycle frame goes out, so that no event falls between the two; and
         // send that frame before reading, so that it comes before every response.
-        let eventFrames = role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) : nil
+        let eventFrames =
+            role.receivesEvents ? events.subscribe(bufferSize: eventBuffer) { counted.dropped() } : nil
         // What the pending-upload bound per connection counts by.
         let client = "websocket-" + UUID().uuidString.lowercased()
         let answers = role.receivesEvents ? AnswerLedger() : nil
         if role.receivesEvents {
             guard await send(ByteBuffer(string: lifecycleFrame()), to: outbound) else { return }
+            counted.sent()
         }
         let ended = await withTaskGroup(of: Void.self) { connection -> (any Error)? in
             if let eventFrames, let answers {
@@ -94,6 +100,7 @@ struct OneBotSocket: Sendable {
                     for await event in eventFrames {
                         if let origin = event.origin { await answers.waitForAnswer(to: origin, upTo: answerWait) }
                         guard await send(ByteBuffer(string: event.text), to: outbound) else { return }
+                        counted.sent()
                     }
                 }
             }
