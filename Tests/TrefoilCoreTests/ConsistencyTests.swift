@@ -30,9 +30,26 @@ struct ConsistencyTests {
                 "blob \(file.digests.sha256): ref_count 3, referenced by 1",
             ])
         let repaired = try store.tree.checkConsistency(repair: true)
-        #expect(repaired.repairs == ["recomputed space, folder and blob counters"])
+        #expect(repaired.repairs == ["recomputed space, folder, blob and store counters"])
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         #expect(try await store.tree.fileSystemInfo(of: .group("1")).usedSpace == 3)
+    }
+
+    @Test("a wrong total of the bytes files use is reported and repaired")
+    func brokenStoreTotals() async throws {
+        let store = try TestStore()
+        try await store.upload("abc")
+        try await store.upload("abc", name: "dup")
+        try await store.tree.database.writer.write { db in
+            try db.execute(sql: "UPDATE store_totals SET file_blob_bytes = 40")
+        }
+        #expect(
+            try store.tree.checkConsistency(repair: false).problems == [
+                "store totals: 40 bytes of blobs in use by files recorded, 3 in the rows"
+            ])
+        _ = try store.tree.checkConsistency(repair: true)
+        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.statistics().dedupSavedBytes == 3)
     }
 
     @Test("a wrong folder counter is reported with its folder and space, and repaired")
@@ -47,7 +64,10 @@ struct ConsistencyTests {
             try store.tree.checkConsistency(repair: false).problems == [
                 "folder \(folder.id) of space 1: counts 4 files, holds 1"
             ])
-        #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder and blob counters"])
+        #expect(
+            try store.tree.checkConsistency(repair: true).repairs == [
+                "recomputed space, folder, blob and store counters"
+            ])
         #expect(try await store.tree.folder(folder.id, in: "1").fileCount == 1)
     }
 

@@ -259,7 +259,7 @@ struct DerivedBlobTests {
         #expect(
             repaired.repairs == [
                 "forgot 1 derived blobs whose bytes were missing or damaged; they are made again when asked for",
-                "recomputed space, folder and blob counters",
+                "recomputed space, folder, blob and store counters",
                 "removed 1 orphan or unreferenced blobs",
             ])
         #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
@@ -290,7 +290,7 @@ struct DerivedBlobTests {
             try store.tree.checkConsistency(repair: false).problems == [
                 "blob \(derived.sha256): ref_count 5, referenced by 1"
             ])
-        #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder and blob counters"])
+        #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder, blob and store counters"])
         #expect(try await store.refCount(of: derived.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         #expect(readFile(store.tree.blobPath(of: derived)) == Array("ecruos".utf8))

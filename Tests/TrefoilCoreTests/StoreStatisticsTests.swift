@@ -26,6 +26,23 @@ struct StoreStatisticsTests {
         #expect(figures.diskFreeBytes <= figures.diskTotalBytes)
     }
 
+    @Test("what dedup saves follows deletes: a blob counts once while any file uses it, and not after")
+    func dedupAfterDeletes() async throws {
+        let store = try TestStore()
+        let first = try await store.upload("twelve bytes", name: "a", group: "1")
+        let second = try await store.upload("twelve bytes", name: "b", group: "2")
+        let third = try await store.upload("twelve bytes", name: "c", group: "2")
+        #expect(try await store.tree.statistics().dedupSavedBytes == 24)
+        try await store.tree.deleteFile(second.id, of: .group("2"))
+        #expect(try await store.tree.statistics().dedupSavedBytes == 12)
+        try await store.tree.deleteFile(first.id, of: .group("1"))
+        #expect(try await store.tree.statistics().dedupSavedBytes == 0)
+        try await store.tree.deleteFile(third.id, of: .group("2"))
+        let figures = try await store.tree.statistics()
+        #expect(figures.dedupSavedBytes == 0 && figures.fileBytes == 0)
+        #expect(try store.tree.checkConsistency(repair: false).isClean)
+    }
+
     @Test("temp files under data_dir/tmp are counted with their bytes")
     func tempFiles() async throws {
         let store = try TestStore()

@@ -58,13 +58,16 @@ extension FileTree {
                         + (SELECT count(*) FROM derived_blob
                             WHERE derived_blob.sha256 = blob.sha256 AND derived_blob.source <> blob.sha256);
                     """)
+            try db.execute(
+                sql: "UPDATE store_totals SET file_blob_bytes = ? WHERE id = 1",
+                arguments: [try Self.fileBlobBytes(db).real])
         }
         if !damagedDerivations.isEmpty {
             report.repairs.append(
                 "forgot \(damagedDerivations.count) derived blobs whose bytes were missing or damaged; they are made again when asked for"
             )
         }
-        report.repairs.append("recomputed space, folder and blob counters")
+        report.repairs.append("recomputed space, folder, blob and store counters")
         let removedTemps = blobs.removeTempFiles()
         if removedTemps > 0 { report.repairs.append("removed \(removedTemps) temp files") }
         let collected = try collectGarbage()
@@ -170,10 +173,26 @@ extension FileTree {
                 FROM derived_blob JOIN blob ON blob.sha256 = derived_blob.sha256
                 """
         ).map { ($0[0], $0[1], $0[2], $0[3]) }
+        let (kept, real) = try Self.fileBlobBytes(db)
+        if kept != real {
+            check.problems.append("store totals: \(kept) bytes of blobs in use by files recorded, \(real) in the rows")
+        }
         let mismatched = try String.fetchAll(
             db, sql: "SELECT file.id FROM file JOIN blob USING (sha256) WHERE file.size <> blob.size")
         check.problems += mismatched.map { "file \($0): size differs from its blob" }
         return check
+    }
+
+    /// `store_totals.file_blob_bytes` as kept, and as the rows have it.
+    static func fileBlobBytes(_ db: Database) throws -> (kept: Int64, real: Int64) {
+        let kept = try Int64.fetchOne(db, sql: "SELECT file_blob_bytes FROM store_totals WHERE id = 1") ?? -1
+        let real =
+            try Int64.fetchOne(
+                db,
+                sql:
+                    "SELECT coalesce(sum(size), 0) FROM blob WHERE EXISTS (SELECT 1 FROM file WHERE file.sha256 = blob.sha256)"
+            ) ?? 0
+        return (kept, real)
     }
 
     /// The blob folder against the rows: missing or resized blobs and derived blobs, and blobs without a row.

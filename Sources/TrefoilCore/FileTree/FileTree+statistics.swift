@@ -30,9 +30,9 @@ public struct StoreStatistics: Sendable, Equatable {
 }
 
 extension FileTree {
-    /// The store's figures now. Reads the space counters (kept in the same transactions as the rows they count), two
-    /// aggregates over the blob and file tables, `tmp/`'s entries and the file system's free space; one read
-    /// transaction, so the database figures agree with each other.
+    /// The store's figures now. Reads the counters (kept in the same transactions as the rows they count: the spaces'
+    /// and `store_totals`), one aggregate over the blob table, `tmp/`'s entries and the file system's free space; one
+    /// read transaction, so the database figures agree with each other.
     public func statistics() async throws -> StoreStatistics {
         var figures = try await read { db in
             var figures = StoreStatistics()
@@ -48,9 +48,7 @@ extension FileTree {
                 figures.blobs = row[0]
                 figures.blobBytes = row[1] ?? 0
             }
-            let referenced =
-                try Int64.fetchOne(
-                    db, sql: "SELECT SUM(size) FROM blob WHERE sha256 IN (SELECT DISTINCT sha256 FROM file)") ?? 0
+            let referenced = try Int64.fetchOne(db, sql: "SELECT file_blob_bytes FROM store_totals WHERE id = 1") ?? 0
             figures.dedupSavedBytes = max(0, figures.fileBytes - referenced)
             return figures
         }
