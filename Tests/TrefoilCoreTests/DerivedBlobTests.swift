@@ -290,7 +290,10 @@ struct DerivedBlobTests {
             try store.tree.checkConsistency(repair: false).problems == [
                 "blob \(derived.sha256): ref_count 5, referenced by 1"
             ])
-        #expect(try store.tree.checkConsistency(repair: true).repairs == ["recomputed space, folder, blob and store counters"])
+        #expect(
+            try store.tree.checkConsistency(repair: true).repairs == [
+                "recomputed space, folder, blob and store counters"
+            ])
         #expect(try await store.refCount(of: derived.sha256) == 1)
         #expect(try store.tree.checkConsistency(repair: false).isClean)
         #expect(readFile(store.tree.blobPath(of: derived)) == Array("ecruos".utf8))
