@@ -160,6 +160,7 @@ enum ConsoleStrings {
 
         // Other spaces
         "space_kinds": ("Kinds of space", "空间类型"),
+        "kind_group": ("Group", "群"),
         "kind_user": ("Private files", "私人文件"),
         "kind_app": ("App chat files", "应用聊天文件"),
         "kind_staging": ("Staged uploads", "暂存上传"),
