@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TrefoilMedia", targets: ["TrefoilMedia"]),
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
+        .library(name: "TrefoilConsole", targets: ["TrefoilConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // HS256 user tokens of the Qiniu IM face (JWTs an app's own server signs).
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // The web console's server-rendered pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -49,7 +52,6 @@ let package = Package(
             dependencies: [
                 "CTrefoilLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -112,7 +114,6 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -132,7 +133,6 @@ let package = Package(
                 "TrefoilFaceKit",
                 "TrefoilJSON",
                 "TrefoilImaging",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,11 +157,30 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The web console for admins at /console/ (docs/console.md): Mustache pages, one script and one style sheet,
+        // shipped as resources. A face: the seam, the core and the config; never another face.
+        .target(
+            name: "TrefoilConsole",
+            dependencies: [
+                "TrefoilCore",
+                "TrefoilConfiguration",
+                "TrefoilFaceKit",
+                "TrefoilJSON",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "trefoil",
             dependencies: [
                 "EasemobFace",
                 "QiniuFace",
+                "TrefoilConsole",
                 "TrefoilServer",
                 "TrefoilCore",
                 "TrefoilConfiguration",
@@ -203,7 +222,9 @@ let package = Package(
         // The config machinery is tested with the sections real faces declare (OneBot 11's, Easemob's).
         .testTarget(
             name: "TrefoilConfigurationTests",
-            dependencies: ["TrefoilConfiguration", "OneBotV11", "EasemobFace", "QiniuFace", "TrefoilTestSupport"]),
+            dependencies: [
+                "TrefoilConfiguration", "OneBotV11", "EasemobFace", "QiniuFace", "TrefoilConsole", "TrefoilTestSupport",
+            ]),
         .testTarget(name: "TrefoilMultipartTests", dependencies: ["TrefoilMultipart"]),
         // The test images are made with libvips itself, through CVips.
         .testTarget(name: "TrefoilImagingTests", dependencies: ["TrefoilImaging", "CVips", "TrefoilTestSupport"]),
@@ -224,6 +245,7 @@ let package = Package(
                 "trefoil",
                 "EasemobFace",
                 "QiniuFace",
+                "TrefoilConsole",
                 "OneBotV11",
                 "TrefoilJSON",
                 .product(name: "Crypto", package: "swift-crypto"),

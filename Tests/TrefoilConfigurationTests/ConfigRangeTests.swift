@@ -73,6 +73,7 @@ struct ConfigRangeTests {
         ("qiniu_im.thumbnail_max_pixels", 1, 1 << 40),
         ("qiniu_im.store_token_ttl_seconds", 1, 315_360_000),
         ("qiniu_im.ffmpeg_timeout_ms", 100, 3_600_000),
+        ("console.session_ttl_seconds", 60, 2_592_000),
     ]
 
     /// A config document that sets `key` (a dotted path, with `[0]` for the first list entry) to `value`.

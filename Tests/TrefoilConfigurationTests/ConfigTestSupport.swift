@@ -3,13 +3,14 @@ import Foundation
 import OneBotV11
 import QiniuFace
 import TrefoilConfiguration
+import TrefoilConsole
 import TrefoilTestSupport
 
 /// Shortcuts for loading config text the way the server does, with the sections the executable declares; named so
 /// they cannot clash with other test helpers.
 enum ConfigTestSupport {
     static let sections: [any ConfigSectionSettings.Type] = [
-        OneBot11Settings.self, EasemobSettings.self, QiniuSettings.self,
+        OneBot11Settings.self, EasemobSettings.self, QiniuSettings.self, ConsoleSettings.self,
     ]
     static let text = ConfigText(sections: sections)
 

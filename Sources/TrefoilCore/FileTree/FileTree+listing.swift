@@ -123,13 +123,16 @@ extension FileTree {
         let ids = try await read { db in
             try String.fetchAll(db, sql: "SELECT owner FROM space WHERE kind = ?", arguments: [kind.rawValue])
         }
-        return ids.sorted { a, b in
-            switch (Self.decimal(a), Self.decimal(b)) {
-            case (let x?, let y?): x < y
-            case (.some, nil): true
-            case (nil, .some): false
-            case (nil, nil): a < b
-            }
+        return ids.sorted(by: Self.ownerPrecedes)
+    }
+
+    /// The order of owner ids: those written in decimal in numeric order, then the others in text order.
+    static func ownerPrecedes(_ a: String, _ b: String) -> Bool {
+        switch (decimal(a), decimal(b)) {
+        case (let x?, let y?): x < y
+        case (.some, nil): true
+        case (nil, .some): false
+        case (nil, nil): a < b
         }
     }
 
