@@ -26,7 +26,11 @@ import traceback
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -193,20 +197,22 @@ class Scenario:
         self.work = work
         self.downloads = downloads
         self.base = args.base.rstrip("/")
+        self.elsewhere = OtherOrigin()
         self.result = {"ok": False, "passed": [], "failed": {}, "screenshots": [], "uploads": [], "steps": []}
 
     # MARK: running
 
     def run(self, steps):
         started = time.monotonic()
-        for name, method, essential in steps:
+        for name, essential in steps:
             self.result["steps"].append(name)
             try:
-                method()
+                getattr(self, name)()
                 self.result["passed"].append(name)
             except Exception as error:  # a failed check, a WebDriver error or anything else, named
                 self.result["failed"][name] = describe(error)
                 self.save_failure(name)
+                self.dismiss_dialog()
                 if essential:
                     self.result["error"] = f"{name}: {self.result['failed'][name]} (the steps after it need it)"
                     break
@@ -227,16 +233,465 @@ class Scenario:
         except WebDriverException:
             pass
 
+    def dismiss_dialog(self):
+        """A confirm left open by a failed step would block every later command."""
+        try:
+            self.driver.switch_to.alert.dismiss()
+        except WebDriverException:
+            pass
+
+    # MARK: page helpers
+
+    def element(self, css, within=None):
+        """The first element matching `css`, waited for."""
+        root = within or self.driver
+        return self.browser.wait(
+            lambda d: next(iter(root.find_elements(By.CSS_SELECTOR, css)), None), f"no element {css} on the page"
+        )
+
+    def elements(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css):
+        return self.element(css).text.strip()
+
+    def row(self, table, name, kind=None):
+        """The row of `table` whose data-name is `name` (names may hold any character, so they are compared in
+        Python rather than put into a selector), or None."""
+        for row in self.elements(f"{table} tr[data-name]"):
+            if row.get_attribute("data-name") == name and (kind is None or row.get_attribute("data-kind") == kind):
+                return row
+        return None
+
+    def wait_row(self, table, name, kind=None):
+        return self.browser.wait(lambda _: self.row(table, name, kind), f"no row named {name!r} in {table}")
+
+    def follow(self, action, what):
+        """Runs `action` (a click, a key press) and waits for the page it leads to to load."""
+        self.browser.js("window.__consoleTestOldPage = true;")
+        action()
+        self.browser.wait(
+            lambda d: d.execute_script(
+                "return window.__consoleTestOldPage === undefined && document.readyState === 'complete'"
+            ),
+            f"{what} did not lead to a new page",
+        )
+
+    def click_through(self, css_or_element, what):
+        element = self.element(css_or_element) if isinstance(css_or_element, str) else css_or_element
+        self.follow(element.click, what)
+
+    def notice(self):
+        return self.text("#notice")
+
+    def expect_no_image_from(self, name, where):
+        """No element the name could have made: no <img> at all (the console shows none), no alert."""
+        images = self.browser.js("return Array.from(document.images).map(i => i.outerHTML)")
+        check(not images, f"{where}: the page has img elements {images}")
+        try:
+            alert = self.driver.switch_to.alert
+            text = alert.text
+            alert.dismiss()
+            raise CheckFailed(f"{where}: an alert opened: {text!r}")
+        except WebDriverException:
+            pass
+        check(name in self.browser.js("return document.body.innerText"), f"{where}: {name!r} is not shown as text")
+
+    def group_page(self, folder=None):
+        url = f"{self.base}/console/group?id={self.args.group_id}"
+        self.browser.open(url if folder is None else url + f"&folder={folder}")
+        self.element("#tree-table")
+
+    def manage(self, name, kind="file"):
+        """Opens the item page of the row named `name` in the folder shown."""
+        row = self.wait_row("#tree-table", name, kind)
+        self.click_through(row.find_element(By.CSS_SELECTOR, "a.manage"), f"manage {name!r}")
+        check(self.text("#item-name") == name, f"the item page shows {self.text('#item-name')!r}, not {name!r}")
+
+    def in_window(self, width, height, body):
+        self.driver.set_window_size(width, height)
+        try:
+            return body()
+        finally:
+            self.driver.set_window_size(*WINDOW)
+
     # MARK: steps
 
-    def health_page_loads(self):
-        self.browser.open(self.base + "/health")
-        text = self.browser.wait(
-            lambda d: d.execute_script("return document.body && document.body.innerText.trim()"),
-            "GET /health showed nothing",
+    def wrong_token_refused(self):
+        self.browser.open(self.base + "/console/")
+        self.browser.wait(
+            lambda d: d.current_url.startswith(self.base + "/console/sign-in"),
+            "GET /console/ without a session did not lead to the sign-in page",
         )
-        check(text == "ok", f"GET /health showed {text[:200]!r}, not 'ok'")
-        self.screenshot("00-health-endpoint")
+        self.element("#sign-in-form")
+        self.screenshot("01-sign-in")
+        self.browser.statuses(self.base + "/console/sign-in")
+        self.element("#token").send_keys("not-" + self.args.token)
+        self.click_through("#sign-in", "signing in with a wrong token")
+        error = self.text("#error")
+        check(error == "That is not the right token or password.", f"the refusal says {error!r}")
+        check(self.element("#error").is_displayed(), "the refusal is not visible")
+        statuses = self.browser.statuses(self.base + "/console/sign-in")
+        check(statuses == [401], f"the wrong token's POST was answered {statuses}, not [401]")
+        check(not self.driver.get_cookie("trefoil_console"), "a wrong token was given a session cookie")
+
+    def keyboard_sign_in(self):
+        self.browser.open(self.base + "/console/sign-in")
+        # From the top of the page, as a keyboard user arrives: Tab until the token field, type, Enter.
+        self.browser.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+        presses = 0
+        while self.browser.js("return document.activeElement && document.activeElement.id") != "token":
+            check(presses < 10, "ten presses of Tab did not reach the token field")
+            ActionChains(self.driver).send_keys(Keys.TAB).perform()
+            presses += 1
+        ActionChains(self.driver).send_keys(self.args.token).perform()
+        self.follow(lambda: ActionChains(self.driver).send_keys(Keys.ENTER).perform(), "Enter in the token field")
+        check(self.driver.current_url == self.base + "/console/", f"signed in to {self.driver.current_url}")
+        check(self.text("h1") == "Overview", f"the page after signing in is {self.text('h1')!r}")
+        cookie = self.driver.get_cookie("trefoil_console") or {}
+        check(cookie.get("httpOnly") is True, f"the session cookie is not HttpOnly: {cookie}")
+        check(cookie.get("sameSite") == "Strict", f"the session cookie is not SameSite=Strict: {cookie}")
+        self.result["tab_presses"] = presses
+
+    def overview_lists_bot(self):
+        self.browser.open(self.base + "/console/")
+        rows = self.browser.wait(lambda _: self.elements("#connections tr[data-role]"), "no connection is listed")
+        cells = [[cell.text.strip() for cell in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+        check(len(cells) == 1, f"the overview lists {cells}, not the one bot")
+        direction, role, address, since = cells[0]
+        check(rows[0].get_attribute("data-role") == "universal", f"the bot's role is {cells[0]}")
+        check(direction == "forward" and role == "universal", f"the bot is listed as {cells[0]}")
+        check(address.startswith("127.0.0.1:"), f"the bot's address is {address!r}")
+        check(since, "the bot's since-when is empty")
+        groups = self.text('#totals [data-stat="groups"] .value')
+        check(groups == str(self.args.groups), f"the overview counts {groups!r} groups, not {self.args.groups}")
+        self.result["bot_row"] = cells[0]
+        self.screenshot("02-overview")
+
+    def groups_table(self):
+        self.click_through("#nav-groups", "the Groups link")
+        self.element("#groups-table")
+        self.click_through('#groups-table a[data-sort="usage"]', "sorting by usage")
+        if self.element('#groups-table a[data-sort="usage"]').find_element(By.XPATH, "..").get_attribute(
+            "aria-sort"
+        ) != "descending":
+            self.click_through('#groups-table a[data-sort="usage"]', "sorting by usage again")
+        header = self.element('#groups-table a[data-sort="usage"]').find_element(By.XPATH, "..")
+        check(header.get_attribute("aria-sort") == "descending", "the usage column is not sorted descending")
+        order = [row.get_attribute("data-group") for row in self.elements("#groups-table tr[data-group]")]
+        expected = self.args.groups_by_usage.split(",")
+        check(order == expected, f"by usage, descending, the groups are {order}, not {expected}")
+        self.screenshot("03-groups")
+        query = self.element("#group-query")
+        query.clear()
+        query.send_keys(expected[-1])
+        self.follow(lambda: query.send_keys(Keys.ENTER), "searching the groups")
+        found = [row.get_attribute("data-group") for row in self.elements("#groups-table tr[data-group]")]
+        check(found == [expected[-1]], f"searching for {expected[-1]} found {found}")
+
+    def group_opens(self):
+        link = self.element(f'#groups-table tr[data-group="{self.args.group_id}"] a.group-link')
+        self.click_through(link, f"group {self.args.group_id}'s link")
+        check(
+            self.driver.current_url == f"{self.base}/console/group?id={self.args.group_id}",
+            f"the group's link led to {self.driver.current_url}",
+        )
+        crumbs = [item.text.strip() for item in self.elements("#breadcrumbs li")]
+        check(crumbs[0] == "Groups" and str(self.args.group_id) in crumbs[-1], f"the breadcrumbs are {crumbs}")
+        for name in (self.args.xss_name, self.args.doomed_name):
+            self.wait_row("#tree-table", name, "file")
+
+    def file_name_renders_as_text(self):
+        name = self.args.xss_name
+        self.group_page()
+        link = self.wait_row("#tree-table", name, "file").find_element(By.CSS_SELECTOR, "a.download")
+        check(link.text == name, f"the tree shows {link.text!r}, not the name")
+        check(not link.find_elements(By.XPATH, "*"), "the name's link holds elements")
+        self.expect_no_image_from(name, "the group's tree")
+        self.manage(name)
+        self.expect_no_image_from(name, "the item page")
+        self.browser.open(self.base + "/console/")
+        names = [cell.text for cell in self.elements("#events tr[data-event] td:nth-child(4)")]
+        check(name in names, f"the overview's events do not name the file: {names[:5]}")
+        self.expect_no_image_from(name, "the overview")
+
+    def upload_two_files_with_progress(self):
+        files = []
+        for index, name in enumerate((self.args.first_upload, self.args.second_upload)):
+            content = seeded_bytes((384 << 10) - index * (128 << 10), seed=name)
+            path = os.path.join(self.work, "pick", name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as file:
+                file.write(content)
+            files.append(path)
+            self.result["uploads"].append(
+                {"name": name, "size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+            )
+        self.group_page()
+        # Every state each progress bar goes through, kept in sessionStorage: the page reloads itself once the
+        # uploads are done, and the record must outlive it.
+        self.browser.js(
+            """
+            sessionStorage.setItem('uploadLog', '[]');
+            const list = document.getElementById('upload-list');
+            const note = (item) => {
+              const bar = item.querySelector('progress.upload-progress');
+              const log = JSON.parse(sessionStorage.getItem('uploadLog'));
+              log.push({name: item.dataset.name, state: item.dataset.state, shown: !!bar && bar.offsetWidth > 0,
+                        value: bar ? bar.value : null, max: bar ? bar.max : null});
+              sessionStorage.setItem('uploadLog', JSON.stringify(log));
+            };
+            new MutationObserver((records) => {
+              for (const record of records) {
+                const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+                const item = node && node.closest('li.upload');
+                if (item) note(item);
+                for (const added of record.addedNodes) if (added.matches && added.matches('li.upload')) note(added);
+              }
+            }).observe(list, {subtree: true, childList: true, attributes: true,
+                              attributeFilter: ['data-state', 'value', 'max']});
+            """
+        )
+        # Slow uploads down so that a bar is seen (and photographed) moving; loopback would finish at once.
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        self.driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 256 << 10},
+        )
+        try:
+            self.browser.js("window.__consoleTestOldPage = true;")
+            self.element("#upload-input").send_keys("\n".join(files))
+            moving = self.browser.wait(
+                lambda _: self.browser.js(
+                    "const bar = document.querySelector('li.upload[data-state=uploading] progress.upload-progress');"
+                    "return bar && bar.value > 0 && bar.value < bar.max ? bar.value / bar.max : null;"
+                ),
+                "no progress bar was seen part-way",
+            )
+            self.result["progress_seen"] = round(moving, 3)
+            self.screenshot("04-group-upload")
+            self.browser.wait(
+                lambda d: d.execute_script(
+                    "return window.__consoleTestOldPage === undefined && document.readyState === 'complete'"
+                ),
+                "the page did not reload after the uploads",
+                seconds=WAIT_SECONDS * 2,
+            )
+        finally:
+            self.driver.execute_cdp_cmd(
+                "Network.emulateNetworkConditions",
+                {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
+        log = json.loads(self.browser.js("return sessionStorage.getItem('uploadLog')") or "[]")
+        for upload in self.result["uploads"]:
+            seen = [entry for entry in log if entry["name"] == upload["name"]]
+            check(seen, f"no progress bar for {upload['name']!r}; seen {log}")
+            check(any(entry["shown"] for entry in seen), f"{upload['name']!r}'s progress bar was never visible")
+            last = seen[-1]
+            check(
+                last["state"] == "done" and last["value"] == last["max"] == upload["size"],
+                f"{upload['name']!r} ended {last}, not done with the bar full at {upload['size']}",
+            )
+            row = self.wait_row("#tree-table", upload["name"], "file")
+            check(row.get_attribute("data-size") == str(upload["size"]), f"{upload['name']!r} is listed {row.text}")
+        self.result["progress_states"] = sorted({entry["state"] for entry in log})
+
+    def create_folder(self):
+        self.group_page()
+        self.element("#folder-name").send_keys(self.args.folder)
+        self.click_through("#create-folder", "creating a folder")
+        check(self.notice() == f"Folder “{self.args.folder}” created.", f"the page says {self.notice()!r}")
+        self.wait_row("#tree-table", self.args.folder, "folder")
+
+    def move_file_into_folder(self):
+        name = self.args.second_upload
+        self.group_page()
+        self.manage(name)
+        select = Select(self.element("#move-target"))
+        labels = [option.text.strip() for option in select.options]
+        targets = [label for label in labels if label.strip("/") == self.args.folder]
+        check(len(targets) == 1, f"the move targets are {labels}")
+        select.select_by_visible_text(targets[0])
+        self.click_through("#move", "moving the file")
+        check(self.notice() == f"“{name}” moved.", f"the page says {self.notice()!r}")
+        self.group_page()
+        check(self.row("#tree-table", name) is None, f"{name!r} is still in the root")
+        folder = self.wait_row("#tree-table", self.args.folder, "folder")
+        self.click_through(folder.find_element(By.CSS_SELECTOR, "a.open-folder"), "opening the folder")
+        crumbs = [item.text.strip() for item in self.elements("#breadcrumbs li")]
+        check(crumbs[-1] == self.args.folder, f"inside the folder the breadcrumbs are {crumbs}")
+        self.wait_row("#tree-table", name, "file")
+        self.result["folder_url"] = self.driver.current_url
+
+    def rename_file(self):
+        old, new = self.args.second_upload, self.args.renamed
+        self.browser.open(self.result["folder_url"])
+        self.manage(old)
+        field = self.element("#new-name")
+        field.clear()
+        field.send_keys(new)
+        self.click_through("#rename", "renaming the file")
+        check(self.notice() == f"Renamed to “{new}”.", f"the page says {self.notice()!r}")
+        self.browser.open(self.result["folder_url"])
+        self.wait_row("#tree-table", new, "file")
+        check(self.row("#tree-table", old) is None, f"{old!r} is still listed")
+
+    def delete_asks_first(self):
+        name = self.args.doomed_name
+        self.group_page()
+        self.manage(name)
+        item_page = self.driver.current_url
+        self.element("#delete").click()
+        alert = self.browser.wait(lambda d: EC.alert_is_present()(d), "deleting did not ask first")
+        check(name in alert.text, f"the question does not name the file: {alert.text!r}")
+        alert.dismiss()
+        check(self.driver.current_url == item_page, "cancelling the question still left the page")
+        self.group_page()
+        self.wait_row("#tree-table", name, "file")
+        self.manage(name)
+        self.browser.js("window.__consoleTestOldPage = true;")
+        self.element("#delete").click()
+        self.browser.wait(lambda d: EC.alert_is_present()(d), "deleting did not ask first").accept()
+        self.browser.wait(
+            lambda d: d.execute_script(
+                "return window.__consoleTestOldPage === undefined && document.readyState === 'complete'"
+            ),
+            "confirming the delete did not lead to a new page",
+        )
+        check(self.notice() == f"“{name}” deleted.", f"the page says {self.notice()!r}")
+        check(self.row("#tree-table", name) is None, f"{name!r} is still listed")
+
+    def download_matches(self):
+        upload = self.result["uploads"][0]
+        self.group_page()
+        row = self.wait_row("#tree-table", upload["name"], "file")
+        row.find_element(By.CSS_SELECTOR, "a.download").click()
+        path = os.path.join(self.downloads, upload["name"])
+        self.browser.wait(
+            lambda _: os.path.exists(path) and not any(n.endswith(".crdownload") for n in os.listdir(self.downloads)),
+            f"{upload['name']!r} was not downloaded; the folder holds {os.listdir(self.downloads)}",
+        )
+        check(os.path.getsize(path) == upload["size"], f"the download has {os.path.getsize(path)} bytes")
+        check(sha256_file(path) == upload["sha256"], "the downloaded bytes differ from the uploaded ones")
+
+    def forged_posts_refused(self):
+        """A page on another origin posts the delete form's fields without the CSRF token, and with another one."""
+        name = self.args.first_upload
+        self.group_page()
+        self.manage(name)
+        form = self.element("#delete-form")
+        action = form.get_attribute("action")
+        fields = [
+            (field.get_attribute("name"), field.get_attribute("value"))
+            for field in form.find_elements(By.CSS_SELECTOR, "input[type=hidden]")
+        ]
+        check(any(key == "csrf" for key, _ in fields), f"the delete form has no csrf field: {fields}")
+        without = [(key, value) for key, value in fields if key != "csrf"]
+        wrong = without + [("csrf", "0" * 64)]
+        self.browser.statuses(action)
+        answers = {}
+        for label, page in (
+            ("form without token", form_page(action, without)),
+            ("fetch without token", fetch_page(action, without)),
+            ("fetch with another token", fetch_page(action, wrong)),
+        ):
+            self.browser.open(self.elsewhere.page(f"/{len(answers)}", page))
+            if label.startswith("form"):
+                self.follow(self.element("#forge").click, "submitting the forged form")
+            else:
+                self.element("#forge").click()
+                done = self.browser.wait(lambda _: self.text("#done"), "the forged fetch never finished")
+                check(done == "sent", f"the forged fetch {done}")
+            answers[label] = self.browser.wait(lambda _: self.browser.statuses(action), f"no answer to the {label}")
+        self.result["forged_answers"] = answers
+        check(all(statuses == [403] for statuses in answers.values()), f"the forged posts were answered {answers}")
+        self.group_page()
+        self.wait_row("#tree-table", name, "file")
+
+    def private_files(self):
+        self.browser.open(self.base + "/console/")
+        self.click_through("#nav-users", "the Private files link")
+        link = self.element(f'#spaces-table tr[data-owner="{self.args.user_id}"] a.space-link')
+        self.click_through(link, "the user's link")
+        row = self.wait_row("#space-files", self.args.private_name)
+        check(row.is_displayed(), "the private file's row is hidden")
+        self.screenshot("05-private-files")
+
+    def health_check(self):
+        self.click_through("#nav-health", "the Health link")
+        self.element("#maintenance-runs")
+        self.click_through("#run-check", "running the consistency check")
+        result = self.element("#check-result")
+        check(result.get_attribute("data-clean") == "true", f"the live check found problems: {result.text!r}")
+        self.screenshot("06-health")
+
+    def chinese_and_back(self):
+        self.browser.open(self.base + "/console/")
+        switch = self.element("#lang-switch")
+        check(switch.get_attribute("data-lang") == "zh", f"the switch goes to {switch.get_attribute('data-lang')!r}")
+        self.click_through(switch, "the language switch")
+        lang = self.browser.js("return document.documentElement.lang")
+        check(lang == "zh-CN" and self.text("h1") == "概览", f"after the switch: lang {lang!r}, title {self.text('h1')!r}")
+        check(self.text("#nav-groups") == "群文件", f"the Groups link reads {self.text('#nav-groups')!r}")
+        self.screenshot("07-overview-zh")
+        self.click_through("#lang-switch", "the language switch back")
+        lang = self.browser.js("return document.documentElement.lang")
+        check(lang == "en" and self.text("h1") == "Overview", f"switched back: lang {lang!r}, title {self.text('h1')!r}")
+
+    def narrow_window(self):
+        pages = {
+            "overview": self.base + "/console/",
+            "groups": self.base + "/console/groups",
+            "group": f"{self.base}/console/group?id={self.args.group_id}",
+            "folder": self.result.get("folder_url", f"{self.base}/console/group?id={self.args.group_id}"),
+            "health": self.base + "/console/health",
+        }
+
+        def visit():
+            wide = []
+            for label, url in pages.items():
+                self.browser.open(url)
+                width = self.browser.js("return window.innerWidth")
+                check(width == 375, f"the window is {width} px wide, not 375")
+                if not self.browser.no_horizontal_overflow():
+                    wide.append((label, self.browser.js("return document.documentElement.scrollWidth")))
+                if label == "group":
+                    self.screenshot("08-group-375px")
+            check(not wide, f"at 375 px these pages are wider than the window: {wide}")
+
+        self.in_window(375, 812, visit)
+
+    def sign_out(self):
+        self.browser.open(self.base + "/console/")
+        self.click_through("#sign-out", "signing out")
+        check(self.driver.current_url.startswith(self.base + "/console/sign-in"), f"signed out to {self.driver.current_url}")
+        self.browser.open(self.base + "/console/groups")
+        check(
+            self.driver.current_url.startswith(self.base + "/console/sign-in"),
+            f"after signing out, the groups page opened at {self.driver.current_url}",
+        )
+
+
+STEPS = [
+    ("wrong_token_refused", False),
+    ("keyboard_sign_in", True),
+    ("overview_lists_bot", False),
+    ("groups_table", False),
+    ("group_opens", False),
+    ("file_name_renders_as_text", False),
+    ("upload_two_files_with_progress", True),
+    ("create_folder", True),
+    ("move_file_into_folder", False),
+    ("rename_file", False),
+    ("delete_asks_first", False),
+    ("download_matches", False),
+    ("forged_posts_refused", False),
+    ("private_files", False),
+    ("health_check", False),
+    ("chinese_and_back", False),
+    ("narrow_window", False),
+    ("sign_out", False),
+]
 
 
 def sha256_file(path):
@@ -280,11 +735,25 @@ def main():
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True, help="the folder the screenshots go to")
     parser.add_argument("--timeout", type=float, default=100, help="seconds before the run is given up")
+    parser.add_argument("--work", required=True, help="a folder for the browser's profile, downloads and picks")
+    # What the Swift side put in the store before the run.
+    parser.add_argument("--group-id", type=int, required=True, help="the group the file steps work in")
+    parser.add_argument("--groups", type=int, required=True, help="how many groups the store holds")
+    parser.add_argument("--groups-by-usage", required=True, help="the group ids by usage, biggest first, with commas")
+    parser.add_argument("--xss-name", required=True, help="a file of the group whose name is markup")
+    parser.add_argument("--doomed-name", required=True, help="a file of the group that the console deletes")
+    parser.add_argument("--user-id", required=True, help="a user with a private file")
+    parser.add_argument("--private-name", required=True, help="that user's file")
+    # What the console makes.
+    parser.add_argument("--first-upload", required=True, help="the first file uploaded, later downloaded")
+    parser.add_argument("--second-upload", required=True, help="the second file uploaded, moved and renamed")
+    parser.add_argument("--folder", required=True, help="the folder created")
+    parser.add_argument("--renamed", required=True, help="the second file's new name")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
-    work = tempfile.mkdtemp(prefix="trefoil-console-")
+    work = args.work
     downloads = os.path.join(work, "downloads")
-    os.makedirs(downloads)
+    os.makedirs(downloads, exist_ok=True)
 
     state = {"browser": None, "result": {"ok": False, "steps": []}}
 
@@ -308,7 +777,7 @@ def main():
     state["browser"] = browser
     scenario = Scenario(args, browser, work, downloads)
     state["result"] = scenario.result
-    scenario.run([("health_page_loads", scenario.health_page_loads, True)])
+    scenario.run(STEPS)
     timer.cancel()
     browser.quit()
     emit(scenario.result, 0 if scenario.result["ok"] else 1)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Testing
 import TrefoilJSON
+import TrefoilTestSupport
 
 /// The web console in a real browser: Debian's Chromium, driven by Selenium from PyPI (Tests/console/console_browser.py
 /// in the e2e venv), against the real `trefoil` executable while a bot is connected over forward WebSocket.
@@ -12,19 +13,151 @@ import TrefoilJSON
 extension BotFrameworkTests {
     @Suite("The web console in headless Chromium against the trefoil executable")
     struct ConsoleBrowserTests {
-        @Test("the browser loads GET /health from the live server")
-        func healthLoads() async throws {
-            let run = try await ConsoleBrowserRun.shared.value
-            run.expectPassed("health_page_loads")
+        typealias Plan = ConsoleBrowserRun
+
+        @Test("a wrong token is refused with 401 and a visible message, and gets no session")
+        func wrongTokenRefused() async throws {
+            try await Plan.shared.value.expectPassed("wrong_token_refused")
+        }
+
+        @Test(
+            "the access token typed with the keyboard alone (Tab to the field, Enter) signs in to an HttpOnly, SameSite=Strict session"
+        )
+        func keyboardSignIn() async throws {
+            try await Plan.shared.value.expectPassed("keyboard_sign_in")
+        }
+
+        @Test("the overview lists the bot connected over forward WebSocket, with its role and address")
+        func overviewListsBot() async throws {
+            try await Plan.shared.value.expectPassed("overview_lists_bot")
+        }
+
+        @Test("the groups table sorts by usage, biggest first, finds a group by its id, and opens a group's tree")
+        func groupsTable() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("groups_table")
+            run.expectPassed("group_opens")
+        }
+
+        @Test(
+            "a file named <img src=x onerror=alert(1)> shows as text in the tree, on its page and in the events, and makes no element"
+        )
+        func markupNameIsText() async throws {
+            try await Plan.shared.value.expectPassed("file_name_renders_as_text")
+        }
+
+        @Test(
+            "two files picked in the file input upload with a progress bar each, and the connected bot receives group_upload for both"
+        )
+        func uploadsReachTheBot() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("upload_two_files_with_progress")
+            let uploads = run.result.uploads ?? []
+            #expect(uploads.map(\.name) == [Plan.firstUpload, Plan.secondUpload], "\(run.context)")
+            for upload in uploads {
+                let notice = run.notices.first { $0["file"]?["name"] == .string(upload.name) }
+                #expect(notice?["group_id"] == .int(Int64(Plan.groupID)), "\(String(describing: notice))")
+                #expect(notice?["user_id"] == .int(0), "the console's uploader_id: \(String(describing: notice))")
+                #expect(notice?["file"]?["size"] == .int(Int64(upload.size)), "\(String(describing: notice))")
+            }
+        }
+
+        @Test("a folder is created, a file moved into it and renamed, and a bot lists the result")
+        func folderMoveRename() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("create_folder")
+            run.expectPassed("move_file_into_folder")
+            run.expectPassed("rename_file")
+            #expect(run.rootFolders == [Plan.folder], "\(run.context)")
+            #expect(run.folderFiles == [Plan.renamed], "\(run.context)")
+            #expect(!run.rootFiles.contains(Plan.secondUpload) && !run.rootFiles.contains(Plan.renamed))
+        }
+
+        @Test("delete asks first: cancelling keeps the file, confirming deletes it, and a bot no longer lists it")
+        func deleteAsksFirst() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("delete_asks_first")
+            #expect(!run.rootFiles.contains(Plan.doomedName), "\(run.rootFiles)")
+        }
+
+        @Test("a file downloaded from the tree has the uploaded bytes")
+        func downloadMatches() async throws {
+            try await Plan.shared.value.expectPassed("download_matches")
+        }
+
+        @Test(
+            "a form or a fetch from another origin, without the CSRF token or with another, is refused with 403 and deletes nothing"
+        )
+        func forgedPostsRefused() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("forged_posts_refused")
+            #expect(run.rootFiles.contains(Plan.firstUpload), "\(run.rootFiles)")
+        }
+
+        @Test("a user's private files are listed, and the health page's consistency check finds the store clean")
+        func privateFilesAndHealth() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("private_files")
+            run.expectPassed("health_check")
+        }
+
+        @Test("the language switch shows the console in Simplified Chinese, and switches back to English")
+        func chineseAndBack() async throws {
+            try await Plan.shared.value.expectPassed("chinese_and_back")
+        }
+
+        @Test("at 375 px wide no page is wider than the window")
+        func narrowWindow() async throws {
+            try await Plan.shared.value.expectPassed("narrow_window")
+        }
+
+        @Test("signing out ends the session: the pages lead to the sign-in again, and the server then stops cleanly")
+        func signOut() async throws {
+            let run = try await Plan.shared.value
+            run.expectPassed("sign_out")
+            #expect(run.trefoilExitedCleanly, "\(run.context)")
+        }
+
+        @Test("a PNG screenshot of each page is saved in .build/console-screenshots")
+        func screenshotsSaved() async throws {
+            let run = try await Plan.shared.value
+            let expected = [
+                "01-sign-in", "02-overview", "03-groups", "04-group-upload", "05-private-files", "06-health",
+                "07-overview-zh", "08-group-375px",
+            ].map { $0 + ".png" }
+            #expect(run.result.screenshots == expected, "\(run.context)")
+            for name in expected {
+                let bytes = FileManager.default.contents(atPath: Plan.screenshotFolder + "/" + name) ?? Data()
+                #expect(
+                    bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 1000, "\(name): \(bytes.count) bytes")
+            }
         }
     }
 }
 
 /// What the one run of console_browser.py showed, once the server was stopped.
 struct ConsoleBrowserRun: Sendable {
+    // What the store holds before the browser comes: the group the file steps work in, two bigger groups, a user's
+    // private file.
+    static let groupID = BotFrameworkTests.groupID
+    static let markupName = "<img src=x onerror=alert(1)>"
+    static let doomedName = "to delete.txt"
+    static let otherGroups: [(id: Int, size: Int)] = [(654321, 200_000), (777, 50_000)]
+    static let userID = 20001
+    static let privateName = "私聊 notes.txt"
+    // What the console makes.
+    static let firstUpload = "console upload 一.bin"
+    static let secondUpload = "second upload.txt"
+    static let folder = "archive 归档"
+    static let renamed = "renamed 改名.txt"
+
     let result: ConsoleBrowserResult
     /// The `group_upload` notices the bot received.
     let notices: [JSONValue]
+    /// What a bot lists in the group after the run: the root's files and folders, and the files in `folder`.
+    let rootFiles: [String]
+    let rootFolders: [String]
+    let folderFiles: [String]
     /// The script's output and the end of the server's log, for failure messages.
     let context: String
     let trefoilExitedCleanly: Bool
@@ -49,7 +182,6 @@ struct ConsoleBrowserRun: Sendable {
     }
 
     static func perform() async throws -> ConsoleBrowserRun {
-        typealias Fixture = BotFrameworkTests
         let python = try await e2eEnsureVenv(packageRoot: packageRoot)
         let temp = try e2eMakeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: temp) }
@@ -58,7 +190,8 @@ struct ConsoleBrowserRun: Sendable {
         let server = try e2eStartTrefoil(
             config: e2eTrefoilConfig(port: port, dataDir: temp + "/data"), directory: temp, log: serverLog)
         defer { e2eStop(server) }
-        let ready = await e2eWaitUntilReady(port: port, token: Fixture.token, server: server, timeout: .seconds(30))
+        let token = BotFrameworkTests.token
+        let ready = await e2eWaitUntilReady(port: port, token: token, server: server, timeout: .seconds(30))
         guard ready else {
             throw E2ESetupError(
                 description: "trefoil did not answer GET /get_version_info within 30 s:\n"
@@ -66,36 +199,106 @@ struct ConsoleBrowserRun: Sendable {
         }
 
         // Stopping the server ends this connection too, should anything below throw.
-        let bot = WSSession(port: port, path: "/", headers: [.authorization: "Bearer \(Fixture.token)"])
+        let bot = WSSession(port: port, path: "/", headers: [.authorization: "Bearer \(token)"])
         _ = try await bot.next { $0.isLifecycleConnect }
+        try await seed(bot)
 
         try? FileManager.default.removeItem(atPath: screenshotFolder)
+        let byUsage = otherGroups.sorted { $0.size > $1.size }.map(\.id) + [groupID]
         let run = try await e2eRun(
             python,
             [
                 packageRoot + "/Tests/console/console_browser.py", "--base", "http://127.0.0.1:\(port)", "--token",
-                Fixture.token, "--screenshots", screenshotFolder, "--timeout", "100",
+                token, "--screenshots", screenshotFolder, "--work", temp + "/browser", "--timeout", "150",
+                "--group-id", "\(groupID)", "--groups", "\(otherGroups.count + 1)", "--groups-by-usage",
+                byUsage.map(String.init).joined(separator: ","), "--xss-name", markupName, "--doomed-name", doomedName,
+                "--user-id", "\(userID)", "--private-name", privateName, "--first-upload", firstUpload,
+                "--second-upload", secondUpload, "--folder", folder, "--renamed", renamed,
             ],
-            directory: temp, environment: e2eCleanEnvironment(), timeout: .seconds(120))
+            directory: temp, environment: e2eCleanEnvironment(), timeout: .seconds(170))
+        let result = try decodeResult(run, trefoilLog: e2eRead(serverLog))
+        // The notices of the console's uploads may trail the page's reload a little.
+        for upload in result.uploads ?? [] {
+            _ = try? await bot.next(timeout: .seconds(10)) {
+                $0.json["notice_type"] == "group_upload" && $0.json["file"]?["name"] == .string(upload.name)
+            }
+        }
         let notices = bot.received.filter { $0.json["notice_type"] == "group_upload" }.map(\.json)
+        let root = try await bot.call("get_group_root_files", ["group_id": .int(Int64(groupID))])
+        let folders = root.data["folders"]?.arrayValue ?? []
+        let folderID = folders.first { $0["folder_name"] == .string(folder) }?["folder_id"]
+        var folderFiles: [String] = []
+        if let folderID {
+            let listing = try await bot.call(
+                "get_group_files_by_folder", ["group_id": .int(Int64(groupID)), "folder_id": folderID])
+            folderFiles = names(listing.data["files"], key: "file_name")
+        }
         await bot.close()
         e2eStop(server)
 
         let trefoilLog = e2eRead(serverLog)
-        let context =
-            "python exited \(run.status)\(run.timedOut ? " (killed after 120 s)" : ""), stderr (tail):\n"
-            + "\(e2eTail(run.errors))\ntrefoil log (tail):\n\(e2eTail(trefoilLog))"
+        return ConsoleBrowserRun(
+            result: result, notices: notices, rootFiles: names(root.data["files"], key: "file_name"),
+            rootFolders: names(root.data["folders"], key: "folder_name"), folderFiles: folderFiles,
+            context: context(run, trefoilLog: trefoilLog),
+            trefoilExitedCleanly: server.terminationReason == .exit && server.terminationStatus == 0)
+    }
+
+    /// Puts in the files the script expects, as a bot: each upload must succeed.
+    static func seed(_ bot: WSSession) async throws {
+        var uploads: [(action: String, params: JSONValue)] = [
+            (
+                "upload_group_file",
+                [
+                    "group_id": .int(Int64(groupID)), "file": .string(base64(Array("markup".utf8))),
+                    "name": .string(markupName),
+                ]
+            ),
+            (
+                "upload_group_file",
+                [
+                    "group_id": .int(Int64(groupID)), "file": .string(base64(Array("delete me".utf8))),
+                    "name": .string(doomedName),
+                ]
+            ),
+            (
+                "upload_private_file",
+                [
+                    "user_id": .int(Int64(userID)), "file": .string(base64(Array("private".utf8))),
+                    "name": .string(privateName),
+                ]
+            ),
+        ]
+        for (id, size) in otherGroups {
+            let bytes = pseudoRandomBytes(size, seed: UInt64(id))
+            uploads.append(
+                ("upload_group_file", ["group_id": .int(Int64(id)), "file": .string(base64(bytes)), "name": "big.bin"]))
+        }
+        for (action, params) in uploads {
+            let answer = try await bot.call(action, params)
+            guard answer.isOK else { throw E2ESetupError(description: "seeding: \(action) answered \(answer)") }
+        }
+    }
+
+    /// Decodes the script's JSON result line, whether or not every step passed.
+    static func decodeResult(_ run: E2ERunResult, trefoilLog: String) throws -> ConsoleBrowserResult {
         guard let line = run.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
             throw E2ESetupError(
                 description: "console_browser.py printed no JSON result line; stdout:\n"
-                    + "\(e2eTail(run.output, lines: 3, characters: 1500))\n\(context)")
+                    + "\(e2eTail(run.output, lines: 3, characters: 1500))\n\(context(run, trefoilLog: trefoilLog))")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return ConsoleBrowserRun(
-            result: try decoder.decode(ConsoleBrowserResult.self, from: Data(line.utf8)), notices: notices,
-            context: context,
-            trefoilExitedCleanly: server.terminationReason == .exit && server.terminationStatus == 0)
+        return try decoder.decode(ConsoleBrowserResult.self, from: Data(line.utf8))
+    }
+
+    static func context(_ run: E2ERunResult, trefoilLog: String) -> String {
+        "python exited \(run.status)\(run.timedOut ? " (killed after 170 s)" : ""), stderr (tail):\n"
+            + "\(e2eTail(run.errors))\ntrefoil log (tail):\n\(e2eTail(trefoilLog))"
+    }
+
+    static func names(_ items: JSONValue?, key: String) -> [String] {
+        (items?.arrayValue ?? []).compactMap { $0[key]?.stringValue }.sorted()
     }
 }
 
