@@ -116,10 +116,16 @@ class Browser:
         found = []
         for entry in self.driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
-            if message.get("method") == "Network.responseReceived":
-                response = message["params"]["response"]
-                if response.get("url") == url:
-                    found.append(response.get("status"))
+            params = message.get("params", {})
+            # A redirect's answer comes with the request it leads to; the last answer of a chain, by itself.
+            if message.get("method") == "Network.requestWillBeSent":
+                response = params.get("redirectResponse")
+            elif message.get("method") == "Network.responseReceived":
+                response = params.get("response")
+            else:
+                continue
+            if response and response.get("url") == url:
+                found.append(response.get("status"))
         return found
 
     def no_horizontal_overflow(self):
@@ -349,8 +355,9 @@ class Scenario:
         check(self.driver.current_url == self.base + "/console/", f"signed in to {self.driver.current_url}")
         check(self.text("h1") == "Overview", f"the page after signing in is {self.text('h1')!r}")
         cookie = self.driver.get_cookie("trefoil_console") or {}
-        check(cookie.get("httpOnly") is True, f"the session cookie is not HttpOnly: {cookie}")
-        check(cookie.get("sameSite") == "Strict", f"the session cookie is not SameSite=Strict: {cookie}")
+        flags = {key: cookie.get(key) for key in ("httpOnly", "sameSite", "path")}
+        check(flags["httpOnly"] is True, f"the session cookie is not HttpOnly: {flags}")
+        check(flags["sameSite"] == "Strict", f"the session cookie is not SameSite=Strict: {flags}")
         self.result["tab_presses"] = presses
 
     def overview_lists_bot(self):
@@ -630,13 +637,13 @@ class Scenario:
         switch = self.element("#lang-switch")
         check(switch.get_attribute("data-lang") == "zh", f"the switch goes to {switch.get_attribute('data-lang')!r}")
         self.click_through(switch, "the language switch")
-        lang = self.browser.js("return document.documentElement.lang")
-        check(lang == "zh-CN" and self.text("h1") == "概览", f"after the switch: lang {lang!r}, title {self.text('h1')!r}")
+        lang, title = self.browser.js("return document.documentElement.lang"), self.text("h1")
+        check(lang == "zh-CN" and title == "概览", f"after the switch: lang {lang!r}, title {title!r}")
         check(self.text("#nav-groups") == "群文件", f"the Groups link reads {self.text('#nav-groups')!r}")
         self.screenshot("07-overview-zh")
         self.click_through("#lang-switch", "the language switch back")
-        lang = self.browser.js("return document.documentElement.lang")
-        check(lang == "en" and self.text("h1") == "Overview", f"switched back: lang {lang!r}, title {self.text('h1')!r}")
+        lang, title = self.browser.js("return document.documentElement.lang"), self.text("h1")
+        check(lang == "en" and title == "Overview", f"switched back: lang {lang!r}, title {title!r}")
 
     def narrow_window(self):
         pages = {
@@ -644,6 +651,7 @@ class Scenario:
             "groups": self.base + "/console/groups",
             "group": f"{self.base}/console/group?id={self.args.group_id}",
             "folder": self.result.get("folder_url", f"{self.base}/console/group?id={self.args.group_id}"),
+            "private files": self.base + "/console/spaces?kind=user",
             "health": self.base + "/console/health",
         }
 
@@ -664,7 +672,8 @@ class Scenario:
     def sign_out(self):
         self.browser.open(self.base + "/console/")
         self.click_through("#sign-out", "signing out")
-        check(self.driver.current_url.startswith(self.base + "/console/sign-in"), f"signed out to {self.driver.current_url}")
+        signed_out = self.driver.current_url
+        check(signed_out.startswith(self.base + "/console/sign-in"), f"signing out led to {signed_out}")
         self.browser.open(self.base + "/console/groups")
         check(
             self.driver.current_url.startswith(self.base + "/console/sign-in"),
