@@ -38,7 +38,8 @@ public struct ConsoleFace: Face {
         self.pages = pages
         statics = StaticFiles()
         signIn = SignInRoutes(
-            credential: credential, sessions: sessions, pages: pages, sessionSeconds: Int(settings.sessionTTLSeconds))
+            credential: credential, sessions: sessions, throttle: SignInThrottle(now: { store.now }), pages: pages,
+            sessionSeconds: Int(settings.sessionTTLSeconds))
         groups = GroupPages(store: store, pages: pages, frame: frame)
         actions = GroupActions(
             store: store, uploads: context.uploads, sessions: sessions,
@@ -71,6 +72,7 @@ public struct ConsoleFace: Face {
         gated.post("/sign-out") { request, context in signIn.signOut(request, context) }
         gated.get("/groups") { request, context in await groups.list(request, context) }
         gated.get("/group") { request, context in await groups.folder(request, context) }
+        gated.get("/group/biggest") { request, context in await groups.biggest(request, context) }
         gated.get("/item") { request, context in await groups.item(request, context) }
         gated.post("/group/folder") { _, context in await actions.createFolder(context) }
         gated.post("/group/rename") { _, context in await actions.rename(context) }

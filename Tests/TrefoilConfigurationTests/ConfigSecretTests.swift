@@ -103,6 +103,8 @@ struct ConfigSecretTests {
                 + " qiniu_im.video_max_bytes=209715200 qiniu_im.avatar_max_bytes=5242880 qiniu_im.thumbnail_width=200"
                 + " qiniu_im.thumbnail_height=200 qiniu_im.thumbnail_max_pixels=100000000"
                 + " qiniu_im.store_token_ttl_seconds=2592000 qiniu_im.ffmpeg_path=\"\" qiniu_im.ffmpeg_timeout_ms=30000"
+                + " console.enable=true console.password=not set console.session_ttl_seconds=43200"
+                + " console.uploader_id=\"0\""
         )
     }
 

@@ -39,7 +39,9 @@ enum ConsoleStrings {
         "password": ("Password", "密码"),
         "sign_in": ("Sign in", "登录"),
         "sign_in_wrong": ("That is not the right token or password.", "令牌或密码不正确。"),
-        "signed_out": ("You have signed out.", "已退出登录。"),
+        "sign_in_throttled": (
+            "Too many wrong sign-ins in the last minute; wait a minute and try again.", "最近一分钟内登录失败次数过多；请等一分钟后再试。"
+        ),
 
         // Refusals
         "forbidden_title": ("Refused", "已拒绝"),
@@ -106,6 +108,10 @@ enum ConsoleStrings {
         "group_title": ("Group {0}", "群 {0}"),
         "root_folder": ("(root)", "（根目录）"),
         "group_usage": ("{0} of {1} used, {2} of {3} files", "已用 {0} / {1}，文件 {2} / {3}"),
+        "biggest_files": ("Biggest files in this group", "本群最大的文件"),
+        "biggest_title": ("Biggest files of group {0}", "群 {0} 最大的文件"),
+        "biggest_explain": ("The {0} biggest files, from every folder.", "所有文件夹中最大的 {0} 个文件。"),
+        "col_folder": ("Folder", "文件夹"),
         "upload_title": ("Upload", "上传"),
         "upload_pick": ("Choose files", "选择文件"),
         "upload_drop": ("or drop files here; each gets its own progress bar.", "或把文件拖到这里；每个文件都有自己的进度条。"),
@@ -192,6 +198,8 @@ enum ConsoleStrings {
         "col_pruned": ("Cache files pruned", "清理的缓存文件"),
         "col_result": ("Result", "结果"),
         "run_ok": ("completed", "完成"),
+        "run_janitor": ("janitor", "定期清理"),
+        "run_startup": ("start-up clean-up", "启动清理"),
         "no_runs": ("No run yet since start-up.", "启动以来尚未运行。"),
         "check_title": ("Consistency check", "一致性检查"),
         "check_explain": (

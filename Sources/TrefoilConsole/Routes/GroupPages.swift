@@ -115,6 +115,7 @@ struct GroupPages: Sendable {
             data["usedBytes"] = info.usedSpace
             data["quotaBytes"] = info.totalSpace
             data["usedPercent"] = ConsoleFormat.percent(info.usedSpace, of: info.totalSpace)
+            data["biggestLink"] = "/console/group/biggest?id=\(ConsoleFormat.query(group))"
             data["uploadURL"] =
                 "/console/group/upload?group=\(ConsoleFormat.query(group))&folder=\(ConsoleFormat.query(folderID.rawValue))"
             data["canCreateFolder"] = (chain.last?.depth ?? 0) + 1 <= store.settings.maxFolderDepth
@@ -147,6 +148,34 @@ struct GroupPages: Sendable {
             "download": ConsolePaths.download(file.id.rawValue),
             "manage": ConsolePaths.item(group, file: file.id.rawValue),
         ]
+    }
+
+    // MARK: A group's biggest files
+
+    static let biggestShown = 50
+
+    func biggest(_ request: Request, _ context: ConsoleRequestContext) async -> Response {
+        let t = context.language
+        guard let group = request.uri.queryParameters["id"].map(String.init), !group.isEmpty else {
+            return notFound(request, context)
+        }
+        do {
+            let files = try await store.largestFiles(of: .group(group), limit: Self.biggestShown)
+            let paths = Self.paths(of: try await store.folders(in: group))
+            var data = frame.data(request, context, title: t.text("biggest_title", group), section: .groups)
+            data["groupLink"] = ConsolePaths.group(group)
+            data["groupName"] = t.text("group_title", group)
+            data["explanation"] = t.text("biggest_explain", Self.biggestShown)
+            data["files"] = files.map { file -> [String: Any] in
+                var row = fileRow(file, group: group, language: t)
+                row["folder"] = file.folderID.isRoot ? t.text("root_folder") : paths[file.folderID] ?? ""
+                row["folderLink"] = ConsolePaths.group(group, folder: file.folderID.rawValue)
+                return row
+            }
+            return pages.page("biggest", data)
+        } catch {
+            return failurePage(request, context, ConsoleFailure(error, language: t))
+        }
     }
 
     // MARK: One file or folder
@@ -194,8 +223,17 @@ struct GroupPages: Sendable {
 
     /// The root and every folder, each labelled with its path, for the move form's select.
     private func moveTargets(_ folders: [Folder], current: FolderID, language t: ConsoleLanguage) -> [[String: Any]] {
+        let labelled = Self.paths(of: folders).map { (id: $0.key, label: $0.value) }.sorted { $0.label < $1.label }
+        return [["id": "/", "label": t.text("root_folder"), "current": current.isRoot]]
+            + labelled.map { ["id": $0.id.rawValue, "label": $0.label, "current": $0.id == current] }
+    }
+
+    // MARK: Shared pieces
+
+    /// Each folder's path from the group's root, such as `/docs/2026`.
+    static func paths(of folders: [Folder]) -> [FolderID: String] {
         let byID = Dictionary(uniqueKeysWithValues: folders.map { ($0.id, $0) })
-        func path(_ folder: Folder) -> String {
+        return byID.mapValues { folder in
             var names = [folder.name]
             var parent = folder.parentID
             while let id = parent, !id.isRoot, let next = byID[id] {
@@ -204,12 +242,7 @@ struct GroupPages: Sendable {
             }
             return "/" + names.joined(separator: "/")
         }
-        let labelled = folders.map { (id: $0.id, label: path($0)) }.sorted { $0.label < $1.label }
-        return [["id": "/", "label": t.text("root_folder"), "current": current.isRoot]]
-            + labelled.map { ["id": $0.id.rawValue, "label": $0.label, "current": $0.id == current] }
     }
-
-    // MARK: Shared pieces
 
     /// The folders from the root down to `folder` (the root first); `.folderNotFound` when it is not the group's.
     func ancestry(of folder: FolderID, in group: String) async throws -> [Folder] {

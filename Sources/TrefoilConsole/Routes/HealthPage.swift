@@ -20,7 +20,8 @@ struct HealthPage: Sendable {
         }
         data["runs"] = store.maintenance.recent.map { run -> [String: Any] in
             [
-                "kind": run.kind.rawValue, "started": ConsoleFormat.time(run.startedAt),
+                "kind": t.text("run_\(run.kind.rawValue)"), "kindKey": run.kind.rawValue,
+                "started": ConsoleFormat.time(run.startedAt),
                 "duration": String(format: "%.3f s", run.durationSeconds), "expired": run.expiredFiles,
                 "abandoned": run.abandonedUploads, "collected": run.collectedBlobs, "pruned": run.prunedCacheFiles,
                 "result": run.error ?? t.text("run_ok"),

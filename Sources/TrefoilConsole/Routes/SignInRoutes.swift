@@ -6,6 +6,7 @@ import TrefoilFaceKit
 struct SignInRoutes: Sendable {
     let credential: ConsoleCredential
     let sessions: ConsoleSessions
+    let throttle: SignInThrottle
     let pages: ConsolePages
     let sessionSeconds: Int
 
@@ -16,7 +17,11 @@ struct SignInRoutes: Sendable {
     func signIn(_ request: Request, _ context: ConsoleRequestContext) async -> Response {
         let body = try? await request.body.collect(upTo: ConsoleGate.maxFormBytes)
         let fields = body.flatMap { FormEncoding.decode(Substring(String(buffer: $0))) } ?? [:]
+        guard throttle.admits else {
+            return page(request, context, error: context.language.text("sign_in_throttled"), status: .tooManyRequests)
+        }
         guard credential.accepts(fields["token"] ?? "") else {
+            throttle.failed()
             return page(request, context, error: context.language.text("sign_in_wrong"), status: .unauthorized)
         }
         let session = sessions.open()

@@ -35,4 +35,21 @@ extension FileTree {
             ).map { $0.folder(owner: owner) }
         }
     }
+
+    /// A space's biggest live files, from every folder, biggest first (ties newest first): where its quota went.
+    public func largestFiles(of owner: Owner, limit: Int) async throws -> [StoredFile] {
+        let now = clock()
+        guard limit > 0 else { return [] }
+        return try await read { db in
+            guard let space = try Self.space(db, owner) else { return [] }
+            return try FileDetail.fetchAll(
+                db,
+                sql: FileDetail.select + """
+                     WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > ?)
+                    ORDER BY file.size DESC, file.upload_time DESC, file.id LIMIT ?
+                    """,
+                arguments: [space.id!, now, limit]
+            ).map(\.stored)
+        }
+    }
 }

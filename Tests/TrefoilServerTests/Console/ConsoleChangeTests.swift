@@ -88,3 +88,39 @@ struct ConsoleChangeTests {
         await server.stop()
     }
 }
+
+/// Users' private files, and the spaces the console shows read-only.
+@Suite("Console: private files and other spaces", .stopsLiveServers)
+struct ConsoleSpaceTests {
+    @Test(
+        "a bot's private file is listed under its user, downloads, and is deleted from the console; other kinds have no delete"
+    )
+    func privateFiles() async throws {
+        let server = try await ConsoleClient.start()
+        let client = try await ConsoleClient.signIn(server)
+        let uploaded = try await server.call(
+            "upload_private_file", ["user_id": 606, "file": .string(base64([7, 7, 7, 7])), "name": "mine.bin"])
+        #expect(uploaded.isOK, "\(uploaded)")
+        let users = try await client.get("/console/spaces?kind=user")
+        #expect(users.text.contains(#"<tr data-owner="606">"#))
+        let space = try await client.get("/console/space?kind=user&id=606")
+        #expect(space.status == .ok)
+        let id = try #require(space.text.firstMatch(of: /data-name="mine.bin" data-id="([^"]+)"/).map { String($0.1) })
+        #expect(space.text.contains(#"<form class="delete-file""#))
+        #expect(try await client.get("/console/files\(id)").bytes == [7, 7, 7, 7])
+
+        let deleted = try await client.form("/console/space/delete", ["kind": "user", "owner": "606", "file": id])
+        #expect(deleted.status == .seeOther)
+        #expect(deleted.headers[.location] == "/console/space?kind=user&id=606")
+        #expect(try await server.gateway.tree.fileSystemInfo(of: .user("606")).fileCount == 0)
+        #expect(try await client.get(deleted.headers[.location]!).text.contains("“mine.bin” deleted."))
+
+        // Only private files are deleted here: the other kinds are read-only.
+        let refused = try await client.form("/console/space/delete", ["kind": "app", "owner": "a", "file": id])
+        #expect(refused.status == .badRequest)
+        let apps = try await client.get("/console/space?kind=app&id=a")
+        #expect(apps.status == .ok)
+        #expect(!apps.text.contains("delete-file"))
+        await server.stop()
+    }
+}

@@ -19,10 +19,11 @@ struct ConsoleClient: Sendable {
     var csrf: String = ""
 
     /// A server whose access token is `token` (empty: none), with the console on.
-    static func start(token: String = ConsoleClient.token, configure: (inout TrefoilConfig) -> Void = { _ in })
-        async throws -> LiveServer
-    {
-        try await LiveServer.start(token: token, faces: [OneBot11Face.self, ConsoleFace.self]) { config in
+    static func start(
+        token: String = ConsoleClient.token, clock: TestClock? = nil,
+        configure: (inout TrefoilConfig) -> Void = { _ in }
+    ) async throws -> LiveServer {
+        try await LiveServer.start(token: token, faces: [OneBot11Face.self, ConsoleFace.self], clock: clock) { config in
             config.console.enable = true
             configure(&config)
         }

@@ -86,6 +86,29 @@ struct ConsolePageTests {
         #expect(search.text.contains("2 of 3 groups match"))
         await server.stop()
     }
+
+    @Test("a group's biggest files are listed from every folder, biggest first, with the folder each is in")
+    func biggestFiles() async throws {
+        let server = try await ConsoleClient.start()
+        let client = try await ConsoleClient.signIn(server)
+        let folder = try await server.gateway.tree.createFolder(named: "big", in: "61", by: Member(id: "1"))
+        #expect(
+            try await client.upload(group: "61", name: "small", bytes: [UInt8](repeating: 1, count: 10)).status == .ok)
+        #expect(
+            try await client.upload(
+                group: "61", folder: folder.id.rawValue, name: "largest", bytes: [UInt8](repeating: 2, count: 30)
+            ).status == .ok)
+        #expect(
+            try await client.upload(group: "61", name: "middle", bytes: [UInt8](repeating: 3, count: 20)).status == .ok)
+        let group = try await client.get("/console/group?id=61")
+        #expect(group.text.contains(#"<a id="biggest-files" href="/console/group/biggest?id=61">"#))
+        let page = try await client.get("/console/group/biggest?id=61")
+        #expect(page.status == .ok)
+        let names = page.text.matches(of: /<tr class="file-row" data-name="([^"]+)"/).map { String($0.1) }
+        #expect(names == ["largest", "middle", "small"])
+        #expect(page.text.contains(">/big</a>"))
+        await server.stop()
+    }
 }
 
 /// The overview and the health page.
@@ -125,7 +148,7 @@ struct ConsoleOverviewTests {
         let answer = try await client.upload(group: "40", name: "keep.bin", bytes: [9, 9, 9])
         let id = try #require(JSONParser.parse(answer.bytes)?["id"]?.stringValue)
         let page = try await client.get("/console/health")
-        #expect(page.text.contains("<tr><td>startup</td>"))
+        #expect(page.text.contains(#"<tr data-run="startup"><td>start-up clean-up</td>"#))
         #expect(!page.text.contains(#"id="check-result""#))
         let run = try await client.form("/console/health/check", [:])
         #expect(run.status == .seeOther)

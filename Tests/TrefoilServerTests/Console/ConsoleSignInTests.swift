@@ -85,6 +85,38 @@ struct ConsoleSignInTests {
         await server.stop()
     }
 
+    @Test("after 10 wrong sign-ins within a minute every sign-in is refused with 429 until the minute has passed")
+    func guessingIsBounded() async throws {
+        let clock = TestClock()
+        let server = try await ConsoleClient.start(clock: clock)
+        let browser = ConsoleClient(server: server)
+        for attempt in 0..<10 {
+            let answer = try await browser.form("/console/sign-in", ["token": "guess-\(attempt)"], csrf: nil)
+            #expect(answer.status == .unauthorized)
+        }
+        let refused = try await browser.form("/console/sign-in", ["token": ConsoleClient.token], csrf: nil)
+        #expect(refused.status == .tooManyRequests)
+        #expect(refused.sessionCookie == nil)
+        #expect(refused.text.contains("Too many wrong sign-ins"))
+        clock.advance(seconds: 61)
+        _ = try await ConsoleClient.signIn(server)
+        await server.stop()
+    }
+
+    @Test("a session ends session_ttl_seconds after sign-in")
+    func sessionExpires() async throws {
+        let clock = TestClock()
+        let server = try await ConsoleClient.start(clock: clock) { $0.console.sessionTTLSeconds = 600 }
+        let client = try await ConsoleClient.signIn(server)
+        clock.advance(seconds: 599)
+        #expect(try await client.get("/console/groups").status == .ok)
+        clock.advance(seconds: 1)
+        let expired = try await client.get("/console/groups")
+        #expect(expired.status == .seeOther)
+        #expect(expired.headers[.location] == "/console/sign-in")
+        await server.stop()
+    }
+
     @Test("console.password replaces the access token for sign-in")
     func passwordReplacesToken() async throws {
         let server = try await ConsoleClient.start { $0.console.password = "console-only-password" }

@@ -9,14 +9,15 @@
 //              #reverse-targets, #webhook-targets, #events tr[data-event]
 //   groups:    #group-search, #group-query, #groups-table a[data-sort=id|usage|files], tr[data-group] a.group-link,
 //              #page-previous, #page-next
-//   group:     #breadcrumbs, #upload-card (data-upload-url), #upload-input, #drop-zone, #upload-list
+//   group:     #breadcrumbs, #biggest-files (to #biggest-table tr.file-row[data-name]), #upload-card
+//              (data-upload-url), #upload-input, #drop-zone, #upload-list
 //              li.upload[data-name] with progress.upload-progress and [data-state=uploading|done|failed],
 //              #create-folder-form, #folder-name, #create-folder, #tree-table tr[data-kind=folder|file][data-name]
 //              with a.open-folder (folders), a.download (files), a.manage
 //   item:      #item-name, #download, #rename-form, #new-name, #rename, #move-form, #move-target, #move,
 //              #delete-form (data-confirm), #delete
 //   spaces:    #spaces-table tr[data-owner] a.space-link, #space-files tr.file-row[data-name] form.delete-file
-//   health:    #maintenance-runs, #check-form, #run-check, #check-result[data-clean=true|false]
+//   health:    #maintenance-runs tr[data-run=janitor|startup], #check-form, #run-check, #check-result[data-clean=true|false]
 //   messages:  #notice, #error, #message
 "use strict";
 
