@@ -463,7 +463,7 @@ class Scenario:
         self.driver.execute_cdp_cmd("Network.enable", {})
         self.driver.execute_cdp_cmd(
             "Network.emulateNetworkConditions",
-            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 256 << 10},
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 128 << 10},
         )
         try:
             self.browser.js("window.__consoleTestOldPage = true;")
@@ -494,6 +494,10 @@ class Scenario:
             seen = [entry for entry in log if entry["name"] == upload["name"]]
             check(seen, f"no progress bar for {upload['name']!r}; seen {log}")
             check(any(entry["shown"] for entry in seen), f"{upload['name']!r}'s progress bar was never visible")
+            check(
+                any(0 < entry["value"] < entry["max"] for entry in seen),
+                f"{upload['name']!r}'s progress bar never stood part-way: {seen[-3:]}",
+            )
             last = seen[-1]
             check(
                 last["state"] == "done" and last["value"] == last["max"] == upload["size"],
@@ -542,6 +546,21 @@ class Scenario:
         self.browser.open(self.result["folder_url"])
         self.wait_row("#tree-table", new, "file")
         check(self.row("#tree-table", old) is None, f"{old!r} is still listed")
+
+    def biggest_files(self):
+        """The group's biggest files from every folder, biggest first, reached from the group's page."""
+        self.group_page()
+        self.click_through("#biggest-files", "the biggest files link")
+        rows = self.browser.wait(lambda _: self.elements("#biggest-table tr.file-row"), "no biggest files are listed")
+        listed = [(row.get_attribute("data-name"), int(row.get_attribute("data-size"))) for row in rows]
+        expected = sorted(listed, key=lambda item: -item[1])
+        check(listed == expected, f"the biggest files are not biggest first: {listed}")
+        names = [name for name, _ in listed]
+        wanted = [self.args.first_upload, self.args.renamed, self.args.doomed_name, self.args.xss_name]
+        check(names == wanted, f"the biggest files are {names}, not {wanted}")
+        folder = rows[1].find_elements(By.TAG_NAME, "td")[2].text.strip()
+        check(folder.strip("/") == self.args.folder, f"{self.args.renamed!r} is listed in folder {folder!r}")
+        self.screenshot("05-biggest-files")
 
     def delete_asks_first(self):
         name = self.args.doomed_name
@@ -622,15 +641,15 @@ class Scenario:
         self.click_through(link, "the user's link")
         row = self.wait_row("#space-files", self.args.private_name)
         check(row.is_displayed(), "the private file's row is hidden")
-        self.screenshot("05-private-files")
+        self.screenshot("06-private-files")
 
     def health_check(self):
         self.click_through("#nav-health", "the Health link")
-        self.element("#maintenance-runs")
+        self.element('#maintenance-runs tr[data-run="startup"]')
         self.click_through("#run-check", "running the consistency check")
         result = self.element("#check-result")
         check(result.get_attribute("data-clean") == "true", f"the live check found problems: {result.text!r}")
-        self.screenshot("06-health")
+        self.screenshot("07-health")
 
     def chinese_and_back(self):
         self.browser.open(self.base + "/console/")
@@ -640,7 +659,7 @@ class Scenario:
         lang, title = self.browser.js("return document.documentElement.lang"), self.text("h1")
         check(lang == "zh-CN" and title == "概览", f"after the switch: lang {lang!r}, title {title!r}")
         check(self.text("#nav-groups") == "群文件", f"the Groups link reads {self.text('#nav-groups')!r}")
-        self.screenshot("07-overview-zh")
+        self.screenshot("08-overview-zh")
         self.click_through("#lang-switch", "the language switch back")
         lang, title = self.browser.js("return document.documentElement.lang"), self.text("h1")
         check(lang == "en" and title == "Overview", f"switched back: lang {lang!r}, title {title!r}")
@@ -664,7 +683,7 @@ class Scenario:
                 if not self.browser.no_horizontal_overflow():
                     wide.append((label, self.browser.js("return document.documentElement.scrollWidth")))
                 if label == "group":
-                    self.screenshot("08-group-375px")
+                    self.screenshot("09-group-375px")
             check(not wide, f"at 375 px these pages are wider than the window: {wide}")
 
         self.in_window(375, 812, visit)
@@ -692,6 +711,7 @@ STEPS = [
     ("create_folder", True),
     ("move_file_into_folder", False),
     ("rename_file", False),
+    ("biggest_files", False),
     ("delete_asks_first", False),
     ("download_matches", False),
     ("forged_posts_refused", False),

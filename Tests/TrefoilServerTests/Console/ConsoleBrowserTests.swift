@@ -73,6 +73,11 @@ extension BotFrameworkTests {
             #expect(!run.rootFiles.contains(Plan.secondUpload) && !run.rootFiles.contains(Plan.renamed))
         }
 
+        @Test("a group's biggest files are listed biggest first, from every folder, one link away from its tree")
+        func biggestFiles() async throws {
+            try await Plan.shared.value.expectPassed("biggest_files")
+        }
+
         @Test("delete asks first: cancelling keeps the file, confirming deletes it, and a bot no longer lists it")
         func deleteAsksFirst() async throws {
             let run = try await Plan.shared.value
@@ -122,8 +127,8 @@ extension BotFrameworkTests {
         func screenshotsSaved() async throws {
             let run = try await Plan.shared.value
             let expected = [
-                "01-sign-in", "02-overview", "03-groups", "04-group-upload", "05-private-files", "06-health",
-                "07-overview-zh", "08-group-375px",
+                "01-sign-in", "02-overview", "03-groups", "04-group-upload", "05-biggest-files", "06-private-files",
+                "07-health", "08-overview-zh", "09-group-375px",
             ].map { $0 + ".png" }
             #expect(run.result.screenshots == expected, "\(run.context)")
             for name in expected {
