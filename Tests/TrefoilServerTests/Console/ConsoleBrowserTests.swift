@@ -91,7 +91,7 @@ extension BotFrameworkTests {
         }
 
         @Test(
-            "a form or a fetch from another origin, without the CSRF token or with another, is refused with 403 and deletes nothing"
+            "a form or a fetch from another port, without the CSRF token or with another, is refused with 403, one from another site with 401, and nothing is deleted"
         )
         func forgedPostsRefused() async throws {
             let run = try await Plan.shared.value
