@@ -604,7 +604,8 @@ class Scenario:
     def forged_posts_refused(self):
         """Pages elsewhere post the delete form's fields. From another origin of the same site (another loopback
         port) the session cookie goes along, and only the CSRF token, missing or another, stops them: 403. From
-        another site (a data: URL page) the SameSite=Strict cookie stays home: no session, 401, even with the right token."""
+        another site (a data: URL page) the SameSite=Strict cookie stays home: no session, 401, even with the right
+        token."""
         name = self.args.first_upload
         self.group_page()
         self.manage(name)
