@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import TrefoilFaceKit
 
 /// Lets a request into the console's pages only with a live session, and a state-changing one only with that

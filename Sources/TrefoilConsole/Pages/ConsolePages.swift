@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Mustache
+import NIOCore
 
 /// The console's Mustache templates (package resources) and how a page becomes a response.
 ///

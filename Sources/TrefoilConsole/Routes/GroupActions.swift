@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import TrefoilFaceKit
 
 /// Signing in and out, and the language switch: the routes a browser reaches without a session (but sign-out).

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The console's script and style sheet, read from the package resources once: `/console/static/console.js` and
 /// `/console/static/console.css`. They are served from our own origin, so the pages' CSP needs no other source.
