@@ -58,7 +58,7 @@ class Browser:
         for argument in (
             "--headless=new",
             "--no-sandbox",  # the tests run as root in CI, where Chromium's sandbox refuses to start
-            "--disable-dev-shm-usage",
+            "--disable-dev-shm-usage",  # a container's /dev/shm is often too small for Chromium's shared memory
             f"--user-data-dir={tempfile.mkdtemp(prefix='profile-', dir=work)}",
             f"--window-size={WINDOW[0]},{WINDOW[1]}",
             "--force-device-scale-factor=1",
@@ -78,7 +78,8 @@ class Browser:
                 "intl.accept_languages": "en-US,en",
             },
         )
-        # The performance log holds every response's status: how a forged form post was answered is read there.
+        # The performance log holds every response's status: how a forged form post was answered is read there. The
+        # browser log holds the console's script errors and Content-Security-Policy violations.
         options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
         # Its own session: the hard timeout and a SIGTERM kill chromedriver and the browser it started together.
         service = Service(executable_path=CHROMEDRIVER, popen_kw={"start_new_session": True})
@@ -697,6 +698,18 @@ class Scenario:
 
         self.in_window(375, 812, visit)
 
+    def no_script_errors(self):
+        """The console's pages broke neither their Content-Security-Policy nor their script, on any page so far (the
+        refusals the forged posts met are logged as failed loads, and are not errors of the pages)."""
+        errors = [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["level"] == "SEVERE"
+            and self.base in entry["message"]
+            and ("Content Security Policy" in entry["message"] or "Uncaught" in entry["message"])
+        ]
+        check(not errors, f"the pages logged {errors[:3]}")
+
     def sign_out(self):
         self.browser.open(self.base + "/console/")
         self.click_through("#sign-out", "signing out")
@@ -728,6 +741,7 @@ STEPS = [
     ("health_check", False),
     ("chinese_and_back", False),
     ("narrow_window", False),
+    ("no_script_errors", False),
     ("sign_out", False),
 ]
 

@@ -116,6 +116,11 @@ extension BotFrameworkTests {
             try await Plan.shared.value.expectPassed("narrow_window")
         }
 
+        @Test("no console page breaks its Content-Security-Policy or throws a script error")
+        func noScriptErrors() async throws {
+            try await Plan.shared.value.expectPassed("no_script_errors")
+        }
+
         @Test("signing out ends the session: the pages lead to the sign-in again, and the server then stops cleanly")
         func signOut() async throws {
             let run = try await Plan.shared.value
