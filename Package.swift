@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "EasemobFace", targets: ["EasemobFace"]),
         .library(name: "QiniuFace", targets: ["QiniuFace"]),
         .library(name: "TrefoilConsole", targets: ["TrefoilConsole"]),
+        .library(name: "TrefoilS3", targets: ["TrefoilS3"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -175,6 +176,9 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // A small client of S3-compatible object storage: AWS Signature Version 4 (headers and presigned URLs). Written
+        // here because no maintained S3 SDK is among the packages this project may use. Store-free and face-free.
+        .target(name: "TrefoilS3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "trefoil",
             dependencies: [
@@ -219,6 +223,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
+        // The published Signature Version 4 test suite is in Vectors/ (see its README).
+        .testTarget(
+            name: "TrefoilS3Tests",
+            dependencies: ["TrefoilS3", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Vectors")]),
         // The config machinery is tested with the sections real faces declare (OneBot 11's, Easemob's).
         .testTarget(
             name: "TrefoilConfigurationTests",

@@ -8,6 +8,13 @@ import TrefoilConfiguration
 @testable import TrefoilConsole
 @testable import TrefoilServer
 
+/// Every console suite, one test at a time: each test starts a live server, and all of them at once beside the rest of
+/// the run kept hundreds more descriptors open in the test process, which made an intermittent crash of Foundation's
+/// `Process.run` on Linux (it over-reads while it lists /proc/self/fd) more likely in the suites that start child
+/// processes.
+@Suite("Console", .serialized, .stopsLiveServers)
+struct ConsoleTests {}
+
 /// A live server with the console beside OneBot 11, and a browser's part: its session cookie, the CSRF token its
 /// pages carry, forms sent as a browser sends them.
 struct ConsoleClient: Sendable {
