@@ -13,28 +13,28 @@ import TrefoilTestSupport
 extension BotFrameworkTests {
     @Suite("The web console in headless Chromium against the trefoil executable")
     struct ConsoleBrowserTests {
-        typealias Plan = ConsoleBrowserRun
+        typealias Run = ConsoleBrowserRun
 
         @Test("a wrong token is refused with 401 and a visible message, and gets no session")
         func wrongTokenRefused() async throws {
-            try await Plan.shared.value.expectPassed("wrong_token_refused")
+            try await Run.shared.value.expectPassed("wrong_token_refused")
         }
 
         @Test(
             "the access token typed with the keyboard alone (Tab to the field, Enter) signs in to an HttpOnly, SameSite=Strict session"
         )
         func keyboardSignIn() async throws {
-            try await Plan.shared.value.expectPassed("keyboard_sign_in")
+            try await Run.shared.value.expectPassed("keyboard_sign_in")
         }
 
         @Test("the overview lists the bot connected over forward WebSocket, with its role and address")
         func overviewListsBot() async throws {
-            try await Plan.shared.value.expectPassed("overview_lists_bot")
+            try await Run.shared.value.expectPassed("overview_lists_bot")
         }
 
         @Test("the groups table sorts by usage, biggest first, finds a group by its id, and opens a group's tree")
         func groupsTable() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("groups_table")
             run.expectPassed("group_opens")
         }
@@ -43,20 +43,20 @@ extension BotFrameworkTests {
             "a file named <img src=x onerror=alert(1)> shows as text in the tree, on its page and in the events, and makes no element"
         )
         func markupNameIsText() async throws {
-            try await Plan.shared.value.expectPassed("file_name_renders_as_text")
+            try await Run.shared.value.expectPassed("file_name_renders_as_text")
         }
 
         @Test(
             "two files picked in the file input upload with a progress bar each, and the connected bot receives group_upload for both"
         )
         func uploadsReachTheBot() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("upload_two_files_with_progress")
             let uploads = run.result.uploads ?? []
-            #expect(uploads.map(\.name) == [Plan.firstUpload, Plan.secondUpload], "\(run.context)")
+            #expect(uploads.map(\.name) == [Run.firstUpload, Run.secondUpload], "\(run.context)")
             for upload in uploads {
                 let notice = run.notices.first { $0["file"]?["name"] == .string(upload.name) }
-                #expect(notice?["group_id"] == .int(Int64(Plan.groupID)), "\(String(describing: notice))")
+                #expect(notice?["group_id"] == .int(Int64(Run.groupID)), "\(String(describing: notice))")
                 #expect(notice?["user_id"] == .int(0), "the console's uploader_id: \(String(describing: notice))")
                 #expect(notice?["file"]?["size"] == .int(Int64(upload.size)), "\(String(describing: notice))")
             }
@@ -64,80 +64,80 @@ extension BotFrameworkTests {
 
         @Test("a folder is created, a file moved into it and renamed, and a bot lists the result")
         func folderMoveRename() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("create_folder")
             run.expectPassed("move_file_into_folder")
             run.expectPassed("rename_file")
-            #expect(run.rootFolders == [Plan.folder], "\(run.context)")
-            #expect(run.folderFiles == [Plan.renamed], "\(run.context)")
-            #expect(!run.rootFiles.contains(Plan.secondUpload) && !run.rootFiles.contains(Plan.renamed))
+            #expect(run.rootFolders == [Run.folder], "\(run.context)")
+            #expect(run.folderFiles == [Run.renamed], "\(run.context)")
+            #expect(!run.rootFiles.contains(Run.secondUpload) && !run.rootFiles.contains(Run.renamed))
         }
 
         @Test("a group's biggest files are listed biggest first, from every folder, one link away from its tree")
         func biggestFiles() async throws {
-            try await Plan.shared.value.expectPassed("biggest_files")
+            try await Run.shared.value.expectPassed("biggest_files")
         }
 
         @Test("delete asks first: cancelling keeps the file, confirming deletes it, and a bot no longer lists it")
         func deleteAsksFirst() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("delete_asks_first")
-            #expect(!run.rootFiles.contains(Plan.doomedName), "\(run.rootFiles)")
+            #expect(!run.rootFiles.contains(Run.doomedName), "\(run.rootFiles)")
         }
 
         @Test("a file downloaded from the tree has the uploaded bytes")
         func downloadMatches() async throws {
-            try await Plan.shared.value.expectPassed("download_matches")
+            try await Run.shared.value.expectPassed("download_matches")
         }
 
         @Test(
             "a form or a fetch from another port, without the CSRF token or with another, is refused with 403, one from another site with 401, and nothing is deleted"
         )
         func forgedPostsRefused() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("forged_posts_refused")
-            #expect(run.rootFiles.contains(Plan.firstUpload), "\(run.rootFiles)")
+            #expect(run.rootFiles.contains(Run.firstUpload), "\(run.rootFiles)")
         }
 
         @Test("a user's private files are listed, and the health page's consistency check finds the store clean")
         func privateFilesAndHealth() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("private_files")
             run.expectPassed("health_check")
         }
 
         @Test("the language switch shows the console in Simplified Chinese, and switches back to English")
         func chineseAndBack() async throws {
-            try await Plan.shared.value.expectPassed("chinese_and_back")
+            try await Run.shared.value.expectPassed("chinese_and_back")
         }
 
         @Test("at 375 px wide no page is wider than the window")
         func narrowWindow() async throws {
-            try await Plan.shared.value.expectPassed("narrow_window")
+            try await Run.shared.value.expectPassed("narrow_window")
         }
 
         @Test("no console page breaks its Content-Security-Policy or throws a script error")
         func noScriptErrors() async throws {
-            try await Plan.shared.value.expectPassed("no_script_errors")
+            try await Run.shared.value.expectPassed("no_script_errors")
         }
 
         @Test("signing out ends the session: the pages lead to the sign-in again, and the server then stops cleanly")
         func signOut() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             run.expectPassed("sign_out")
             #expect(run.trefoilExitedCleanly, "\(run.context)")
         }
 
         @Test("a PNG screenshot of each page is saved in .build/console-screenshots")
         func screenshotsSaved() async throws {
-            let run = try await Plan.shared.value
+            let run = try await Run.shared.value
             let expected = [
                 "01-sign-in", "02-overview", "03-groups", "04-group-upload", "05-biggest-files", "06-private-files",
                 "07-health", "08-overview-zh", "09-group-375px",
             ].map { $0 + ".png" }
             #expect(run.result.screenshots == expected, "\(run.context)")
             for name in expected {
-                let bytes = FileManager.default.contents(atPath: Plan.screenshotFolder + "/" + name) ?? Data()
+                let bytes = FileManager.default.contents(atPath: Run.screenshotFolder + "/" + name) ?? Data()
                 #expect(
                     bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) && bytes.count > 1000, "\(name): \(bytes.count) bytes")
             }
