@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // The web console's server-rendered pages.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // The S3 client's HTTP (TrefoilS3).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -192,9 +194,19 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        // A small client of S3-compatible object storage: AWS Signature Version 4 (headers and presigned URLs). Written
+        // A small client of S3-compatible object storage: AWS Signature Version 4 (headers and presigned URLs) and the
+        // object and multipart calls the blob store makes, over async-http-client. Written
         // here because no maintained S3 SDK is among the packages this project may use. Store-free and face-free.
-        .target(name: "TrefoilS3", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "TrefoilS3",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "trefoil",
             dependencies: [
@@ -273,6 +285,8 @@ let package = Package(
                 "TrefoilConsole",
                 "OneBotV11",
                 "TrefoilJSON",
+                "TrefoilS3",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -432,8 +432,13 @@ func e2eIsQQStyleID(_ id: String?) -> Bool {
 
 /// The package root: this file sits at Tests/TrefoilServerTests/BotFrameworkTests.swift.
 func e2ePackageRoot(file: String = #filePath) -> String {
-    URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .path
+    var folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
+        folder.path != "/"
+    {
+        folder = folder.deletingLastPathComponent()
+    }
+    return folder.path
 }
 
 /// The environment for child processes: enough to run, with no proxy (only loopback is addressed) and none of the
@@ -456,11 +461,14 @@ func e2eHash(_ data: Data) -> String {
     return "fnv1a64:" + String(hash, radix: 16)
 }
 
-/// Makes sure `.build/e2e-venv` holds the pinned requirements; returns its python. Throws (the test fails, never
-/// skips) when python3, venv or pip do not work.
-func e2eEnsureVenv(packageRoot: String) async throws -> String {
-    let requirements = packageRoot + "/Tests/e2e/requirements.txt"
-    let venv = packageRoot + "/.build/e2e-venv"
+/// Makes sure `.build/<venv>` holds the pinned requirements of `requirements` (a path under the package root);
+/// returns its python. Throws (the test fails, never skips) when python3, venv or pip do not work.
+func e2eEnsureVenv(
+    packageRoot: String, requirements relativeRequirements: String = "Tests/e2e/requirements.txt",
+    venv venvName: String = "e2e-venv"
+) async throws -> String {
+    let requirements = packageRoot + "/" + relativeRequirements
+    let venv = packageRoot + "/.build/" + venvName
     let python = venv + "/bin/python"
     let stampPath = venv + "/requirements.stamp"
     let wanted = e2eHash(try Data(contentsOf: URL(fileURLWithPath: requirements)))
@@ -485,7 +493,7 @@ func e2eEnsureVenv(packageRoot: String) async throws -> String {
     guard install.status == 0, !install.timedOut else {
         try? FileManager.default.removeItem(atPath: venv)
         throw E2ESetupError(
-            description: "pip install -r Tests/e2e/requirements.txt into \(venv) failed (exit \(install.status)"
+            description: "pip install -r \(relativeRequirements) into \(venv) failed (exit \(install.status)"
                 + (install.timedOut ? ", killed after 600 s" : "") + "):\n\(e2eTail(install.output, characters: 400))\n"
                 + e2eTail(install.errors))
     }
