@@ -185,6 +185,7 @@ let package = Package(
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
                 "TrefoilJSON",
+                "TrefoilMetrics",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

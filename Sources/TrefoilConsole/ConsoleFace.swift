@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
 import TrefoilFaceKit
+import TrefoilMetrics
 
 /// The web console for admins at `/console/` (docs/console.md): the store's totals and the connected bots, every
 /// group's files (browse, upload, create folders, rename, move, delete, download), the other spaces, and the store's
@@ -43,7 +44,8 @@ public struct ConsoleFace: Face {
         groups = GroupPages(store: store, pages: pages, frame: frame)
         actions = GroupActions(
             store: store, uploads: context.uploads, sessions: sessions,
-            member: Member(id: settings.uploaderID, name: "console"))
+            member: Member(id: settings.uploaderID, name: "console"),
+            transfers: TransferMetrics(face: ConsoleFace.name, factory: context.metrics))
         spaces = SpacePages(store: store, pages: pages, frame: frame, sessions: sessions)
         downloads = ConsoleDownloads(store: store, sessions: sessions)
         let recent = RecentEvents(events: context.events, now: { store.now })

@@ -4,6 +4,7 @@ import NIOCore
 import TrefoilCore
 import TrefoilFaceKit
 import TrefoilJSON
+import TrefoilMetrics
 
 /// The forms that change a group's files (create a folder, rename, move, delete) and the upload, each through the
 /// same store call as the bot API, so that every face sees the change as it sees a bot's (a console upload reaches
@@ -14,6 +15,8 @@ struct GroupActions: Sendable {
     let sessions: ConsoleSessions
     /// Who the console's uploads and folders are by.
     let member: Member
+    /// The console's uploads in `trefoil_uploads_total` (face `console`, source `raw`).
+    let transfers: TransferMetrics
 
     func createFolder(_ context: ConsoleRequestContext) async -> Response {
         let form = context.form
@@ -92,6 +95,7 @@ struct GroupActions: Sendable {
             let upload = try await uploads.receiveRaw(request)
             let name = query["name"].map(String.init) ?? upload.suggestedName ?? "upload"
             let file = try await store.commit(upload.staged, name: name, to: owner, folder: folder, by: member)
+            transfers.stored(.raw, bytes: file.size)
             return Self.json(.ok, ["id": file.id.rawValue, "name": file.name])
         } catch {
             let failure = ConsoleFailure(error, language: t)
