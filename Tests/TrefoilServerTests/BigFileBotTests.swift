@@ -24,15 +24,9 @@ extension BotFrameworkTests {
 
         let temp = try e2eMakeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        let port = try e2eFreePort()
-        let serverLog = temp + "/server.log"
-        let dataDir = temp + "/data"
-        let server = try e2eStartTrefoil(
-            config: e2eTrefoilConfig(port: port, dataDir: dataDir), directory: temp, log: serverLog)
+        let (server, port, serverLog) = try await e2eStartReadyTrefoil(in: temp)
         defer { e2eStop(server) }
-
-        let ready = await e2eWaitUntilReady(port: port, token: Self.token, server: server, timeout: .seconds(30))
-        try #require(ready, "trefoil did not answer GET /get_version_info within 30 s:\n\(e2eTail(e2eRead(serverLog)))")
+        let dataDir = temp + "/data"
 
         let script = packageRoot + "/Tests/e2e/nonebot_big_files.py"
         let run = try await e2eRun(

@@ -37,14 +37,8 @@ struct BotFrameworkTests {
 
         let temp = try e2eMakeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        let port = try e2eFreePort()
-        let serverLog = temp + "/server.log"
-        let server = try e2eStartTrefoil(
-            config: e2eTrefoilConfig(port: port, dataDir: temp + "/data"), directory: temp, log: serverLog)
+        let (server, port, serverLog) = try await e2eStartReadyTrefoil(in: temp)
         defer { e2eStop(server) }
-
-        let ready = await e2eWaitUntilReady(port: port, token: Self.token, server: server, timeout: .seconds(30))
-        try #require(ready, "trefoil did not answer GET /get_version_info within 30 s:\n\(e2eTail(e2eRead(serverLog)))")
 
         let script = packageRoot + "/Tests/e2e/nonebot_forward_ws.py"
         let run = try await e2eRun(
@@ -386,6 +380,23 @@ func e2eTrefoilConfig(port: Int, dataDir: String, outbound: String = #""reverse_
      "server": {"host": "127.0.0.1", "port": \(port), "public_url": "http://127.0.0.1:\(port)"},
      "heartbeat": {"enable": true, "interval_ms": 1000}, \(outbound)}
     """
+}
+
+/// `trefoil serve` on a free port with the e2e config (data in `temp/data`, its log in `temp/server.log`), once it
+/// answers `GET /get_version_info` with the token. Throws with the end of its log when it does not within 30 s (the
+/// server is then stopped); the caller stops it (`e2eStop`) when done.
+func e2eStartReadyTrefoil(in temp: String) async throws -> (server: Process, port: Int, log: String) {
+    let port = try e2eFreePort()
+    let log = temp + "/server.log"
+    let server = try e2eStartTrefoil(
+        config: e2eTrefoilConfig(port: port, dataDir: temp + "/data"), directory: temp, log: log)
+    guard await e2eWaitUntilReady(port: port, token: BotFrameworkTests.token, server: server, timeout: .seconds(30))
+    else {
+        e2eStop(server)
+        throw E2ESetupError(
+            description: "trefoil did not answer GET /get_version_info within 30 s:\n" + e2eTail(e2eRead(log)))
+    }
+    return (server, port, log)
 }
 
 /// Writes `config` to `directory/config.json` and starts `trefoil serve` on it in a stripped environment, standard

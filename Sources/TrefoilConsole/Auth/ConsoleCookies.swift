@@ -8,22 +8,22 @@ enum ConsoleCookies {
     static let languageMaxAge = 365 * 86_400
 
     static func session(_ id: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(
-            name: session, value: id, maxAge: maxAge, path: ConsolePaths.home, secure: cameOverHTTPS(request),
-            httpOnly: true, sameSite: .strict)
+        cookie(session, id, maxAge: maxAge, request: request)
     }
 
     /// Ends the session cookie in the browser.
-    static func expiredSession(request: Request) -> Cookie {
-        Cookie(
-            name: session, value: "", maxAge: 0, path: ConsolePaths.home, secure: cameOverHTTPS(request),
-            httpOnly: true, sameSite: .strict)
-    }
+    static func expiredSession(request: Request) -> Cookie { cookie(session, "", maxAge: 0, request: request) }
 
     static func language(_ language: ConsoleLanguage, request: Request) -> Cookie {
+        cookie(ConsoleLanguage.cookie, language.rawValue, maxAge: languageMaxAge, request: request)
+    }
+
+    /// Every console cookie: only under `/console`, `HttpOnly`, `SameSite=Strict`, `Secure` when the request came
+    /// over HTTPS.
+    private static func cookie(_ name: String, _ value: String, maxAge: Int, request: Request) -> Cookie {
         Cookie(
-            name: ConsoleLanguage.cookie, value: language.rawValue, maxAge: languageMaxAge, path: ConsolePaths.home,
-            secure: cameOverHTTPS(request), httpOnly: true, sameSite: .strict)
+            name: name, value: value, maxAge: maxAge, path: ConsolePaths.home, secure: cameOverHTTPS(request),
+            httpOnly: true, sameSite: .strict)
     }
 
     /// Whether the browser reached us over HTTPS, as far as we can tell: the listener speaks plain HTTP, so only a

@@ -50,7 +50,6 @@ public final class MaintenanceLog: Sendable {
         public var collectedBlobs = 0
         public var prunedCacheFiles = 0
         public var removedTempFiles = 0
-        public var lastRunSeconds = 0.0
     }
 
     /// How many runs `recent` keeps.
@@ -76,7 +75,6 @@ public final class MaintenanceLog: Sendable {
             state.totals.collectedBlobs += run.collectedBlobs
             state.totals.prunedCacheFiles += run.prunedCacheFiles
             state.totals.removedTempFiles += run.removedTempFiles
-            state.totals.lastRunSeconds = run.durationSeconds
         }
     }
 

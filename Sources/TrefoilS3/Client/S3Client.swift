@@ -284,10 +284,3 @@ public struct S3Client: Sendable {
         bytes.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

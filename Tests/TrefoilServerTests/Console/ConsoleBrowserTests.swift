@@ -195,18 +195,9 @@ struct ConsoleBrowserRun: Sendable {
         let python = try await e2eEnsureVenv(packageRoot: packageRoot)
         let temp = try e2eMakeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: temp) }
-        let port = try e2eFreePort()
-        let serverLog = temp + "/server.log"
-        let server = try e2eStartTrefoil(
-            config: e2eTrefoilConfig(port: port, dataDir: temp + "/data"), directory: temp, log: serverLog)
+        let (server, port, serverLog) = try await e2eStartReadyTrefoil(in: temp)
         defer { e2eStop(server) }
         let token = BotFrameworkTests.token
-        let ready = await e2eWaitUntilReady(port: port, token: token, server: server, timeout: .seconds(30))
-        guard ready else {
-            throw E2ESetupError(
-                description: "trefoil did not answer GET /get_version_info within 30 s:\n"
-                    + e2eTail(e2eRead(serverLog)))
-        }
 
         // Stopping the server ends this connection too, should anything below throw.
         let bot = WSSession(port: port, path: "/", headers: [.authorization: "Bearer \(token)"])

@@ -8,12 +8,7 @@ extension ConsoleTests {
     struct ConsoleResourcesTests {
         /// One GET over a fresh connection; the whole answer, head and body.
         func get(_ path: String, port: Int) async throws -> String {
-            try await offCooperativePool {
-                let fd = try loopbackSocket(port: port)
-                defer { close(fd) }
-                try sendAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
-                return String(decoding: readFromSocket(fd), as: UTF8.self)
-            }
+            try await offCooperativePool { try loopbackGet(path, port: port) }
         }
 
         @Test("a binary copied without its resource bundle serves the bots and answers console pages 500 saying why")

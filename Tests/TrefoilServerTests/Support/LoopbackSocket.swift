@@ -45,6 +45,15 @@ func loopbackListener() throws -> (fd: Int32, port: Int) {
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
+/// One `GET path` to 127.0.0.1:`port` over a fresh connection (`Connection: close`), blocking: the whole answer, head
+/// and body, as text.
+func loopbackGet(_ path: String, port: Int) throws -> String {
+    let fd = try loopbackSocket(port: port)
+    defer { close(fd) }
+    try sendAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+    return String(decoding: readFromSocket(fd), as: UTF8.self)
+}
+
 /// Reads from a blocking socket until the peer closes it, `done` holds for what came, or nothing
 /// comes for 10 s.
 func readFromSocket(_ fd: Int32, until done: ([UInt8]) -> Bool = { _ in false }) -> [UInt8] {

@@ -64,11 +64,7 @@ final class ServeProcess: Sendable {
             guard process.isRunning else { return false }
             let port = self.port
             let answered = try await offCooperativePool { () -> Bool in
-                guard let fd = try? loopbackSocket(port: port) else { return false }
-                defer { close(fd) }
-                let request = Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-                guard send(fd, request, request.count, 0) == request.count else { return false }
-                return String(decoding: readFromSocket(fd), as: UTF8.self).hasPrefix("HTTP/1.1 200")
+                (try? loopbackGet("/health", port: port))?.hasPrefix("HTTP/1.1 200") ?? false
             }
             if answered { return true }
             try await Task.sleep(for: .milliseconds(100))
