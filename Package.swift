@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TrefoilMetrics", targets: ["TrefoilMetrics"]),
         .library(name: "TrefoilConsole", targets: ["TrefoilConsole"]),
         .library(name: "TrefoilS3", targets: ["TrefoilS3"]),
+        .library(name: "TrefoilS3Blobs", targets: ["TrefoilS3Blobs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -60,6 +61,7 @@ let package = Package(
             dependencies: [
                 "CTrefoilLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -122,6 +124,9 @@ let package = Package(
                 "TrefoilJSON",
                 "OneBotV11",
                 "TrefoilMetrics",
+                "TrefoilS3",
+                "TrefoilS3Blobs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -208,6 +213,17 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]),
+        // The S3 blob backend: the core's `BlobBackend` over TrefoilS3's client (issue 17). Knows the store's seam and
+        // the client, nothing of faces or transports.
+        .target(
+            name: "TrefoilS3Blobs",
+            dependencies: [
+                "TrefoilCore", "TrefoilS3",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "trefoil",
             dependencies: [
@@ -218,6 +234,7 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
+                "TrefoilS3Blobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

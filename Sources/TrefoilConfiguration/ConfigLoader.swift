@@ -86,7 +86,9 @@ public enum ConfigLoader {
         // A key that failed its own rule would only be reported again as missing: the whole-section checks wait
         // until every key is valid.
         if problems.isEmpty {
-            problems = schema.sections.flatMap { $0.sectionProblems(in: config, source: source) }
+            problems =
+                ConfigSchema.blobProblems(config, source: source)
+                + schema.sections.flatMap { $0.sectionProblems(in: config, source: source) }
         }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
         return LoadedConfig(config: config, warnings: overrides.warnings)

@@ -46,6 +46,45 @@ public struct ConfigStringRule: Sendable {
 
     public static var httpURL: ConfigStringRule { url(schemes: ["http", "https"], article: "an", allowEmpty: false) }
 
+    /// An http(s) URL, or "" for one left unset.
+    public static var httpURLOrEmpty: ConfigStringRule {
+        url(schemes: ["http", "https"], article: "an", allowEmpty: true)
+    }
+
+    /// An S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or
+    /// digit), or "" for one left unset.
+    public static var bucketName: ConfigStringRule {
+        ConfigStringRule { value in
+            let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+            let edges = Set("abcdefghijklmnopqrstuvwxyz0123456789")
+            if value.isEmpty
+                || ((3...63).contains(value.count) && value.allSatisfy(allowed.contains)
+                    && edges.contains(value.first!) && edges.contains(value.last!))
+            {
+                return nil
+            }
+            return "\(ConfigWording.quoted(value)) is not a valid bucket name (allowed: 3 to 63 lowercase letters, "
+                + "digits, dots and hyphens, starting and ending with a letter or digit)"
+        }
+    }
+
+    /// A key prefix inside a bucket: path segments of printable ASCII without "." or ".." segments, no leading or
+    /// trailing "/"; "" for none.
+    public static var keyPrefix: ConfigStringRule {
+        ConfigStringRule { value in
+            let segments = value.split(separator: "/", omittingEmptySubsequences: false)
+            let printable = value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != "\\" }
+            if value.isEmpty
+                || (printable && value.count <= 512
+                    && segments.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." })
+            {
+                return nil
+            }
+            return "\(ConfigWording.quoted(value)) is not a valid key prefix (allowed: up to 512 printable ASCII "
+                + "characters in \"/\"-separated names, none empty, \".\" or \"..\", or \"\" for none)"
+        }
+    }
+
     /// A WebSocket URL, or "" for an entry that leaves this URL unset.
     public static var webSocketURLOrEmpty: ConfigStringRule {
         url(schemes: ["ws", "wss"], article: "a", allowEmpty: true)

@@ -34,7 +34,13 @@ enum ConfigSchema {
             .section(
                 "storage",
                 [
-                    .string("data_dir", \.storage.dataDir, .nonBlank(allowed: "a directory path"))
+                    .string("data_dir", \.storage.dataDir, .nonBlank(allowed: "a directory path")),
+                    .section(
+                        "blobs",
+                        [
+                            .string("backend", \.storage.blobs.backend, .oneOf(["disk", "s3"], what: "blob backend")),
+                            .section("s3", s3Fields),
+                        ]),
                 ]),
             .section(
                 "limits",
@@ -87,6 +93,42 @@ enum ConfigSchema {
                     .integer("listen_port", \.metrics.listenPort, .between(0, 65535)),
                 ]),
         ]
+    }
+
+    /// `storage.blobs.s3`. Whether the keys a bucket needs are set is checked with the backend (`blobProblems`).
+    static var s3Fields: [ConfigField<TrefoilConfig>] {
+        [
+            .string("endpoint", \.storage.blobs.s3.endpoint, .httpURLOrEmpty),
+            .string("region", \.storage.blobs.s3.region, .nonBlank(allowed: "a region name such as us-east-1")),
+            .string("bucket", \.storage.blobs.s3.bucket, .bucketName),
+            .string("prefix", \.storage.blobs.s3.prefix, .keyPrefix),
+            .string("access_key_id", \.storage.blobs.s3.accessKeyID),
+            .string("secret_access_key", \.storage.blobs.s3.secretAccessKey, secret: true),
+            .boolean("path_style", \.storage.blobs.s3.pathStyle),
+            // S3's own bounds: parts of 5 MiB to 5 GiB.
+            .integer("part_size_bytes", \.storage.blobs.s3.partSizeBytes, .between(5 << 20, 5 << 30)),
+            .integer("part_concurrency", \.storage.blobs.s3.partConcurrency, .between(1, 64)),
+            .integer("timeout_ms", \.storage.blobs.s3.timeoutMS, .between(100, ConfigBound.hourMS)),
+            .string("downloads", \.storage.blobs.s3.downloads, .oneOf(["proxy", "redirect"], what: "download mode")),
+            // SigV4's own bound on a presigned URL: 7 days.
+            .integer("presign_ttl_seconds", \.storage.blobs.s3.presignTTLSeconds, .between(1, 604_800)),
+            .integer("delete_grace_seconds", \.storage.blobs.s3.deleteGraceSeconds, .between(0, 30 * 86_400)),
+        ]
+    }
+
+    /// The S3 keys a bucket cannot do without, when `storage.blobs.backend` is `s3`.
+    static func blobProblems(_ config: TrefoilConfig, source: String) -> [ConfigProblem] {
+        guard config.storage.blobs.backend == "s3" else { return [] }
+        let s3 = config.storage.blobs.s3
+        let required: [(String, String)] = [
+            ("endpoint", s3.endpoint), ("bucket", s3.bucket), ("access_key_id", s3.accessKeyID),
+            ("secret_access_key", s3.secretAccessKey),
+        ]
+        return required.filter { $0.1.isEmpty }.map {
+            ConfigProblem(
+                source: source, key: "storage.blobs.s3.\($0.0)",
+                problem: "must be set when storage.blobs.backend is \"s3\"")
+        }
     }
 
     /// The keys of one kind in the `spaces` section.

@@ -17,6 +17,7 @@ extension TrefoilConfig {
             ("server.max_background_actions", "\(server.maxBackgroundActions)"),
             ("server.max_background_bytes", "\(server.maxBackgroundBytes)"),
             ("storage.data_dir", ConfigWording.quoted(storage.dataDir)),
+            ("storage.blobs.backend", storage.blobs.backend),
             ("limits.max_file_bytes", "\(limits.maxFileBytes)"),
             ("limits.max_folder_depth", "\(limits.maxFolderDepth)"),
         ]
@@ -46,8 +47,27 @@ extension TrefoilConfig {
             ("metrics.enable", "\(metrics.enable)"),
             ("metrics.listen_port", "\(metrics.listenPort)"),
         ]
-        return (pairs + spacePairs + rest + sections.summary.map { ($0.key, $0.value) }).map { "\($0.0)=\($0.1)" }
-            .joined(separator: " ")
+        let s3 = storage.blobs.s3
+        let s3Pairs: [(String, String)] =
+            storage.blobs.backend != "s3"
+            ? []
+            : [
+                ("storage.blobs.s3.endpoint", ConfigRedaction.loggableURL(s3.endpoint)),
+                ("storage.blobs.s3.region", s3.region), ("storage.blobs.s3.bucket", s3.bucket),
+                ("storage.blobs.s3.prefix", ConfigWording.quoted(s3.prefix)),
+                ("storage.blobs.s3.access_key_id", ConfigRedaction.presence(s3.accessKeyID)),
+                ("storage.blobs.s3.secret_access_key", ConfigRedaction.presence(s3.secretAccessKey)),
+                ("storage.blobs.s3.path_style", "\(s3.pathStyle)"),
+                ("storage.blobs.s3.part_size_bytes", "\(s3.partSizeBytes)"),
+                ("storage.blobs.s3.part_concurrency", "\(s3.partConcurrency)"),
+                ("storage.blobs.s3.timeout_ms", "\(s3.timeoutMS)"), ("storage.blobs.s3.downloads", s3.downloads),
+                ("storage.blobs.s3.presign_ttl_seconds", "\(s3.presignTTLSeconds)"),
+                ("storage.blobs.s3.delete_grace_seconds", "\(s3.deleteGraceSeconds)"),
+            ]
+        return (pairs + s3Pairs + spacePairs + rest + sections.summary.map { ($0.key, $0.value) }).map {
+            "\($0.0)=\($0.1)"
+        }
+        .joined(separator: " ")
     }
 }
 

@@ -103,10 +103,73 @@ public struct TrefoilConfig: Sendable, Equatable {
     public struct Storage: Sendable, Equatable {
         /// The directory for the database and stored files.
         public var dataDir: String
+        /// Where the blobs (the files' bytes) are kept.
+        public var blobs: Blobs
 
         /// Creates storage settings; every argument defaults to the embedded default.
-        public init(dataDir: String = "./data") {
+        public init(dataDir: String = "./data", blobs: Blobs = Blobs()) {
             self.dataDir = dataDir
+            self.blobs = blobs
+        }
+    }
+
+    /// `storage.blobs`: the local folder under `data_dir` (`disk`, the default) or an S3-compatible bucket (`s3`).
+    public struct Blobs: Sendable, Equatable {
+        /// `disk` or `s3`.
+        public var backend: String
+        public var s3: S3
+
+        public init(backend: String = "disk", s3: S3 = S3()) {
+            self.backend = backend
+            self.s3 = s3
+        }
+    }
+
+    /// `storage.blobs.s3`: the bucket, its credentials and how downloads reach it.
+    public struct S3: Sendable, Equatable {
+        /// `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000`…
+        public var endpoint: String
+        public var region: String
+        public var bucket: String
+        /// Keys are `<prefix>/<sha256>` (just `<sha256>` when empty).
+        public var prefix: String
+        public var accessKeyID: String
+        /// A secret: never logged, never shown in a problem.
+        public var secretAccessKey: String
+        /// `endpoint/bucket/key` (MinIO, Ceph, most self-hosted stores) instead of `bucket.endpoint/key`.
+        public var pathStyle: Bool
+        /// Objects larger than this go up as multipart uploads of parts this size.
+        public var partSizeBytes: Int64
+        /// Parts of one multipart upload sent at once.
+        public var partConcurrency: Int
+        /// The bound on one request to the store.
+        public var timeoutMS: Int
+        /// `proxy`: downloads stream through Trefoil; `redirect`: 302 to a presigned URL of the object.
+        public var downloads: String
+        /// How long a presigned URL of a `redirect` answer works.
+        public var presignTTLSeconds: Int
+        /// How long an object stays after its last file went (`FileTree.Settings.blobGraceSeconds`).
+        public var deleteGraceSeconds: Int
+
+        public init(
+            endpoint: String = "", region: String = "us-east-1", bucket: String = "", prefix: String = "blobs",
+            accessKeyID: String = "", secretAccessKey: String = "", pathStyle: Bool = true,
+            partSizeBytes: Int64 = 16 << 20, partConcurrency: Int = 4, timeoutMS: Int = 30_000,
+            downloads: String = "proxy", presignTTLSeconds: Int = 300, deleteGraceSeconds: Int = 900
+        ) {
+            self.endpoint = endpoint
+            self.region = region
+            self.bucket = bucket
+            self.prefix = prefix
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+            self.pathStyle = pathStyle
+            self.partSizeBytes = partSizeBytes
+            self.partConcurrency = partConcurrency
+            self.timeoutMS = timeoutMS
+            self.downloads = downloads
+            self.presignTTLSeconds = presignTTLSeconds
+            self.deleteGraceSeconds = deleteGraceSeconds
         }
     }
 

@@ -8,6 +8,8 @@ extension FileTree.Settings {
             maxFileBytes: config.limits.maxFileBytes,
             maxFolderDepth: config.limits.maxFolderDepth,
             computeSHA3: config.upload.computeSHA3,
+            blobGraceSeconds: config.storage.blobs.backend == "s3"
+                ? Int64(config.storage.blobs.s3.deleteGraceSeconds) : 0,
             group: FileTree.SpaceLimits(config.spaces.group),
             user: FileTree.SpaceLimits(config.spaces.user),
             app: FileTree.SpaceLimits(config.spaces.app),

@@ -34,14 +34,26 @@ public struct Gateway: Sendable {
     /// `faces` that the config enables.
     ///
     /// `clock` (Unix seconds) is the store's; tests move it to see files expire and tokens run out.
+    ///
+    /// With `storage.blobs.backend` `s3`, the bucket is checked first (reachable, the credentials accepted, an object
+    /// written and removed): a failure throws `TrefoilError.storageWriteFailed` with one line saying which.
     public static func open(
         config: TrefoilConfig, faces: [any Face.Type], logger: Logger,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    ) throws -> Gateway {
+    ) async throws -> Gateway {
         let directory = DataDirectory(path: config.storage.dataDir)
         let lock = try directory.lock()
-        let tree = try FileTree.open(
-            directory: directory, settings: FileTree.Settings(config), logger: logger, clock: clock)
+        let backend = try await BlobBackends.open(config.storage.blobs)
+        let tree: FileTree
+        do {
+            tree = try await FileTree.open(
+                directory: directory, settings: FileTree.Settings(config),
+                backend: backend ?? DiskBlobs(directory: directory), logger: logger,
+                clock: clock)
+        } catch {
+            await BlobBackends.close(backend)
+            throw error
+        }
         let signer = try LinkSigner.load(configured: config.download.signingKey, directory: directory)
         let pending = PendingUploads(tree: tree, limits: PendingUploads.Limits(config.staging))
         let board = ConnectionBoard(clock: clock)
@@ -60,6 +72,12 @@ public struct Gateway: Sendable {
 
     /// Releases the data directory for another process once serving has stopped.
     public func close() { lock.release() }
+
+    /// `close()`, and the blob backend's connections closed.
+    public func close() async {
+        await BlobBackends.close(tree.blobBackend)
+        lock.release()
+    }
 
     /// The host the listener binds: the configured one, or loopback when a face would let anyone in.
     public var bindHost: String {
@@ -116,7 +134,9 @@ public struct Gateway: Sendable {
                 maxFrameSize: config.server.wsMaxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30)),
                 validateUTF8: true))
         // Answers the faces' download routes (`DownloadHandler`, on the HTTP/1 pipeline).
-        let downloads = DownloadPlanner(tree: tree, routes: faces.downloadRoutes, metrics: metrics.factory)
+        let downloads = DownloadPlanner(
+            tree: tree, routes: faces.downloadRoutes, metrics: metrics.factory,
+            remote: RemoteDownloads(config.storage.blobs, backend: tree.blobBackend))
         return HTTPServerBuilder { responder in
             GatewayChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
@@ -163,7 +183,7 @@ public struct Gateway: Sendable {
         configuration.maximumCancellationDuration = .seconds(10)
         let group = ServiceGroup(configuration: configuration)
         try await group.run()
-        close()
+        await close()
         logger.info("trefoil stopped")
     }
 

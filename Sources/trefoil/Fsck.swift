@@ -2,33 +2,44 @@ import ArgumentParser
 import Logging
 import TrefoilConfiguration
 import TrefoilCore
+import TrefoilServer
 
-struct Fsck: ParsableCommand {
+struct Fsck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check database rows against blobs against counters.",
         discussion: """
             Exits 0 when the store is consistent, 1 with one line per problem when it is not, 2 when the \
-            store cannot be opened (for example while a server runs on it). With --repair, counters are \
-            recomputed and temp files, orphan and unreferenced blobs removed; missing blobs stay reported.
+            store cannot be opened (for example while a server runs on it, or when its S3 bucket cannot be \
+            reached). Every referenced blob is checked for its size (on S3: one HEAD each, and a listing of the \
+            prefix for orphans); with --deep each is also read back and its SHA-256 checked. With --repair, \
+            counters are recomputed, temp files, interrupted S3 writes, orphan and unreferenced blobs removed; \
+            missing blobs stay reported.
             """)
 
-    @Option(help: "The config file whose storage.data_dir to check; without one the defaults apply.")
+    @Option(help: "The config file whose storage section to check; without one the defaults apply.")
     var config: String?
 
     @Flag(help: "Fix what can be fixed.")
     var repair = false
 
-    func run() throws {
+    @Flag(help: "Read every blob back and check its SHA-256 (slow: reads the whole store).")
+    var deep = false
+
+    func run() async throws {
         let loaded = try loadConfig(config)
         let directory = DataDirectory(path: loaded.config.storage.dataDir)
         let report: ConsistencyReport
         do {
             let lock = try directory.lock()
-            let tree = try FileTree.open(
-                directory: directory, settings: FileTree.Settings(loaded.config), logger: quietLogger(),
-                cleanUp: false)
-            report = try tree.checkConsistency(repair: repair)
-            withExtendedLifetime(lock) {}
+            defer { withExtendedLifetime(lock) {} }
+            let tree = try await openTree(directory, loaded.config)
+            do {
+                report = try await tree.checkConsistency(repair: repair, deep: deep)
+                await BlobBackends.close(tree.blobBackend)
+            } catch {
+                await BlobBackends.close(tree.blobBackend)
+                throw error
+            }
         } catch {
             printError("fsck: \(error)")
             throw ExitCode(2)
@@ -39,19 +50,26 @@ struct Fsck: ParsableCommand {
             print("\(directory.root.path): clean")
             return
         }
-        if repair, try reopenedIsClean(directory, loaded.config) {
+        if repair, try await reopenedIsClean(directory, loaded.config) {
             print("\(directory.root.path): clean after repair")
             return
         }
         throw ExitCode(1)
     }
 
-    private func reopenedIsClean(_ directory: DataDirectory, _ config: TrefoilConfig) throws -> Bool {
+    private func openTree(_ directory: DataDirectory, _ config: TrefoilConfig) async throws -> FileTree {
+        let backend = try await BlobBackends.open(config.storage.blobs) ?? DiskBlobs(directory: directory)
+        return try await FileTree.open(
+            directory: directory, settings: FileTree.Settings(config), backend: backend, logger: quietLogger(),
+            cleanUp: false)
+    }
+
+    private func reopenedIsClean(_ directory: DataDirectory, _ config: TrefoilConfig) async throws -> Bool {
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
-        let tree = try FileTree.open(
-            directory: directory, settings: FileTree.Settings(config), logger: quietLogger(), cleanUp: false)
-        let after = try tree.checkConsistency(repair: false)
+        let tree = try await openTree(directory, config)
+        let after = try await tree.checkConsistency(repair: false, deep: deep)
+        await BlobBackends.close(tree.blobBackend)
         for problem in after.problems { print("still: \(problem)") }
         return after.isClean
     }

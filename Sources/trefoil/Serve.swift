@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
         for warning in loaded.warnings { logger.warning("\(warning)") }
         let gateway: Gateway
         do {
-            gateway = try Gateway.open(config: loaded.config, faces: allFaces, logger: logger)
+            gateway = try await Gateway.open(config: loaded.config, faces: allFaces, logger: logger)
         } catch {
             logger.critical("cannot open the store: \(error)")
             throw ExitCode(2)

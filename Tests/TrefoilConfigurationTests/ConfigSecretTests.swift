@@ -76,7 +76,7 @@ struct ConfigSecretTests {
                 + " server.ws_max_message_bytes=67108864 server.max_request_bytes=1048576"
                 + " server.idle_timeout_ms=60000 server.max_connections=10000 server.shutdown_timeout_ms=30000"
                 + " server.max_background_actions=64 server.max_background_bytes=134217728"
-                + " storage.data_dir=\"./data\" limits.max_file_bytes=4294967296"
+                + " storage.data_dir=\"./data\" storage.blobs.backend=disk limits.max_file_bytes=4294967296"
                 + " limits.max_folder_depth=8"
                 + " spaces.group.total_space=10737418240 spaces.group.file_limit=10000 spaces.group.file_days=0"
                 + " spaces.user.total_space=1125899906842624 spaces.user.file_limit=1000000000 spaces.user.file_days=7"

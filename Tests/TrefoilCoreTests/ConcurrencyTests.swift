@@ -47,7 +47,7 @@ struct ConcurrencyTests {
         #expect(
             try await tree.folder(folders[0].id, in: "1").fileCount
                 + (try await tree.folder(folders[1].id, in: "1").fileCount) == 125)
-        #expect(try tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("concurrent uploads near the quota never overshoot it")
@@ -75,7 +75,7 @@ struct ConcurrencyTests {
         #expect(info.usedSpace == 10_000)
         #expect(info.fileCount == 10)
         #expect(store.blobFiles().count == 10)
-        #expect(try tree.checkConsistency(repair: false).isClean)
+        #expect(try await tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("concurrent uploads near the file count limit never overshoot it")
@@ -92,7 +92,7 @@ struct ConcurrencyTests {
             try await group.waitForAll()
         }
         #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 7)
-        #expect(try tree.checkConsistency(repair: false).isClean)
+        #expect(try await tree.checkConsistency(repair: false).isClean)
     }
 }
 

@@ -12,7 +12,7 @@ struct ConsistencyTests {
         let folder = try await store.tree.createFolder(named: "f", in: "1", by: Member(id: "1"))
         try await store.upload("a", folder: folder.id)
         try await store.upload("a", name: "dup")
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("wrong counters are reported line by line and repaired")
@@ -23,15 +23,15 @@ struct ConsistencyTests {
             try db.execute(sql: "UPDATE space SET used_space = 99, file_count = 5")
             try db.execute(sql: "UPDATE blob SET ref_count = 3")
         }
-        let report = try store.tree.checkConsistency(repair: false)
+        let report = try await store.tree.checkConsistency(repair: false)
         #expect(
             report.problems == [
                 "group 1: counters say 5 files / 99 bytes, rows say 1 / 3",
                 "blob \(file.digests.sha256): ref_count 3, referenced by 1",
             ])
-        let repaired = try store.tree.checkConsistency(repair: true)
+        let repaired = try await store.tree.checkConsistency(repair: true)
         #expect(repaired.repairs == ["recomputed space, folder, blob and store counters"])
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
         #expect(try await store.tree.fileSystemInfo(of: .group("1")).usedSpace == 3)
     }
 
@@ -44,11 +44,11 @@ struct ConsistencyTests {
             try db.execute(sql: "UPDATE store_totals SET file_blob_bytes = 40")
         }
         #expect(
-            try store.tree.checkConsistency(repair: false).problems == [
+            try await store.tree.checkConsistency(repair: false).problems == [
                 "store totals: 40 bytes of blobs in use by files recorded, 3 in the rows"
             ])
-        _ = try store.tree.checkConsistency(repair: true)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        _ = try await store.tree.checkConsistency(repair: true)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
         #expect(try await store.tree.statistics().dedupSavedBytes == 3)
     }
 
@@ -61,11 +61,11 @@ struct ConsistencyTests {
             try db.execute(sql: "UPDATE folder SET file_count = 4 WHERE id = ?", arguments: [folder.id.rawValue])
         }
         #expect(
-            try store.tree.checkConsistency(repair: false).problems == [
+            try await store.tree.checkConsistency(repair: false).problems == [
                 "folder \(folder.id) of space 1: counts 4 files, holds 1"
             ])
         #expect(
-            try store.tree.checkConsistency(repair: true).repairs == [
+            try await store.tree.checkConsistency(repair: true).repairs == [
                 "recomputed space, folder, blob and store counters"
             ])
         #expect(try await store.tree.folder(folder.id, in: "1").fileCount == 1)
@@ -75,11 +75,11 @@ struct ConsistencyTests {
     func missingBlob() async throws {
         let store = try TestStore()
         let file = try await store.upload("gone")
-        try FileManager.default.removeItem(atPath: store.tree.blobPath(of: file))
+        try FileManager.default.removeItem(atPath: store.tree.blobPath(of: file)!)
         let line = "blob \(file.digests.sha256): missing on disk (referenced by 1 files)"
-        #expect(try store.tree.checkConsistency(repair: false).problems == [line])
-        #expect(try store.tree.checkConsistency(repair: true).problems == [line])
-        #expect(try store.tree.checkConsistency(repair: false).problems == [line])
+        #expect(try await store.tree.checkConsistency(repair: false).problems == [line])
+        #expect(try await store.tree.checkConsistency(repair: true).problems == [line])
+        #expect(try await store.tree.checkConsistency(repair: false).problems == [line])
     }
 
     @Test("repair removes orphan blobs and temp files")
@@ -88,14 +88,14 @@ struct ConsistencyTests {
         try await store.upload("x")
         #expect(FileManager.default.createFile(atPath: store.directory.tmpPath + "/t.part", contents: nil))
         let orphan = String(repeating: "cd", count: 32)
-        let path = store.tree.blobs.path(for: orphan)
+        let path = store.tree.blobs.disk!.path(for: orphan)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
-        #expect(try store.tree.checkConsistency(repair: false).problems.count == 2)
-        let report = try store.tree.checkConsistency(repair: true)
+        #expect(try await store.tree.checkConsistency(repair: false).problems.count == 2)
+        let report = try await store.tree.checkConsistency(repair: true)
         #expect(report.repairs.contains("removed 1 temp files"))
         #expect(report.repairs.contains("removed 1 orphan or unreferenced blobs"))
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 }

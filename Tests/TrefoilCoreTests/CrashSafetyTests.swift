@@ -33,7 +33,7 @@ struct CrashSafetyTests {
         let restarted = try store.reopened(settings: .init())
         #expect(restarted.tempFiles().isEmpty)
         #expect(restarted.blobFiles() == [kept.digests.sha256])
-        #expect(try restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
         #expect(try await restarted.tree.list(in: "1") == before)
     }
 
@@ -44,8 +44,8 @@ struct CrashSafetyTests {
         let kept = try await healthy.upload("shared", name: "kept")
         await #expect(throws: SimulatedCrash.self) { try await store.upload("shared", name: "again") }
         let restarted = try store.reopened(settings: .init())
-        #expect(readFile(restarted.tree.blobPath(of: kept)) == Array("shared".utf8))
-        #expect(try restarted.tree.checkConsistency(repair: false).isClean)
+        #expect(readFile(restarted.tree.blobPath(of: kept)!) == Array("shared".utf8))
+        #expect(try await restarted.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("start-up removes planted temp files and blob files that no row references")
@@ -55,11 +55,11 @@ struct CrashSafetyTests {
         let tmp = store.directory.tmpPath + "/leftover.part"
         #expect(FileManager.default.createFile(atPath: tmp, contents: Data("x".utf8)))
         let orphan = String(repeating: "ab", count: 32)
-        let orphanPath = store.tree.blobs.path(for: orphan)
+        let orphanPath = store.tree.blobs.disk!.path(for: orphan)
         try FileManager.default.createDirectory(
             atPath: (orphanPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: orphanPath, contents: Data("orphan".utf8)))
-        let report = try store.tree.checkConsistency(repair: false)
+        let report = try await store.tree.checkConsistency(repair: false)
         #expect(
             report.problems.sorted() == [
                 "blob \(orphan): on disk without a row (orphan)", "temp file tmp/leftover.part left behind",

@@ -70,19 +70,19 @@ struct DerivedBlobTests {
         let output = Array("the source bytes".utf8.reversed())
         let expected = DerivedBlob(sha256: sha256Hex(output), size: Int64(output.count), mediaType: "image/x-reversed")
         #expect(results == Array(repeating: expected, count: 8))
-        #expect(readFile(store.tree.blobPath(of: expected)) == output)
+        #expect(readFile(store.tree.blobPath(of: expected)!) == output)
         #expect(try await store.tree.derived(from: file, variant: Self.variant) == expected)
         #expect(try await store.tree.derive(from: file, variant: Self.variant, make: reverser.make) == expected)
         #expect(reverser.runs.load(ordering: .relaxed) == 1)
         #expect(try await store.tree.derived(from: file, variant: "another") == nil)
 
         let paths = reverser.paths.withLock { $0 }
-        #expect(paths.map(\.source) == [store.tree.blobPath(of: file)])
+        #expect(paths.map(\.source) == [store.tree.blobPath(of: file)!])
         #expect(paths.map { ($0.output as NSString).deletingLastPathComponent } == [store.directory.tmpPath])
         #expect(store.tempFiles() == [])
         #expect(try await store.refCount(of: expected.sha256) == 1)
         #expect(try await store.refCount(of: file.digests.sha256) == 1)
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("a failed run is not kept: its callers get its error, the next caller runs make again")
@@ -107,7 +107,7 @@ struct DerivedBlobTests {
         let made = try await store.tree.derive(from: file, variant: Self.variant, make: reverser.make)
         #expect(reverser.runs.load(ordering: .relaxed) == 1)
         #expect(made.sha256 == sha256Hex(Array("ecruos".utf8)))
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("a derived blob lives while its source bytes do: it goes from the database and the disk with the last file")
@@ -120,14 +120,14 @@ struct DerivedBlobTests {
         #expect(try await store.tree.derived(from: second, variant: Self.variant) == derived)
 
         try await store.tree.deleteFile(first.id, of: .group("1"))
-        #expect(readFile(store.tree.blobPath(of: derived)) == Array("shared source".utf8.reversed()))
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(readFile(store.tree.blobPath(of: derived)!) == Array("shared source".utf8.reversed()))
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
 
         try await store.tree.deleteFile(second.id, of: .group("2"))
         #expect(store.blobFiles() == [])
         #expect(try await derivedRowCount(store) == 0)
         #expect(try await store.refCount(of: derived.sha256) == nil)
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
         // The lookup above was kept in memory; the collection forgot it with the row.
         #expect(try await store.tree.derived(from: second, variant: Self.variant) == nil)
     }
@@ -142,7 +142,7 @@ struct DerivedBlobTests {
         #expect(try await store.tree.expireFiles() == 1)
         #expect(store.blobFiles() == [])
         #expect(try await store.refCount(of: derived.sha256) == nil)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test(
@@ -158,18 +158,18 @@ struct DerivedBlobTests {
         try await store.tree.deleteFile(source.id, of: .group("1"))
         #expect(store.blobFiles() == [sameAsOutput.digests.sha256])
         #expect(try await store.refCount(of: derived.sha256) == 1)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
 
         // "a" reversed is "a": the derivation's output is its source.
         let single = try await store.upload("a", name: "single")
         let same = try await store.tree.derive(from: single, variant: Self.variant, make: Reverser().make)
         #expect(same.sha256 == single.digests.sha256)
         #expect(try await store.refCount(of: single.digests.sha256) == 1)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
         try await store.tree.deleteFile(single.id, of: .group("1"))
         #expect(store.blobFiles() == [sameAsOutput.digests.sha256])
         #expect(try await derivedRowCount(store) == 0)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("start-up collection takes a source whose last reference went without a collection, and its derived blob")
@@ -187,7 +187,7 @@ struct DerivedBlobTests {
         let restarted = try again.reopened()
         #expect(restarted.blobFiles() == [])
         #expect(try await derivedRowCount(restarted) == 0)
-        #expect(try restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("the source's last file deleted while make runs: make still reads it, then FILE_NOT_FOUND, nothing kept")
@@ -208,7 +208,7 @@ struct DerivedBlobTests {
         // The source stayed for make to read; the next pass takes it.
         #expect(try await store.tree.collectUnreferencedBlobs() == 1)
         #expect(store.blobFiles() == [])
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("an output over max_file_bytes is FILE_TOO_LARGE, no output is INTERNAL_ERROR; nothing is kept")
@@ -239,7 +239,7 @@ struct DerivedBlobTests {
         #expect(exact.size == 100)
         #expect(store.tempFiles() == [])
         #expect(Set(store.blobFiles()) == [file.digests.sha256, exact.sha256])
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("fsck reports a derived blob missing or damaged on disk; repair forgets it and it is made again")
@@ -251,10 +251,10 @@ struct DerivedBlobTests {
         // Read once, so that it is kept in memory: the repair below must forget it there too.
         #expect(try await store.tree.derived(from: file, variant: Self.variant) == derived)
         let source = file.digests.sha256
-        try FileManager.default.removeItem(atPath: store.tree.blobPath(of: derived))
+        try FileManager.default.removeItem(atPath: store.tree.blobPath(of: derived)!)
         let line = "derived \(Self.variant) of blob \(source): blob \(derived.sha256) missing on disk"
-        #expect(try store.tree.checkConsistency(repair: false).problems == [line])
-        let repaired = try store.tree.checkConsistency(repair: true)
+        #expect(try await store.tree.checkConsistency(repair: false).problems == [line])
+        let repaired = try await store.tree.checkConsistency(repair: true)
         #expect(repaired.problems == [line])
         #expect(
             repaired.repairs == [
@@ -262,19 +262,19 @@ struct DerivedBlobTests {
                 "recomputed space, folder, blob and store counters",
                 "removed 1 orphan or unreferenced blobs",
             ])
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
         #expect(try await store.tree.derived(from: file, variant: Self.variant) == nil)
         #expect(try await store.tree.derive(from: file, variant: Self.variant, make: reverser.make) == derived)
         #expect(reverser.runs.load(ordering: .relaxed) == 2)
-        #expect(readFile(store.tree.blobPath(of: derived)) == Array("ecruos".utf8))
+        #expect(readFile(store.tree.blobPath(of: derived)!) == Array("ecruos".utf8))
 
-        #expect(truncate(store.tree.blobPath(of: derived), 2) == 0)
+        #expect(truncate(store.tree.blobPath(of: derived)!, 2) == 0)
         #expect(
-            try store.tree.checkConsistency(repair: false).problems == [
+            try await store.tree.checkConsistency(repair: false).problems == [
                 "derived \(Self.variant) of blob \(source): blob \(derived.sha256) has 2 bytes on disk, 6 recorded"
             ])
-        _ = try store.tree.checkConsistency(repair: true)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        _ = try await store.tree.checkConsistency(repair: true)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
         #expect(try await store.tree.derived(from: file, variant: Self.variant) == nil)
     }
 
@@ -287,15 +287,15 @@ struct DerivedBlobTests {
             try db.execute(sql: "UPDATE blob SET ref_count = 5 WHERE sha256 = ?", arguments: [derived.sha256])
         }
         #expect(
-            try store.tree.checkConsistency(repair: false).problems == [
+            try await store.tree.checkConsistency(repair: false).problems == [
                 "blob \(derived.sha256): ref_count 5, referenced by 1"
             ])
         #expect(
-            try store.tree.checkConsistency(repair: true).repairs == [
+            try await store.tree.checkConsistency(repair: true).repairs == [
                 "recomputed space, folder, blob and store counters"
             ])
         #expect(try await store.refCount(of: derived.sha256) == 1)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
-        #expect(readFile(store.tree.blobPath(of: derived)) == Array("ecruos".utf8))
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
+        #expect(readFile(store.tree.blobPath(of: derived)!) == Array("ecruos".utf8))
     }
 }

@@ -46,7 +46,7 @@ struct ExpiredFileTests {
         #expect(try await store.tree.lookup(file.id) == expired(file))
         #expect(try await store.tree.lookup(other.id) == expired(other))
         #expect(store.blobFiles() == [])
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("a tombstone lasts tombstoneSeconds after the janitor removed the file, then it is unknown and dropped")

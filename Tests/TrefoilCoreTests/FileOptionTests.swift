@@ -69,7 +69,7 @@ struct FileOptionTests {
                 options: FileOptions(previewBox: box))
             #expect(file.options.previewBox == box)
         }
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("the schema itself refuses half a preview box, a side out of range and a secret flag other than 0 or 1")

@@ -122,7 +122,7 @@ struct FolderTests {
         #expect(info.fileCount == 1)
         #expect(info.usedSpace == outside.size)
         #expect(store.blobFiles() == [outside.digests.sha256])
-        #expect(try store.tree.checkConsistency(repair: false).problems == [])
+        #expect(try await store.tree.checkConsistency(repair: false).problems == [])
         #expect(await trefoilError { try await store.tree.deleteFolder(top.id, in: "1") } == .folderNotFound)
         #expect(await trefoilError { try await store.tree.deleteFolder(.root, in: "1") }?.key == "BAD_PARAM")
     }

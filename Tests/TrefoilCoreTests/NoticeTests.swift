@@ -48,7 +48,7 @@ struct NoticeTests {
                 == FileSystemInfo(fileCount: 0, limitCount: 1, usedSpace: 0, totalSpace: 1))
         #expect(try await store.tree.list(in: "9") == FolderListing(folders: [], files: []))
         try await store.tree.upload(chunks([1]), name: "f", to: .group("9"), by: alice)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("a space keeps its newest 100 notices; the 101st drops the oldest, in the same write")

@@ -748,7 +748,7 @@ struct PendingUploadTests {
         #expect(try await store.tree.expireFiles() == 1)
         #expect(try await store.refCount(of: staged.digests.sha256) == 2)
         #expect(try await contents(store, second) == bytes)
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     // MARK: - Cancelling and resuming

@@ -17,7 +17,7 @@ struct SpaceKindTests {
         #expect(await trefoilError { _ = try await store.tree.file(inApp.id, of: .user("u1")) } == .fileNotFound)
         #expect(try await store.tree.file(inUser.id, of: .user("u1")) == inUser)
         #expect(try await store.tree.fileSystemInfo(of: Owner(.app, "u1")).fileCount == 1)
-        #expect(try store.tree.checkConsistency(repair: false) == ConsistencyReport())
+        #expect(try await store.tree.checkConsistency(repair: false) == ConsistencyReport())
     }
 
     @Test("numeric owner ids list in numeric order, not as text: 9 before 10; other ids after them")

@@ -40,7 +40,7 @@ struct StoreStatisticsTests {
         try await store.tree.deleteFile(third.id, of: .group("2"))
         let figures = try await store.tree.statistics()
         #expect(figures.dedupSavedBytes == 0 && figures.fileBytes == 0)
-        #expect(try store.tree.checkConsistency(repair: false).isClean)
+        #expect(try await store.tree.checkConsistency(repair: false).isClean)
     }
 
     @Test("temp files under data_dir/tmp are counted with their bytes")

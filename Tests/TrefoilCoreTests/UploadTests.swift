@@ -27,7 +27,7 @@ struct UploadTests {
         #expect(file.digests.md5 == "5d41402abc4b2a76b9719d911017c592")
         #expect(file.digests.sha1 == "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d")
         #expect(file.digests.sha3 == "")
-        #expect(readFile(store.tree.blobPath(of: file)) == Array("hello".utf8))
+        #expect(readFile(store.tree.blobPath(of: file)!) == Array("hello".utf8))
         #expect(try await store.tree.file(file.id, of: .group("1")) == file)
     }
 
@@ -53,7 +53,7 @@ struct UploadTests {
         let file = try await store.tree.upload(
             chunks(bytes, size: 65_537), name: "big.bin", to: .group("7"), by: Member(id: "1"))
         #expect(file.size == Int64(bytes.count))
-        #expect(readFile(store.tree.blobPath(of: file)) == bytes)
+        #expect(readFile(store.tree.blobPath(of: file)!) == bytes)
         let expected = sha256Hex(bytes)
         #expect(file.digests.sha256 == expected)
     }
@@ -64,7 +64,7 @@ struct UploadTests {
         let file = try await store.upload("", name: "empty")
         #expect(file.size == 0)
         #expect(file.digests.md5 == "d41d8cd98f00b204e9800998ecf8427e")
-        #expect(readFile(store.tree.blobPath(of: file)) == [])
+        #expect(readFile(store.tree.blobPath(of: file)!) == [])
     }
 
     @Test("bad characters in file names become underscores and names are trimmed")

@@ -56,8 +56,8 @@ struct ProcessCrashTests {
         #expect(listing.files.map(\.name) == ["small.txt"])
         let file = try #require(listing.files.first)
         #expect(
-            FileManager.default.contents(atPath: tree.blobPath(of: file)) == Data("committed before the crash".utf8))
-        #expect(try tree.checkConsistency(repair: false).problems == [])
+            FileManager.default.contents(atPath: tree.blobPath(of: file)!) == Data("committed before the crash".utf8))
+        #expect(try await tree.checkConsistency(repair: false).problems == [])
         #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 1)
     }
 

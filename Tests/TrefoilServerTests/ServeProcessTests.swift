@@ -70,7 +70,7 @@ struct ServeProcessTests {
         let tree = try FileTree.open(directory: directory, settings: .init())
         let listing = try await tree.list(in: "7")
         #expect(Set(listing.files.map(\.name)) == ["early.bin", "late.bin"])
-        #expect(try tree.checkConsistency(repair: false).problems == [])
+        #expect(try await tree.checkConsistency(repair: false).problems == [])
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.store.dataDir + "/tmp").isEmpty)
     }
 

@@ -87,7 +87,7 @@ struct UploadSourceTests {
         #expect(broken.status == .badRequest)
         #expect(try await server.call("get_group_file_system_info", ["group_id": 1]).data["file_count"] == 0)
         #expect((try? FileManager.default.contentsOfDirectory(atPath: server.dataDir + "/tmp")) == [])
-        #expect(try server.gateway.tree.checkConsistency(repair: false).isClean)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false).isClean)
         await server.stop()
         server.removeFiles()
     }

@@ -300,7 +300,7 @@ struct WebSocketTests {
         #expect(info.data["used_space"]?.intValue == Int64(sizes.reduce(0, +)))
         let listing = try await one.call("get_group_root_files", ["group_id": 500])
         #expect(listing.data["files"]?.arrayValue?.count == 100)
-        #expect(try server.gateway.tree.checkConsistency(repair: false).isClean)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false).isClean)
         for session in [one] + five { await session.close() }
         await server.stop()
         server.removeFiles()

@@ -46,7 +46,7 @@ struct FileReadActions: ActionHandler {
         case "url":
             result["url"] = .string(context.downloadURL(for: file))
         case "path":
-            result["path"] = .string(context.tree.blobPath(of: file))
+            result["path"] = .string(try await context.tree.localCopy(of: file))
         case "data":
             guard file.size <= Int64(context.maxInlineBytes) else {
                 throw OneBotError.unsupported(

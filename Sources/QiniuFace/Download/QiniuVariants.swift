@@ -71,7 +71,7 @@ struct QiniuVariants: Sendable {
 
     /// The original, or a voice file in `format` when it is voice in the other one.
     private func voice(_ file: StoredFile, _ format: VoiceFormat?) async throws -> DownloadResolution {
-        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: store.blobPath(of: file)), stored != format
+        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: try await store.localCopy(of: file)), stored != format
         else {
             return .file(file)
         }
@@ -105,7 +105,7 @@ struct QiniuVariants: Sendable {
             return .derived(DerivedDownload(blob: made, name: Self.rename(file.name, to: Self.suffix(made.mediaType))))
         }
         let thumbnailer = self.thumbnailer
-        let path = store.blobPath(of: file)
+        let path = try await store.localCopy(of: file)
         if (try? await thumbnailer.probe(path: path)) != nil {
             let blob = try await derive(file, variant) { source, output in
                 try await Self.thumbnail(thumbnailer, source, width, height, output)

@@ -338,6 +338,27 @@ extension AppDatabase {
                     END;
                     """)
         }
+        migrator.registerMigration("v7-blob-backends") { db in
+            // Writes to a blob backend that were started and may not have finished (`BlobJournal`): recorded before
+            // an S3 upload starts, with its multipart upload id once it has one, and deleted in the transaction that
+            // records the blob's row. What a crash leaves is undone at the next start without listing the bucket.
+            // `unused_since`: when the collector first saw a blob unreferenced, for the grace period before its bytes
+            // go (`FileTree.Settings.blobGraceSeconds`); a reference coming back clears it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE blob_pending (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        sha256 TEXT NOT NULL,
+                        upload_id TEXT,
+                        started_at INTEGER NOT NULL
+                    );
+                    ALTER TABLE blob ADD COLUMN unused_since INTEGER;
+                    CREATE TRIGGER blob_used_again AFTER UPDATE OF ref_count ON blob
+                        WHEN NEW.ref_count > 0 AND NEW.unused_since IS NOT NULL BEGIN
+                        UPDATE blob SET unused_since = NULL WHERE sha256 = NEW.sha256;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

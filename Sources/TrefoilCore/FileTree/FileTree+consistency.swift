@@ -27,12 +27,15 @@ extension FileTree {
     /// removes temp files, orphan blobs and unreferenced blobs. A file's blob that is missing or has the
     /// wrong size is reported but cannot be repaired: its bytes are gone. A derived blob that is missing or has
     /// the wrong size is reported and, with `repair`, forgotten: it is made again when next asked for.
-    public func checkConsistency(repair: Bool) throws -> ConsistencyReport {
+    ///
+    /// With a remote backend every referenced blob is asked for its size (one `HEAD` each) and the bucket's prefix is
+    /// listed for orphans; `deep` also reads every blob back and checks its SHA-256.
+    public func checkConsistency(repair: Bool, deep: Bool = false) async throws -> ConsistencyReport {
         var report = ConsistencyReport()
         let db = database.writer
-        let rows = try db.read { try Self.checkRows($0) }
+        let rows = try await db.read { try Self.checkRows($0) }
         report.problems = rows.problems
-        let disk = checkDisk(rows)
+        let disk = try await checkBlobs(rows, deep: deep)
         report.problems += disk.problems
         report.problems += blobs.tempFileNames().map { "temp file tmp/\($0) left behind" }
         let damagedDerivations = disk.damagedDerivations
@@ -42,7 +45,7 @@ extension FileTree {
             usage.invalidate()
             derivedCache.invalidate()
         }
-        try db.write { db in
+        try await db.write { db in
             for (source, variant) in damagedDerivations {
                 try db.execute(
                     sql: "DELETE FROM derived_blob WHERE source = ? AND variant = ?", arguments: [source, variant])
@@ -70,7 +73,11 @@ extension FileTree {
         report.repairs.append("recomputed space, folder, blob and store counters")
         let removedTemps = blobs.removeTempFiles()
         if removedTemps > 0 { report.repairs.append("removed \(removedTemps) temp files") }
-        let collected = try collectGarbage()
+        let undone = try await recoverPendingWrites()
+        if undone > 0 {
+            report.repairs.append("undid \(undone) interrupted writes to the \(blobs.backend.name) backend")
+        }
+        let collected = try await collectGarbage(listing: true)
         if collected > 0 { report.repairs.append("removed \(collected) orphan or unreferenced blobs") }
         return report
     }
@@ -93,9 +100,10 @@ extension FileTree {
 
     private func serveTimePass() async throws -> ConsistencyReport {
         let rows = try await read { try Self.checkRows($0) }
+        let problems = rows.problems + (try await checkBlobs(rows, deep: false)).problems
         return await DispatchQueue.blockingCalls.perform {
             var report = ConsistencyReport()
-            report.problems = rows.problems + self.checkDisk(rows).problems
+            report.problems = problems
             let temps = self.blobs.tempFileNames()
             if !temps.isEmpty {
                 report.notes.append(
@@ -195,35 +203,55 @@ extension FileTree {
         return (kept, real)
     }
 
-    /// The blob folder against the rows: missing or resized blobs and derived blobs, and blobs without a row.
-    func checkDisk(_ rows: RowCheck) -> (problems: [String], damagedDerivations: [(source: String, variant: String)]) {
+    /// The backend against the rows: missing or resized blobs and derived blobs, blobs without a row, and (with
+    /// `deep`) blobs whose bytes do not hash to their name.
+    func checkBlobs(_ rows: RowCheck, deep: Bool) async throws -> (
+        problems: [String], damagedDerivations: [(source: String, variant: String)]
+    ) {
+        let place = blobs.disk == nil ? "in the \(blobs.backend.name) backend" : "on disk"
         var problems: [String] = []
         for blob in rows.blobs {
             // A blob only derivations use is reported with them, below.
             guard blob.fileRefs > 0 || blob.derivedRefs == 0 else { continue }
-            switch blobs.storedSize(blob.sha) {
-            case nil: problems.append("blob \(blob.sha): missing on disk (referenced by \(blob.fileRefs) files)")
-            case let onDisk? where onDisk != blob.size:
-                problems.append("blob \(blob.sha): \(onDisk) bytes on disk, \(blob.size) recorded")
-            default: break
+            switch try await check(blob.sha, size: blob.size, deep: deep) {
+            case nil: break
+            case .missing: problems.append("blob \(blob.sha): missing \(place) (referenced by \(blob.fileRefs) files)")
+            case .size(let stored): problems.append("blob \(blob.sha): \(stored) bytes \(place), \(blob.size) recorded")
+            case .hash(let actual): problems.append("blob \(blob.sha): its bytes \(place) hash to \(actual)")
             }
         }
         var damaged: [(source: String, variant: String)] = []
         for derivation in rows.derived {
             let problem: String
-            switch blobs.storedSize(derivation.sha) {
-            case nil: problem = "blob \(derivation.sha) missing on disk"
-            case let onDisk? where onDisk != derivation.size:
-                problem = "blob \(derivation.sha) has \(onDisk) bytes on disk, \(derivation.size) recorded"
-            default: continue
+            switch try await check(derivation.sha, size: derivation.size, deep: deep) {
+            case nil: continue
+            case .missing: problem = "blob \(derivation.sha) missing \(place)"
+            case .size(let stored):
+                problem = "blob \(derivation.sha) has \(stored) bytes \(place), \(derivation.size) recorded"
+            case .hash(let actual): problem = "blob \(derivation.sha): its bytes \(place) hash to \(actual)"
             }
             problems.append("derived \(derivation.variant) of blob \(derivation.source): \(problem)")
             damaged.append((derivation.source, derivation.variant))
         }
         let known = Set(rows.blobs.map(\.sha))
-        problems += blobs.storedHashes().filter { !known.contains($0) }.map {
-            "blob \($0): on disk without a row (orphan)"
+        problems += try await blobs.storedHashes().filter { !known.contains($0) }.map {
+            "blob \($0): \(place) without a row (orphan)"
         }
         return (problems, damaged)
+    }
+
+    private enum BlobDamage {
+        case missing
+        case size(Int64)
+        case hash(String)
+    }
+
+    /// What is wrong with one stored blob, or nil.
+    private func check(_ sha: String, size: Int64, deep: Bool) async throws -> BlobDamage? {
+        guard let stored = try await blobs.storedSize(sha) else { return .missing }
+        if stored != size { return .size(stored) }
+        guard deep else { return nil }
+        let actual = try await blobs.sha256(of: sha, size: size)
+        return actual == sha ? nil : .hash(actual)
     }
 }

@@ -40,9 +40,10 @@ extension FileTree {
         }
     }
 
-    /// Where a derived blob's bytes are, for streaming them out.
-    public func blobPath(of derived: DerivedBlob) -> String {
-        blobs.path(for: derived.sha256)
+    /// The file of a derived blob's bytes, to read in place (`sendfile`); nil when the backend keeps them elsewhere
+    /// (see `localCopy(of:)`).
+    public func blobPath(of derived: DerivedBlob) -> String? {
+        blobs.localPath(for: derived.sha256)
     }
 
     static func derived(_ db: Database, source: String, variant: String) throws -> DerivedBlob? {
@@ -70,12 +71,15 @@ extension FileTree {
         }
         let output = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).derived"
         defer { blobs.removeTemp(output) }
-        // Pinned, the source's file stays on disk while `make` reads it, even if its last file is deleted meanwhile.
+        // Pinned, the source's bytes stay while `make` reads them, even if its last file is deleted meanwhile.
         blobs.pin(source)
         let mediaType: String
         do {
             defer { blobs.unpin(source) }
-            mediaType = try await make(blobs.path(for: source), output)
+            guard let size = try await read({ db in try BlobRow.fetchOne(db, key: source)?.size }) else {
+                throw TrefoilError.fileNotFound
+            }
+            mediaType = try await make(try await localCopy(source, size: size), output)
         } catch {
             // The collector may have taken the source before the pin: say so rather than how `make` failed.
             if try await isReferenced(source) == false { throw TrefoilError.fileNotFound }
@@ -88,7 +92,7 @@ extension FileTree {
             throw TrefoilError.internalError("the derivation of \(variant) wrote no output")
         }
         let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
-        try await blobs.place(temp)
+        let journalID = try await blobs.place(temp)
         let sha = temp.digests.sha256
         let now = clock()
         let recorded: DerivedBlob
@@ -97,7 +101,7 @@ extension FileTree {
                 guard let row = try BlobRow.fetchOne(db, key: source), row.refCount > 0 else {
                     throw TrefoilError.fileNotFound
                 }
-                try Self.recordBlob(db, temp, now: now)
+                try Self.recordBlob(db, temp, now: now, endingJournal: journalID)
                 try db.execute(
                     sql: """
                         INSERT INTO derived_blob (source, variant, sha256, media_type, created_at)
@@ -110,7 +114,7 @@ extension FileTree {
             }
         } catch {
             blobs.unpin(sha)
-            await collectQuietly([sha])
+            await collectQuietly([sha], ending: journalID)
             throw error
         }
         blobs.unpin(sha)

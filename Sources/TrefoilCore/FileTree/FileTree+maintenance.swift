@@ -8,22 +8,39 @@ extension FileTree {
     /// Removes every blob that no file references: unreferenced rows and files on disk without a row
     /// (left by a crash between the rename and the commit). Returns how many blobs went.
     ///
-    /// Synchronous, for start-up and fsck, before anything else uses the store.
+    /// Synchronous, for the local folder's start-up, before anything else uses the store.
     @discardableResult
-    public func collectGarbage() throws -> Int {
-        let onDisk = blobs.storedHashes()
+    func collectGarbage() throws -> Int {
+        guard let disk = blobs.disk else {
+            throw TrefoilError.internalError("a remote backend's store is opened with the async FileTree.open")
+        }
+        let onDisk = disk.hashesNow()
+        let now = clock()
         let (known, unreferenced) = try database.writer.read { db in
             (Set(try String.fetchAll(db, sql: "SELECT sha256 FROM blob")), try Self.unreferencedBlobs(db))
         }
         let candidates = unreferenced + onDisk.filter { !known.contains($0) }
         guard !candidates.isEmpty else { return 0 }
         defer { usage.invalidate() }
-        let claimed = try database.writer.write { db in try self.claim(candidates, db) }
+        let claimed = try database.writer.write { db in try self.claim(candidates, db, now: now) }
         if !claimed.isEmpty { derivedCache.invalidate() }
-        return claimed.filter(blobs.removeIfStillClaimed).count
+        return claimed.filter(blobs.removeIfStillClaimedNow).count
     }
 
-    /// Removes blobs whose last reference went away (cheap: no walk of the blob folder).
+    /// Removes every blob that no file references, and (with `listing`) every stored blob without a row, which
+    /// on a live store may be an upload's between its placement and its commit: only with the store stopped.
+    @discardableResult
+    func collectGarbage(listing: Bool) async throws -> Int {
+        var candidates = try await read(Self.unreferencedBlobs)
+        if listing {
+            let known = Set(try await read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob") })
+            candidates += try await blobs.storedHashes().filter { !known.contains($0) }
+        }
+        return try await collectGarbage(candidates: candidates)
+    }
+
+    /// Removes blobs whose last reference went away (cheap: no walk of the blob folder), once their grace period
+    /// (`Settings.blobGraceSeconds`) has passed.
     @discardableResult
     public func collectUnreferencedBlobs() async throws -> Int {
         try await collectGarbage(candidates: try await read(Self.unreferencedBlobs))
@@ -33,17 +50,23 @@ extension FileTree {
     @discardableResult
     func collectGarbage(candidates: [String]) async throws -> Int {
         guard !candidates.isEmpty else { return 0 }
-        let claimed = try await write { db in try self.claim(candidates, db) }
+        let now = clock()
+        let claimed = try await write { db in try self.claim(candidates, db, now: now) }
         if !claimed.isEmpty { derivedCache.invalidate() }
-        return claimed.filter(blobs.removeIfStillClaimed).count
+        var removed = 0
+        for sha in claimed where await blobs.removeIfStillClaimed(sha) { removed += 1 }
+        return removed
     }
 
-    /// Inside the collector's transaction: drops the rows of unreferenced, unpinned candidates and
-    /// claims their files.
+    /// Inside the collector's transaction: drops the rows of unreferenced, unpinned candidates past their grace
+    /// period and claims their bytes.
     ///
     /// Dropping a source blob's row drops the rows of the blobs derived from it, whose triggers release those
-    /// blobs: they are looked at in the same pass, round after round until a round drops no row.
-    private func claim(_ candidates: [String], _ db: Database) throws -> [String] {
+    /// blobs: they are looked at in the same pass, round after round until a round drops no row. With a grace
+    /// period, an unreferenced row is first marked with the moment it was seen unreferenced (`unused_since`, cleared
+    /// by a trigger when a reference comes back) and dropped by a later pass once the period has passed.
+    private func claim(_ candidates: [String], _ db: Database, now: Int64) throws -> [String] {
+        let grace = settings.blobGraceSeconds
         var claimed: [String] = []
         var looked: Set<String> = []
         var round = Set(candidates)
@@ -53,6 +76,16 @@ extension FileTree {
                 looked.insert(sha)
                 let row = try BlobRow.fetchOne(db, key: sha)
                 if let row, row.refCount != 0 { continue }
+                if grace > 0, row != nil {
+                    let since = try Int64.fetchOne(
+                        db, sql: "SELECT unused_since FROM blob WHERE sha256 = ?", arguments: [sha])
+                    guard let since else {
+                        try db.execute(
+                            sql: "UPDATE blob SET unused_since = ? WHERE sha256 = ?", arguments: [now, sha])
+                        continue
+                    }
+                    if now - since < grace { continue }
+                }
                 guard blobs.claimForCollection(sha) else { continue }
                 if let row {
                     try row.delete(db)
@@ -66,13 +99,34 @@ extension FileTree {
         return claimed
     }
 
-    /// Collects after a delete; a failure only delays the collection to the next pass.
-    func collectQuietly(_ candidates: [String]) async {
+    /// Collects after a delete; a failure only delays the collection to the next pass. `journalID`: the backend's
+    /// journal row of a write whose commit failed, ended once its bytes were collected (on failure it stays, for
+    /// `recoverPendingWrites`).
+    func collectQuietly(_ candidates: [String], ending journalID: Int64? = nil) async {
         do {
             try await collectGarbage(candidates: candidates)
+            if let journalID { try await blobs.journal.end(journalID) }
         } catch {
             logger.warning("blob collection failed; the next pass retries", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Undoes the backend's writes that were started and not ended (`BlobJournal`): aborts their multipart uploads,
+    /// collects the bytes of those whose blob no row references (in the collector's transaction, as any blob), and
+    /// forgets them. At start-up every recorded write is a crash's; on a live store (`olderThan`) only writes older
+    /// than that many seconds whose blob no upload has pinned. Returns how many writes were undone.
+    @discardableResult
+    public func recoverPendingWrites(olderThan age: Int64? = nil) async throws -> Int {
+        let now = clock()
+        var undone = 0
+        for write in try await blobs.journal.pending() {
+            if let age, now - write.startedAt < age || blobs.isPinned(write.sha256) { continue }
+            try await blobs.backend.abandon(write)
+            try await collectGarbage(candidates: [write.sha256])
+            try await blobs.journal.end(write.id)
+            undone += 1
+        }
+        return undone
     }
 
     /// How long the store remembers a file the janitor removed because it expired (`lookup` answers `.expired`):

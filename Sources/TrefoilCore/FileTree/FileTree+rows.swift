@@ -55,7 +55,12 @@ extension FileTree {
 
     /// The row of a blob just placed (`BlobStore.place`), with no reference yet: the caller adds its reference in
     /// the same transaction. Bytes already stored keep their row, which gains the SHA3 it lacked.
-    static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64) throws {
+    /// Records a placed blob's row (or takes the existing one), and ends the backend's journal row of its write
+    /// (`BlobJournal`) in the same transaction: from this commit on, the row references the bytes.
+    static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64, endingJournal journalID: Int64?) throws {
+        if let journalID {
+            try db.execute(sql: "DELETE FROM blob_pending WHERE id = ?", arguments: [journalID])
+        }
         let digests = temp.digests
         try db.execute(
             sql: """

@@ -117,19 +117,19 @@ extension FileTree {
             blobs.removeTemp(temp.path)
             throw error
         }
-        try await blobs.place(temp)
+        let journalID = try await blobs.place(temp)
         let sha = temp.digests.sha256
         let added: (stored: StoredFile, replaced: [StoredFile], orphans: [String])
         do {
             try faults.check(.afterRename)
             added = try await insert(
-                temp, name: name, owner: owner, folder: folder, member: member, id: id, options: options,
-                replacing: replacing, ticket: ticket, expiresAt: expiresAt)
+                temp, journalID: journalID, name: name, owner: owner, folder: folder, member: member, id: id,
+                options: options, replacing: replacing, ticket: ticket, expiresAt: expiresAt)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
             blobs.unpin(sha)
-            await collectQuietly([sha])
+            await collectQuietly([sha], ending: journalID)
             throw error
         }
         blobs.unpin(sha)
@@ -176,6 +176,7 @@ extension FileTree {
     /// The file's row, the files it replaced and the blobs they left unreferenced, in one transaction.
     private func insert(
         _ temp: TempBlob,
+        journalID: Int64?,
         name: String,
         owner: Owner,
         folder: FolderID,
@@ -194,7 +195,7 @@ extension FileTree {
         let faults = self.faults
         return try await write { db in
             if let ticket { try Self.use(ticket, db, now: now) }
-            try Self.recordBlob(db, temp, now: now)
+            try Self.recordBlob(db, temp, now: now, endingJournal: journalID)
             let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)
             try faults.check(.beforeCommit)
             return (stored, replaced, replaced.isEmpty ? [] : try Self.unreferencedBlobs(db))

@@ -18,11 +18,16 @@ public final class FileTree: Sendable {
         public var app: SpaceLimits
         public var staging: SpaceLimits
         public var avatar: SpaceLimits
+        /// How long a blob stays after its last reference went before it is removed (0: at once). An object store's
+        /// blobs keep one (`storage.blobs.s3.delete_grace_seconds`): a presigned link handed out a moment before a
+        /// delete, or a proxied download under way, still finds its bytes.
+        public var blobGraceSeconds: Int64
 
         public init(
             maxFileBytes: Int64 = 4 << 30,
             maxFolderDepth: Int = 8,
             computeSHA3: Bool = false,
+            blobGraceSeconds: Int64 = 0,
             group: SpaceLimits = SpaceLimits(totalSpace: 10 << 30, fileLimit: 10_000, fileDays: 0),
             user: SpaceLimits = SpaceLimits(fileDays: 7),
             app: SpaceLimits = SpaceLimits(fileDays: 7),
@@ -32,6 +37,7 @@ public final class FileTree: Sendable {
             self.maxFileBytes = maxFileBytes
             self.maxFolderDepth = maxFolderDepth
             self.computeSHA3 = computeSHA3
+            self.blobGraceSeconds = blobGraceSeconds
             self.group = group
             self.user = user
             self.app = app
@@ -103,6 +109,7 @@ public final class FileTree: Sendable {
         directory: DataDirectory,
         database: AppDatabase,
         settings: Settings,
+        backend: (any BlobBackend)? = nil,
         events: EventBus,
         clock: @escaping @Sendable () -> Int64,
         faults: FaultInjector,
@@ -110,7 +117,9 @@ public final class FileTree: Sendable {
     ) {
         self.directory = directory
         self.database = database
-        self.blobs = BlobStore(directory: directory)
+        self.blobs = BlobStore(
+            directory: directory, backend: backend ?? DiskBlobs(directory: directory),
+            journal: BlobJournal(writer: database.writer, clock: clock))
         self.settings = settings
         self.events = events
         self.clock = clock
@@ -118,8 +127,8 @@ public final class FileTree: Sendable {
         self.logger = logger
     }
 
-    /// Opens the store in `directory`: creates what is missing, migrates the database and, unless
-    /// `cleanUp` is false (fsck looks before it touches), removes temp files left by a crash and
+    /// Opens the store in `directory` with its blobs in the local folder: creates what is missing, migrates the
+    /// database and, unless `cleanUp` is false (fsck looks before it touches), removes temp files left by a crash and
     /// collects unreferenced blobs.
     ///
     /// The caller should hold the directory's lock (`DataDirectory.lock()`) for as long as it uses
@@ -166,13 +175,59 @@ public final class FileTree: Sendable {
         return tree
     }
 
+    /// Opens the store in `directory` with its blobs kept by `backend`: as `open` above, and the clean-up also
+    /// undoes the backend's writes a crash interrupted (`recoverPendingWrites`). Orphans a crash may leave in a
+    /// remote backend are found through its journal, without listing it.
+    public static func open(
+        directory: DataDirectory,
+        settings: Settings,
+        backend: any BlobBackend,
+        events: EventBus = EventBus(),
+        logger: Logger = Logger(label: "trefoil.store"),
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        cleanUp: Bool = true
+    ) async throws -> FileTree {
+        if backend is DiskBlobs {
+            return try open(
+                directory: directory, settings: settings, events: events, logger: logger, clock: clock,
+                cleanUp: cleanUp)
+        }
+        try directory.create()
+        let database = try AppDatabase.open(path: directory.databasePath)
+        let tree = FileTree(
+            directory: directory, database: database, settings: settings, backend: backend, events: events,
+            clock: clock, faults: FaultInjector(), logger: logger)
+        guard cleanUp else { return tree }
+        let started = ContinuousClock.now
+        let removed = tree.blobs.removeTempFiles()
+        let recovered = try await tree.recoverPendingWrites()
+        let collected = try await tree.collectUnreferencedBlobs()
+        tree.maintenance.record(
+            .init(
+                kind: .startup, startedAt: tree.now, durationSeconds: (ContinuousClock.now - started).seconds,
+                collectedBlobs: collected, removedTempFiles: removed))
+        if removed > 0 || collected > 0 || recovered > 0 {
+            logger.info(
+                "start-up clean-up",
+                metadata: [
+                    "temp_files_removed": "\(removed)", "blobs_collected": "\(collected)",
+                    "interrupted_writes_undone": "\(recovered)",
+                ])
+        }
+        return tree
+    }
+
+    /// Which backend keeps the blobs: `disk` or `s3`.
+    public var blobBackend: any BlobBackend { blobs.backend }
+
     /// The store's clock (Unix seconds): what retention and expiry are measured on, and what a face measures its own
     /// expiring credentials on, so that one injected clock moves them all.
     public var now: Int64 { clock() }
 
-    /// Where a stored file's bytes are, for streaming them out.
-    public func blobPath(of file: StoredFile) -> String {
-        blobs.path(for: file.digests.sha256)
+    /// The file of a stored file's bytes, to read in place (`sendfile`); nil when the backend keeps them elsewhere
+    /// (see `localCopy(of:)`).
+    public func blobPath(of file: StoredFile) -> String? {
+        blobs.localPath(for: file.digests.sha256)
     }
 
     /// Runs a database read, mapping SQLite failures to `.databaseError`.

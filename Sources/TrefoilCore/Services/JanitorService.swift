@@ -3,7 +3,9 @@ import Logging
 import ServiceLifecycle
 
 /// At a fixed interval: deletes expired files (staged files past their TTL among them), gives up pending uploads idle
-/// past their timeout, collects unreferenced blobs and prunes download cache copies (`DownloadCache`) older than a day.
+/// past their timeout, collects unreferenced blobs (and, with a remote backend, undoes its writes left unfinished for
+/// an hour: `FileTree.recoverPendingWrites`) and prunes download cache copies (`DownloadCache`) and fetched copies of
+/// remote blobs (`FileTree.localCopy`) older than a day.
 public struct JanitorService: Service {
     let tree: FileTree
     let pending: PendingUploads?
@@ -40,8 +42,10 @@ public struct JanitorService: Service {
             expired = try await tree.expireFiles()
             abandoned = await pending?.sweep() ?? 0
             collected = try await tree.collectUnreferencedBlobs()
+            try await tree.recoverPendingWrites(olderThan: 3600)
             let cache = DownloadCache(directory: tree.directory, maxBytes: tree.settings.maxFileBytes)
-            pruned = cache.prune(olderThan: Int64(Date().timeIntervalSince1970) - 86_400)
+            let dayAgo = Int64(Date().timeIntervalSince1970) - 86_400
+            pruned = cache.prune(olderThan: dayAgo) + tree.pruneLocalCopies(unusedSince: dayAgo)
         } catch is CancellationError {
             return false
         } catch {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -14,20 +15,28 @@ struct TempBlob: Sendable {
     let digests: Digests
 }
 
-/// Content-addressed blob files: `blobs/ab/cd/<sha256>`, one per distinct content.
+/// The blobs of a store: temp files and hashing, and the pins that keep collection away from blobs in use, over a
+/// `BlobBackend` that keeps the bytes (`DiskBlobs` by default, or an S3 bucket).
 ///
 /// A blob is *pinned* from the moment an upload moves it into place until that upload's database
 /// transaction has ended, so that the garbage collector never removes bytes a commit is about to
-/// reference. The collector claims a blob inside its transaction and removes the file afterwards;
-/// an upload that pins a claimed blob takes it back and puts its own copy in place. The lock guards
-/// only these quick checks and the unlink: nobody waits on the database while holding it, because
-/// on a two-thread cooperative pool that can starve the writer.
+/// reference. The collector claims a blob inside its transaction and removes the bytes afterwards;
+/// an upload that pins a claimed blob takes it back and puts its own copy in place (waiting, with a backend whose
+/// removal is a request, until a removal already sent has ended). The lock guards only these quick checks: nobody
+/// waits on the database or the network while holding it, because on a two-thread cooperative pool that can starve
+/// the writer.
 public final class BlobStore: Sendable {
     let directory: DataDirectory
+    let backend: any BlobBackend
+    /// The backend when it is the local folder: its calls are made in place, without a hop.
+    let disk: DiskBlobs?
+    let journal: BlobJournal
     private struct PinState {
         var pinned: [String: Int] = [:]
-        /// Blobs whose rows the collector has deleted and whose files it is about to remove.
+        /// Blobs whose rows the collector has deleted and whose bytes it is about to remove.
         var collecting: Set<String> = []
+        /// Removals sent to a remote backend and not answered yet.
+        var removing: [String: Task<Void, Never>] = [:]
     }
 
     private let pins = Mutex(PinState())
@@ -37,15 +46,16 @@ public final class BlobStore: Sendable {
     /// it, so nobody sees a stale file.
     private let remover = DispatchQueue(label: "trefoil.blobs.remove")
 
-    init(directory: DataDirectory) {
+    init(directory: DataDirectory, backend: any BlobBackend, journal: BlobJournal) {
         self.directory = directory
+        self.backend = backend
+        self.disk = backend as? DiskBlobs
+        self.journal = journal
     }
 
-    /// Where the blob with this SHA-256 lives.
-    public func path(for sha256: String) -> String {
-        let a = sha256.prefix(2)
-        let b = sha256.dropFirst(2).prefix(2)
-        return "\(directory.blobsPath)/\(a)/\(b)/\(sha256)"
+    /// The blob's file to read in place, or nil when the backend keeps the bytes elsewhere.
+    public func localPath(for sha256: String) -> String? {
+        disk?.path(for: sha256) ?? backend.localPath(sha256)
     }
 
     /// Streams `bytes` into a new temp file, hashing as it goes; stops reading past `maxBytes`.
@@ -112,43 +122,47 @@ public final class BlobStore: Sendable {
         remover.async { unlink(path) }
     }
 
-    /// Pins the blob and moves the temp file into its content address, or drops the temp file when
-    /// that content is already stored. The caller must `unpin` once its transaction has ended.
-    ///
-    /// Runs off the cooperative pool: the rename and the folder's fsync wait on the disk.
-    func place(_ temp: TempBlob) async throws(TrefoilError) {
-        try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) in
-            try self.placeNow(temp)
-        }
-    }
-
-    private func placeNow(_ temp: TempBlob) throws(TrefoilError) {
+    /// Pins the blob and makes the temp file its bytes, or drops the temp file when that content is already stored.
+    /// The caller must `unpin` once its transaction has ended, and end the returned journal row (if any) in that
+    /// transaction (`recordBlob`). On failure nothing is pinned and the temp file is gone.
+    func place(_ temp: TempBlob) async throws(TrefoilError) -> Int64? {
         let sha = temp.digests.sha256
-        let reclaimed = pinForPlacement(sha)
-        let destination = path(for: sha)
-        let folder = (destination as NSString).deletingLastPathComponent
-        var status = stat()
-        if !reclaimed, stat(destination, &status) == 0, Int64(status.st_size) == temp.size {
-            removeTemp(temp.path)
-            return
+        var overwrite = pinForPlacement(sha)
+        if let removal = removal(of: sha) {
+            await removal.value
+            overwrite = true
         }
+        let reclaimed = overwrite
+        let upload = BlobUpload(path: temp.path, size: temp.size, sha256: sha)
+        let stored: BlobStored
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if let disk {
+                stored = try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) in
+                    try disk.storeNow(upload, reclaimed)
+                }
+            } else {
+                stored = try await backend.store(upload, overwrite: reclaimed, journal: journal)
+            }
         } catch {
             unpin(sha)
-            throw .storageWriteFailed("cannot create \(folder): \(error.localizedDescription)")
+            removeTemp(temp.path)
+            throw error
         }
-        guard rename(temp.path, destination) == 0 else {
-            let reason = errnoText()
-            unpin(sha)
-            unlink(temp.path)
-            throw .storageWriteFailed("cannot move the upload into place: \(reason)")
-        }
-        syncDirectory(folder)
+        if !stored.consumedTemp { removeTemp(temp.path) }
+        return stored.journalID
+    }
+
+    private func removal(of sha256: String) -> Task<Void, Never>? {
+        pins.withLock { $0.removing[sha256] }
     }
 
     func pin(_ sha256: String) {
         pins.withLock { $0.pinned[sha256, default: 0] += 1 }
+    }
+
+    /// Whether an upload or a derivation has the blob pinned.
+    func isPinned(_ sha256: String) -> Bool {
+        pins.withLock { $0.pinned[sha256] != nil }
     }
 
     func unpin(_ sha256: String) {
@@ -177,32 +191,57 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// Removes a claimed blob's file, unless an upload took it back since the claim.
-    func removeIfStillClaimed(_ sha256: String) -> Bool {
+    /// Removes a claimed blob's file, unless an upload took it back since the claim: in place for the local
+    /// folder (under the lock, so no upload can take it back halfway); for the local folder only.
+    func removeIfStillClaimedNow(_ sha256: String) -> Bool {
         pins.withLock { state in
             guard state.collecting.remove(sha256) != nil else { return false }
-            unlink(path(for: sha256))
+            disk?.removeNow(sha256)
             return true
         }
     }
 
-    /// Every blob file on disk, by its name.
-    func storedHashes() -> [String] {
-        let fm = FileManager.default
-        var hashes: [String] = []
-        for a in (try? fm.contentsOfDirectory(atPath: directory.blobsPath)) ?? [] {
-            for b in (try? fm.contentsOfDirectory(atPath: "\(directory.blobsPath)/\(a)")) ?? [] {
-                hashes += (try? fm.contentsOfDirectory(atPath: "\(directory.blobsPath)/\(a)/\(b)")) ?? []
-            }
+    /// Removes a claimed blob's bytes, unless an upload took it back since the claim. With a remote backend the
+    /// removal is a request: an upload that pins the blob meanwhile waits for it to end, then writes its own copy.
+    func removeIfStillClaimed(_ sha256: String) async -> Bool {
+        if disk != nil { return removeIfStillClaimedNow(sha256) }
+        let backend = self.backend
+        let task: Task<Void, Never>? = pins.withLock { state in
+            guard state.collecting.remove(sha256) != nil else { return nil }
+            let task = Task<Void, Never> { _ = try? await backend.remove(sha256) }
+            state.removing[sha256] = task
+            return task
         }
-        return hashes
+        guard let task else { return false }
+        await task.value
+        pins.withLock { state in _ = state.removing.removeValue(forKey: sha256) }
+        return true
     }
 
-    /// Size of a blob file, or nil when it is missing.
-    func storedSize(_ sha256: String) -> Int64? {
-        var status = stat()
-        guard stat(path(for: sha256), &status) == 0 else { return nil }
-        return Int64(status.st_size)
+    /// Every stored blob, by name.
+    func storedHashes() async throws(TrefoilError) -> [String] {
+        if let disk { return disk.hashesNow() }
+        return try await backend.storedHashes()
+    }
+
+    /// Size of a stored blob, or nil when it is missing.
+    func storedSize(_ sha256: String) async throws(TrefoilError) -> Int64? {
+        if let disk { return disk.sizeNow(sha256) }
+        return try await backend.storedSize(sha256)
+    }
+
+    /// The SHA-256 of a stored blob's bytes as the backend has them, read back 8 MiB at a time (fsck `--deep`).
+    func sha256(of sha256: String, size: Int64) async throws(TrefoilError) -> String {
+        var hash = SHA256()
+        var offset: Int64 = 0
+        while offset < size {
+            let end = min(size, offset + (8 << 20))
+            let piece = try await backend.read(sha256, range: offset..<end)
+            guard piece.count == end - offset else { throw .storageWriteFailed("blob \(sha256) ended early") }
+            hash.update(data: piece)
+            offset = end
+        }
+        return hash.finalize().hexString
     }
 
     /// Names of the files in `tmp/`, once the removals queued so far are done.
@@ -217,12 +256,4 @@ public final class BlobStore: Sendable {
         for name in names { unlink("\(directory.tmpPath)/\(name)") }
         return names.count
     }
-}
-
-/// Makes a rename inside `path` durable.
-func syncDirectory(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    fsync(fd)
-    close(fd)
 }

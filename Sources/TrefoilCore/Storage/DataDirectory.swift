@@ -21,6 +21,8 @@ public struct DataDirectory: Sendable {
     public var blobsPath: String { root.appendingPathComponent("blobs").path }
     public var tmpPath: String { root.appendingPathComponent("tmp").path }
     public var cachePath: String { root.appendingPathComponent("cache").path }
+    /// Local copies of blobs a remote backend keeps, for what needs a path (`FileTree.localCopy`).
+    public var blobCachePath: String { root.appendingPathComponent("blob-cache").path }
     public var signingKeyPath: String { root.appendingPathComponent("signing.key").path }
     var lockPath: String { root.appendingPathComponent("trefoil.lock").path }
 
@@ -32,6 +34,15 @@ public struct DataDirectory: Sendable {
             } catch {
                 throw .storageWriteFailed("cannot create \(path): \(error.localizedDescription)")
             }
+        }
+    }
+
+    /// Creates `blob-cache/`, the first time a remote blob is fetched.
+    func createBlobCache() throws(TrefoilError) {
+        do {
+            try FileManager.default.createDirectory(atPath: blobCachePath, withIntermediateDirectories: true)
+        } catch {
+            throw .storageWriteFailed("cannot create \(blobCachePath): \(error.localizedDescription)")
         }
     }
 

@@ -54,13 +54,15 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var leaving = false
     /// Whether any request has gone on to the upgrade handler and Hummingbird.
     private var passedAny = false
+    /// A remote blob's bytes are being streamed out: later requests wait, as behind a pending download.
+    private var streaming = false
 
     init(planner: DownloadPlanner, logger: Logger) {
         self.planner = planner
         self.logger = logger
     }
 
-    private var holding: Bool { pending != nil || !held.isEmpty }
+    private var holding: Bool { pending != nil || streaming || !held.isEmpty }
 
     // MARK: Inbound
 
@@ -206,15 +208,87 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes the pending download's answer once it is planned and every earlier response has ended.
     private func answerIfDue(context: ChannelHandlerContext) {
-        guard unanswered == 0, let (head, face, plan) = pending, let plan else { return }
+        guard unanswered == 0, !streaming, let (head, face, plan) = pending, let plan else { return }
         pending = nil
         guard context.channel.isActive else { return }
         let keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
+        if case .remote(let sha256, let range) = plan.body, let remote = planner.remote {
+            streaming = true
+            stream(
+                plan, sha256: sha256, range: range, from: remote, for: head, face: face, keepAlive: keepAlive,
+                context: context)
+            return
+        }
         write(plan, for: head, face: face, keepAlive: keepAlive, context: context)
+        answered(keepAlive: keepAlive, context: context)
+    }
+
+    /// After an answer: the next request's turn, or the end of the connection.
+    private func answered(keepAlive: Bool, context: ChannelHandlerContext) {
         if keepAlive {
             release(context: context)
         } else {
             held.removeAll()
+        }
+    }
+
+    /// Streams a remote blob's bytes (an S3 GET with the answer's range) out as they arrive, each chunk written once
+    /// the one before has gone to the socket: a slow client slows the GET instead of filling memory. Failing before
+    /// the first byte answers 404 (the object is gone) or 502; failing after it closes the connection, the only way
+    /// left to say the body is short.
+    private func stream(
+        _ plan: DownloadPlanner.Plan, sha256: String, range: ClosedRange<Int64>, from remote: RemoteDownloads,
+        for request: HTTPRequestHead, face: String, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let planner = self.planner
+        let logger = self.logger
+        Task {
+            var started = false
+            var completed = false
+            do {
+                let response = try await remote.blobs.get(sha256, range: range)
+                try await loop.submit {
+                    let (handler, context) = bound.value
+                    var headers = HTTPHeaders(plan.headers)
+                    if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+                    context.write(
+                        handler.wrapOutboundOut(
+                            .head(HTTPResponseHead(version: request.version, status: plan.status, headers: headers))),
+                        promise: nil)
+                }.get()
+                started = true
+                for try await buffer in response.body {
+                    try await loop.flatSubmit {
+                        let (handler, context) = bound.value
+                        return context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(buffer))))
+                    }.get()
+                }
+                try await loop.flatSubmit {
+                    let (handler, context) = bound.value
+                    return context.writeAndFlush(handler.wrapOutboundOut(.end(nil)))
+                }.get()
+                completed = true
+            } catch {
+                logger.warning(
+                    "a remote blob could not be streamed", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
+            }
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.streaming = false
+                if started { planner.record(plan, face: face, completed: completed) }
+                if !started, context.channel.isActive {
+                    let failure = DownloadPlanner.text(.badGateway, "the file could not be read from the object store")
+                    handler.write(failure, for: request, face: face, keepAlive: keepAlive, context: context)
+                    handler.answered(keepAlive: keepAlive, context: context)
+                } else if completed && keepAlive {
+                    handler.answered(keepAlive: true, context: context)
+                } else {
+                    handler.held.removeAll()
+                    context.channel.close(promise: nil)
+                }
+            }
         }
     }
 
@@ -231,6 +305,9 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             body = nil
         case .bytes(let bytes):
             body = .byteBuffer(context.channel.allocator.buffer(bytes: bytes))
+        case .remote:
+            // Answered by `stream`, never written here.
+            body = nil
         case .file(let path, let range):
             do {
                 // FileRegion takes a NIOFileHandle; opening is one open(2), not a read.

@@ -18,6 +18,8 @@ struct DownloadPlanner: Sendable {
             case bytes([UInt8])
             /// `range` is inclusive, within the file.
             case file(path: String, range: ClosedRange<Int64>)
+            /// A blob a remote backend keeps, streamed through; `range` as for `.file`.
+            case remote(sha256: String, range: ClosedRange<Int64>)
         }
 
         var status: HTTPResponseStatus
@@ -38,6 +40,8 @@ struct DownloadPlanner: Sendable {
     let routes: [MountedRoute]
     /// The gateway's metrics factory: answers and bytes sent, by face.
     let metrics: any MetricsFactory
+    /// How blobs of a remote backend are served; nil on the local folder.
+    let remote: RemoteDownloads?
 
     /// The route that answers `path`, or nil when the request is not a download.
     func route(forPath path: Substring) -> MountedRoute? {
@@ -48,7 +52,12 @@ struct DownloadPlanner: Sendable {
     /// stored blob's bytes as a download when all of them went out.
     func record(_ plan: Plan, face: String, completed: Bool) {
         HTTPMetrics.request(face: face, route: "download", status: Int(plan.status.code), factory: metrics)
-        guard completed, case .file(_, let range) = plan.body else { return }
+        let range: ClosedRange<Int64>
+        switch plan.body {
+        case .file(_, let bytes), .remote(_, let bytes): range = bytes
+        default: return
+        }
+        guard completed else { return }
         TransferMetrics(face: face, factory: metrics).served(
             plan.kind, bytes: range.upperBound - range.lowerBound + 1)
     }
@@ -68,7 +77,8 @@ struct DownloadPlanner: Sendable {
 
     /// Bytes to serve: a stored file's, or a blob's derived from one.
     struct Blob {
-        let path: String
+        /// The blob's file on the local folder; nil when a remote backend keeps it.
+        let path: String?
         let size: Int64
         let sha256: String
         let contentType: String
@@ -77,7 +87,7 @@ struct DownloadPlanner: Sendable {
         /// not a download of the file.
         let counted: FileID?
 
-        init(_ file: StoredFile, path: String) {
+        init(_ file: StoredFile, path: String?) {
             self.path = path
             size = file.size
             sha256 = file.digests.sha256
@@ -86,7 +96,7 @@ struct DownloadPlanner: Sendable {
             counted = file.id
         }
 
-        init(_ derived: DerivedDownload, path: String) {
+        init(_ derived: DerivedDownload, path: String?) {
             self.path = path
             size = derived.blob.size
             sha256 = derived.blob.sha256
@@ -123,10 +133,27 @@ struct DownloadPlanner: Sendable {
         let status: HTTPResponseStatus = range == nil ? .ok : .partialContent
         if head { return Plan(status: status, headers: fields, body: .none) }
         if let counted = file.counted, range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: counted) }
+        if let remote, file.path == nil, remote.redirect {
+            return redirect(to: file, remote)
+        }
         if length == 0 { return Plan(status: status, headers: fields, body: .none) }
+        let bytes = range ?? 0...(file.size - 1)
+        let body: Plan.Body =
+            if let path = file.path { .file(path: path, range: bytes) } else {
+                .remote(sha256: file.sha256, range: bytes)
+            }
+        return Plan(status: status, headers: fields, body: body, kind: file.counted == nil ? .derived : .file)
+    }
+
+    /// A 302 to a presigned URL of the object, which answers with the file's name and type; the client sends its
+    /// Range to the object store itself. Not cached: the URL expires.
+    private func redirect(to file: Blob, _ remote: RemoteDownloads) -> Plan {
+        let location = remote.blobs.presignedURL(
+            file.sha256, disposition: Self.disposition(for: file.name), contentType: file.contentType,
+            expires: remote.presignTTLSeconds)
         return Plan(
-            status: status, headers: fields, body: .file(path: file.path, range: range ?? 0...(file.size - 1)),
-            kind: file.counted == nil ? .derived : .file)
+            status: .found,
+            headers: [("Location", location), ("Cache-Control", "no-store"), ("Content-Length", "0")], body: .none)
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Plan {

@@ -44,7 +44,7 @@ final class TestStore: Sendable {
             by: Member(id: uploader, name: "Alice"))
     }
 
-    func blobFiles() -> [String] { tree.blobs.storedHashes() }
+    func blobFiles() -> [String] { tree.blobs.disk!.hashesNow() }
     func tempFiles() -> [String] { tree.blobs.tempFileNames() }
 
     /// A blob row's reference count; nil when the blob has no row.

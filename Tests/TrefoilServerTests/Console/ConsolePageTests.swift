@@ -164,7 +164,7 @@ extension ConsoleTests {
                     #"id="check-result" class="card" data-clean="true""#))
 
             let file = try await server.gateway.tree.file(FileID(id))
-            try FileManager.default.removeItem(atPath: server.gateway.tree.blobPath(of: file))
+            try FileManager.default.removeItem(atPath: server.gateway.tree.blobPath(of: file)!)
             _ = try await client.form("/console/health/check", [:])
             let damaged = try await client.get("/console/health")
             #expect(damaged.text.contains(#"data-clean="false""#))

@@ -128,7 +128,7 @@ struct EasemobThumbnailTests {
         try await server.server.gateway.tree.collectUnreferencedBlobs()
         #expect(!FileManager.default.fileExists(atPath: thumbPath))
         #expect(!FileManager.default.fileExists(atPath: server.blobPath(sha256Hex(image))))
-        #expect(try server.server.gateway.tree.checkConsistency(repair: false).isClean)
+        #expect(try await server.server.gateway.tree.checkConsistency(repair: false).isClean)
         await server.stop()
     }
 }

@@ -57,7 +57,7 @@ extension FaceSeamTests {
         let stored = try await tree.file(FileID("/" + file.id))
         let derived = try #require(try await tree.derived(from: stored, variant: TestFaceBlobs.previewVariant))
         #expect(derived == DerivedBlob(sha256: sha256Hex(reversed), size: 5000, mediaType: TestFaceBlobs.previewType))
-        #expect(try tree.checkConsistency(repair: false).isClean)
+        #expect(try await tree.checkConsistency(repair: false).isClean)
         await server.stop()
         server.removeFiles()
     }

@@ -61,7 +61,7 @@ extension FaceSeamTests {
 
         let tree = server.gateway.tree
         #expect(try await tree.fileSystemInfo(of: .group("44")).fileCount == 2)
-        #expect(try tree.checkConsistency(repair: false).isClean)
+        #expect(try await tree.checkConsistency(repair: false).isClean)
         await server.stop()
         server.removeFiles()
     }
@@ -107,7 +107,7 @@ extension FaceSeamTests {
 
         let tree = server.gateway.tree
         #expect(try await tree.fileSystemInfo(of: .group("45")).fileCount == 0)
-        #expect(try tree.checkConsistency(repair: false).isClean)
+        #expect(try await tree.checkConsistency(repair: false).isClean)
         await server.stop()
         server.removeFiles()
     }

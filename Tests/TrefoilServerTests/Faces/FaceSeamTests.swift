@@ -130,7 +130,7 @@ struct FaceSeamTests {
         let after = try await HTTPCaller(server: server).ok("get_group_file_system_info", ["group_id": 31])
         #expect(after["file_count"] == 2)
         #expect((try? FileManager.default.contentsOfDirectory(atPath: server.dataDir + "/tmp")) == [])
-        #expect(try server.gateway.tree.checkConsistency(repair: false).isClean)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false).isClean)
         await server.stop()
         server.removeFiles()
     }

@@ -113,7 +113,7 @@ struct MetricsAccessTests {
         config.easemob.clientID = "YXA6client"
         config.easemob.clientSecret = "YXA6secret"
         config.onebot11.enable = false
-        let gateway = try Gateway.open(config: config, faces: [EasemobFace.self], logger: .init(label: "test"))
+        let gateway = try await Gateway.open(config: config, faces: [EasemobFace.self], logger: .init(label: "test"))
         defer { gateway.close() }
         #expect(gateway.metricsRefusal != nil)
         #expect(server.gateway.metricsRefusal == nil)

@@ -66,9 +66,9 @@ struct LiveServer: Sendable {
             configure(&config)
             let gateway =
                 if let clock {
-                    try Gateway.open(config: config, faces: faces, logger: logger, clock: clock.read)
+                    try await Gateway.open(config: config, faces: faces, logger: logger, clock: clock.read)
                 } else {
-                    try Gateway.open(config: config, faces: faces, logger: logger)
+                    try await Gateway.open(config: config, faces: faces, logger: logger)
                 }
             let signal = ListenSignal()
             let app = gateway.application(onServerRunning: { port in signal.listening(on: port) })
@@ -81,7 +81,7 @@ struct LiveServer: Sendable {
                 return server
             }
             _ = await task.result
-            gateway.close()
+            await gateway.close()
         }
         throw LiveServerError(description: "no free port could be bound in five tries")
     }
@@ -101,7 +101,7 @@ struct LiveServer: Sendable {
         if case .success = await watchdog.result {
             Issue.record("the server did not stop within 30 s of a graceful shutdown")
         }
-        gateway.close()
+        await gateway.close()
     }
 
     func removeFiles() { try? FileManager.default.removeItem(atPath: root) }

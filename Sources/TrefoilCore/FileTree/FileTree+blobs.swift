@@ -1,0 +1,79 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension FileTree {
+    /// A local file with a stored file's bytes, for what needs a path (a bot's `get_file` answer, ffmpeg, libvips):
+    /// the blob's own file on the local folder; with a remote backend, a copy fetched once into `blob-cache/` and
+    /// kept while it is used (the janitor removes copies unused for a day).
+    ///
+    /// Throws `.fileNotFound` when the bytes are gone, `.storageWriteFailed` when fetching them fails.
+    public func localCopy(of file: StoredFile) async throws -> String {
+        try await localCopy(file.digests.sha256, size: file.size)
+    }
+
+    /// `localCopy(of:)` for a derived blob.
+    public func localCopy(of derived: DerivedBlob) async throws -> String {
+        try await localCopy(derived.sha256, size: derived.size)
+    }
+
+    func localCopy(_ sha256: String, size: Int64) async throws -> String {
+        if let path = blobs.localPath(for: sha256) { return path }
+        let folder = directory.blobCachePath
+        let target = "\(folder)/\(sha256)"
+        let fresh = await DispatchQueue.blockingCalls.perform { () -> Bool in
+            // Touched, so that the janitor sees it in use.
+            guard Self.fileSize(target) == size else { return false }
+            return utimes(target, nil) == 0
+        }
+        if fresh { return target }
+        try directory.createBlobCache()
+        let temp = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).fetch"
+        do {
+            try await blobs.backend.copy(sha256, range: nil, to: temp)
+            guard Self.fileSize(temp) == size else {
+                throw TrefoilError.storageWriteFailed(
+                    "the \(blobs.backend.name) copy of blob \(sha256) has the wrong size")
+            }
+            guard rename(temp, target) == 0 else {
+                throw TrefoilError.storageWriteFailed("cannot move a fetched blob into blob-cache/: \(errnoText())")
+            }
+        } catch {
+            blobs.removeTemp(temp)
+            throw error
+        }
+        return target
+    }
+
+    /// Removes the fetched copies (`localCopy`) unused since `cutoff` (Unix seconds); returns how many went.
+    @discardableResult
+    public func pruneLocalCopies(unusedSince cutoff: Int64) -> Int {
+        let folder = directory.blobCachePath
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            var status = stat()
+            guard stat("\(folder)/\(name)", &status) == 0, Int64(status.st_mtim.tv_sec) < cutoff else { continue }
+            if unlink("\(folder)/\(name)") == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// The bytes `range` of a stored file (clipped to its size), read without loading the rest. Throws
+    /// `.fileNotFound` when the blob is gone, `.storageWriteFailed` when reading fails.
+    public func bytes(of file: StoredFile, in range: Range<Int64>) async throws -> Data {
+        let lower = max(0, min(range.lowerBound, file.size))
+        let upper = max(lower, min(range.upperBound, file.size))
+        guard upper > lower else { return Data() }
+        return try await blobs.backend.read(file.digests.sha256, range: lower..<upper)
+    }
+
+    static func fileSize(_ path: String) -> Int64? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return Int64(status.st_size)
+    }
+}
