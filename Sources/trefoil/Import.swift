@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TrefoilConfiguration
 import TrefoilCore
+import TrefoilServer
 
 #if canImport(Glibc)
     import Glibc
@@ -35,17 +37,31 @@ struct Import: AsyncParsableCommand {
         do {
             let lock = try directory.lock()
             defer { withExtendedLifetime(lock) {} }
-            let tree = try FileTree.open(
-                directory: directory, settings: FileTree.Settings(loaded.config), logger: quietLogger())
-            let bytes = source == "-" ? FileChunks(descriptor: STDIN_FILENO) : try FileChunks(path: source)
-            let fileName = name ?? (source == "-" ? "stdin" : (source as NSString).lastPathComponent)
-            let file = try await tree.upload(
-                bytes, name: fileName, to: .group(String(group)), folder: FolderID(folder),
-                by: Member(id: String(uploader)))
+            let backend = try await BlobBackends.open(loaded.config.storage.blobs) ?? DiskBlobs(directory: directory)
+            let stored: Result<StoredFile, any Error>
+            do {
+                stored = .success(try await store(into: directory, backend: backend, loaded.config))
+            } catch {
+                stored = .failure(error)
+            }
+            await BlobBackends.close(backend)
+            let file = try stored.get()
             print("\(file.id) \(file.size) \(file.digests.sha256)")
         } catch let error as TrefoilError {
             printError("import: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    private func store(into directory: DataDirectory, backend: any BlobBackend, _ config: TrefoilConfig) async throws
+        -> StoredFile
+    {
+        let tree = try await FileTree.open(
+            directory: directory, settings: FileTree.Settings(config), backend: backend, logger: quietLogger())
+        let bytes = source == "-" ? FileChunks(descriptor: STDIN_FILENO) : try FileChunks(path: source)
+        let fileName = name ?? (source == "-" ? "stdin" : (source as NSString).lastPathComponent)
+        return try await tree.upload(
+            bytes, name: fileName, to: .group(String(group)), folder: FolderID(folder),
+            by: Member(id: String(uploader)))
     }
 }

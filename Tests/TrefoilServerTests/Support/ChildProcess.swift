@@ -43,10 +43,12 @@ struct TempStoreConfig {
     let configPath: String
     var dataDir: String { root + "/data" }
 
-    init(extra: String = "") throws {
+    /// `storage`: more keys of the `storage` section (`"blobs": {…}`); `extra`: more sections.
+    init(extra: String = "", storage: String = "") throws {
         root = makeTempDirectory(prefix: "trefoil-it")
         configPath = root + "/config.json"
-        let json = #"{"storage": {"data_dir": "\#(root)/data"}\#(extra.isEmpty ? "" : ", " + extra)}"#
+        let more = storage.isEmpty ? "" : ", " + storage
+        let json = #"{"storage": {"data_dir": "\#(root)/data"\#(more)}\#(extra.isEmpty ? "" : ", " + extra)}"#
         try json.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 

@@ -63,6 +63,7 @@ struct LiveServer: Sendable {
             config.server.publicURL = "http://127.0.0.1:\(port)"
             config.upload.localRoots = [root + "/roots"]
             config.onebot11.heartbeat.enable = false
+            try await TestBlobs.configure(&config, root: root)
             configure(&config)
             let gateway =
                 if let clock {

@@ -1,5 +1,6 @@
 import Foundation
-import TrefoilS3
+import TrefoilConfiguration
+@testable import TrefoilS3
 
 /// moto's S3 server (from PyPI, in `.build/s3-venv`, made from Tests/s3/requirements.txt) on a loopback port: a real
 /// S3 implementation for the S3 tests. One plain server and one that authenticates every request are shared by the
@@ -21,6 +22,29 @@ struct MotoServer: Sendable {
 
     /// The shared plain server (no authentication: any keys are accepted).
     static func plain() async throws -> MotoServer { try await MotoServers.shared.server(authenticating: false) }
+
+    /// A new, empty bucket on this server; `name` is used when given (an existing bucket of that name is kept).
+    func makeBucket(_ name: String? = nil) async throws -> String {
+        let bucket = name ?? "trefoil-\(UUID().uuidString.lowercased().prefix(13))"
+        let client = try S3Client(configuration: configuration(bucket: bucket), http: s3TestHTTP)
+        do {
+            _ = try await client.send("PUT", key: nil, operation: "CREATE BUCKET \(bucket)")
+        } catch let error as S3Error where error.code == "BucketAlreadyOwnedByYou" || error.code == "BucketAlreadyExists" {
+        }
+        return bucket
+    }
+
+    /// `config` pointed at `bucket` of this server, with unused objects removed at once (as the local folder does),
+    /// so that tests written for the local folder see the same store.
+    func use(bucket: String, in config: inout TrefoilConfig, partSize: Int64 = 5 << 20) {
+        config.storage.blobs.backend = "s3"
+        config.storage.blobs.s3.endpoint = endpoint
+        config.storage.blobs.s3.bucket = bucket
+        config.storage.blobs.s3.accessKeyID = credentials.accessKeyID
+        config.storage.blobs.s3.secretAccessKey = credentials.secretAccessKey
+        config.storage.blobs.s3.partSizeBytes = partSize
+        config.storage.blobs.s3.deleteGraceSeconds = 0
+    }
 
     /// The shared server that checks signatures; `credentials` are its IAM user's.
     static func authenticating() async throws -> MotoServer {

@@ -1,0 +1,173 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import Testing
+import TrefoilConfiguration
+import TrefoilCore
+import TrefoilJSON
+import TrefoilTestSupport
+
+@testable import TrefoilS3
+@testable import TrefoilServer
+
+/// The gateway with `storage.blobs.backend: s3`, against moto's S3 server: where the bytes go, how downloads reach
+/// them, when objects are removed, and what start-up says about a bucket it cannot use. The suites of uploads,
+/// downloads, dedup, deletes, quotas and restarts also run whole against S3 (`TestBlobs`, the README's test command).
+@Suite("Blobs on S3", .timeLimit(.minutes(3)), .stopsLiveServers)
+struct S3BlobBackendTests {
+    /// A server whose blobs are in a new bucket of the plain moto server.
+    func start(_ configure: @escaping (inout TrefoilConfig) -> Void = { _ in }) async throws
+        -> (LiveServer, S3Client)
+    {
+        let moto = try await MotoServer.plain()
+        let bucket = try await moto.makeBucket()
+        let server = try await LiveServer.start { config in
+            moto.use(bucket: bucket, in: &config)
+            configure(&config)
+        }
+        return (server, try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP))
+    }
+
+    func upload(_ server: LiveServer, _ bytes: [UInt8], group: Int = 9, name: String = "d.bin") async throws
+        -> JSONValue
+    {
+        try await HTTPCaller(server: server).ok(
+            "upload_group_file", ["group_id": .int(Int64(group)), "file": .string(base64(bytes)), "name": .string(name)])
+    }
+
+    func keys(_ client: S3Client) async throws -> [String] {
+        try await client.listObjects(prefix: "").objects.map(\.key).sorted()
+    }
+
+    @Test("the live servers of this run keep their blobs where TREFOIL_TEST_BLOBS says")
+    func runBackend() async throws {
+        let server = try await LiveServer.start()
+        #expect(server.gateway.tree.blobBackend.name == (TestBlobs.useS3 ? "s3" : "disk"))
+    }
+
+    @Test("an upload becomes one object under blobs/<sha256>, nothing under blobs/ on disk; a second upload of the same bytes adds none")
+    func objectPerContent() async throws {
+        let (server, client) = try await start()
+        let bytes = pseudoRandomBytes(70_000, seed: 3)
+        _ = try await upload(server, bytes, name: "a.bin")
+        _ = try await upload(server, bytes, name: "b.bin")
+        #expect(try await keys(client) == ["blobs/\(sha256Hex(bytes))"])
+        let object = try #require(try await client.headObject("blobs/\(sha256Hex(bytes))"))
+        #expect(object.size == 70_000)
+        let onDisk = try FileManager.default.subpathsOfDirectory(atPath: server.dataDir + "/blobs")
+        #expect(onDisk.isEmpty)
+    }
+
+    @Test("a proxied download streams the object's exact bytes, with a Range answered 206 and the sha256 as ETag")
+    func proxiedDownload() async throws {
+        let (server, _) = try await start()
+        let bytes = pseudoRandomBytes(3 << 20, seed: 5)
+        let url = try #require(try await upload(server, bytes)["url"]?.stringValue)
+        let path = String(url.dropFirst(server.base.count))
+        let whole = try await server.request(path)
+        #expect(whole.status == .ok)
+        #expect(whole.headers[.eTag] == "\"\(sha256Hex(bytes))\"")
+        #expect(Array(buffer: whole.body ?? ByteBuffer()) == bytes)
+        let part = try await server.request(path, headers: [.range: "bytes=1000-1999"])
+        #expect(part.status == .partialContent)
+        #expect(part.headers[.contentRange] == "bytes 1000-1999/\(3 << 20)")
+        #expect(Array(buffer: part.body ?? ByteBuffer()) == Array(bytes[1000..<2000]))
+    }
+
+    @Test("in redirect mode a signed link answers 302 to a presigned URL that a plain HTTP client fetches")
+    func redirectedDownload() async throws {
+        let (server, _) = try await start { $0.storage.blobs.s3.downloads = "redirect" }
+        let bytes = pseudoRandomBytes(10_000, seed: 8)
+        let url = try #require(try await upload(server, bytes)["url"]?.stringValue)
+        let answer = try await server.request(String(url.dropFirst(server.base.count)))
+        #expect(answer.status == .found)
+        let location = try #require(answer.headers[.location])
+        #expect(location.contains("X-Amz-Signature="))
+        #expect(location.contains("response-content-disposition="))
+        let response = try await s3TestHTTP.execute(HTTPClientRequest(url: location), timeout: .seconds(10))
+        #expect(response.status == .ok)
+        #expect(Array(buffer: try await response.body.collect(upTo: 1 << 20)) == bytes)
+    }
+
+    @Test("a file above the part size goes up as a multipart upload and reads back whole; none is left open")
+    func multipartUpload() async throws {
+        let (server, client) = try await start()
+        let bytes = pseudoRandomBytes((5 << 20) * 2 + 12_345, seed: 11)
+        let data = try await upload(server, bytes)
+        let id = try #require(data["file_id"]?.stringValue)
+        let file = try await server.gateway.tree.file(FileID(id), of: .group("9"))
+        #expect(try await server.gateway.tree.bytes(of: file, in: 0..<file.size) == Data(bytes))
+        #expect(try await client.listMultipartUploads(prefix: "").isEmpty)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false, deep: true).problems == [])
+    }
+
+    @Test("the last delete removes the object at once with no grace period, and only after it with one")
+    func deletesAndGrace() async throws {
+        let clock = TestClock()
+        let moto = try await MotoServer.plain()
+        let bucket = try await moto.makeBucket()
+        let server = try await LiveServer.start(clock: clock) { config in
+            moto.use(bucket: bucket, in: &config)
+            config.storage.blobs.s3.deleteGraceSeconds = 600
+        }
+        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let bytes = pseudoRandomBytes(5000, seed: 2)
+        let id = try #require(try await upload(server, bytes)["file_id"]?.stringValue)
+        _ = try await HTTPCaller(server: server).ok("delete_group_file", ["group_id": 9, "file_id": .string(id)])
+        let tree = server.gateway.tree
+        #expect(try await tree.collectUnreferencedBlobs() == 0)
+        #expect(try await keys(client) == ["blobs/\(sha256Hex(bytes))"])
+        clock.advance(seconds: 599)
+        #expect(try await tree.collectUnreferencedBlobs() == 0)
+        clock.advance(seconds: 1)
+        #expect(try await tree.collectUnreferencedBlobs() == 1)
+        #expect(try await keys(client) == [])
+    }
+
+    @Test("an upload of bytes whose object is in its grace period reuses the object and keeps it")
+    func reuseDuringGrace() async throws {
+        let clock = TestClock()
+        let moto = try await MotoServer.plain()
+        let bucket = try await moto.makeBucket()
+        let server = try await LiveServer.start(clock: clock) { config in
+            moto.use(bucket: bucket, in: &config)
+            config.storage.blobs.s3.deleteGraceSeconds = 60
+        }
+        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let bytes = pseudoRandomBytes(4000, seed: 6)
+        let id = try #require(try await upload(server, bytes)["file_id"]?.stringValue)
+        _ = try await HTTPCaller(server: server).ok("delete_group_file", ["group_id": 9, "file_id": .string(id)])
+        #expect(try await server.gateway.tree.collectUnreferencedBlobs() == 0)
+        _ = try await upload(server, bytes, name: "again.bin")
+        clock.advance(seconds: 120)
+        #expect(try await server.gateway.tree.collectUnreferencedBlobs() == 0)
+        #expect(try await keys(client) == ["blobs/\(sha256Hex(bytes))"])
+    }
+
+    @Test("start-up against a missing bucket or refused credentials fails with one line saying which")
+    func startupChecks() async throws {
+        let moto = try await MotoServer.authenticating()
+        let root = makeTempDirectory(prefix: "trefoil-s3-startup")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bucket = try await moto.makeBucket()
+        var config = TrefoilConfig.defaults
+        config.storage.dataDir = root + "/data"
+        moto.use(bucket: "no-such-bucket-\(UUID().uuidString.lowercased().prefix(8))", in: &config)
+        await #expect {
+            _ = try await Gateway.open(config: config, faces: [OneBot11Face.self], logger: Logger(label: "t"))
+        } throws: { error in
+            let line = (error as? TrefoilError)?.message ?? ""
+            return line.contains("does not exist") && !line.contains("\n")
+        }
+        moto.use(bucket: bucket, in: &config)
+        config.storage.blobs.s3.secretAccessKey = "wrong-secret"
+        await #expect {
+            _ = try await Gateway.open(config: config, faces: [OneBot11Face.self], logger: Logger(label: "t"))
+        } throws: { error in
+            let line = (error as? TrefoilError)?.message ?? ""
+            return line.contains("credentials are refused") && !line.contains("\n") && !line.contains("wrong-secret")
+        }
+    }
+}
