@@ -9,6 +9,10 @@ import TrefoilCore
 import TrefoilJSON
 import TrefoilTestSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @testable import TrefoilS3
 @testable import TrefoilServer
 
@@ -169,5 +173,100 @@ struct S3BlobBackendTests {
             let line = (error as? TrefoilError)?.message ?? ""
             return line.contains("credentials are refused") && !line.contains("\n") && !line.contains("wrong-secret")
         }
+    }
+}
+
+@Suite("Blobs on S3 when things go wrong", .timeLimit(.minutes(3)), .stopsLiveServers)
+struct S3FaultTests {
+    @Test("the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again")
+    func endpointStopsAnswering() async throws {
+        let (moto, pid) = try await MotoServer.dedicated()
+        defer { kill(pid, SIGKILL) }
+        let bucket = try await moto.makeBucket()
+        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let server = try await LiveServer.start { config in
+            moto.use(bucket: bucket, in: &config)
+            config.storage.blobs.s3.timeoutMS = 1500
+            config.storage.blobs.s3.partConcurrency = 1
+        }
+        let bytes = pseudoRandomBytes(24 << 20, seed: 21)
+        let upload = Task {
+            try await server.call(
+                "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": "big.bin"])
+        }
+        // Stopped once the multipart upload exists: its parts and completion then wait on a silent endpoint.
+        var started = false
+        for _ in 0..<2000 where !started {
+            started = !(try await client.listMultipartUploads(prefix: "")).isEmpty
+            if !started { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(started, "the upload never reached S3")
+        kill(pid, SIGSTOP)
+        let answer = try await upload.value
+        kill(pid, SIGCONT)
+        #expect(answer.retcode == 32002)
+        let listing = try await HTTPCaller(server: server).ok("get_group_root_files", ["group_id": 9])
+        #expect(listing["files"] == .array([]) || listing["files"] == .null)
+        // What the failed abort left is in the journal: undone as soon as the store answers (the janitor's pass,
+        // or the next start).
+        #expect(try await server.gateway.tree.recoverPendingWrites() == 1)
+        #expect(try await client.listMultipartUploads(prefix: "").isEmpty)
+        #expect(try await client.listObjects(prefix: "").objects.isEmpty)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false).problems == [])
+    }
+
+    @Test("SIGKILL of trefoil mid-upload to S3, then a restart: no partial file, the multipart upload aborted, fsck clean")
+    func killMidUpload() async throws {
+        let moto = try await MotoServer.plain()
+        let bucket = try await moto.makeBucket()
+        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let blobs = """
+            "blobs": {"backend": "s3", "s3": {"endpoint": "\(moto.endpoint)", "bucket": "\(bucket)", \
+            "access_key_id": "\(moto.credentials.accessKeyID)", "secret_access_key": "\(moto.credentials.secretAccessKey)", \
+            "part_size_bytes": 5242880, "part_concurrency": 1}}
+            """
+        let store = try TempStoreConfig(storage: blobs)
+        defer { store.remove() }
+        let small = store.root + "/small.txt"
+        try "committed before the crash".write(toFile: small, atomically: true, encoding: .utf8)
+        let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
+        #expect(first.status == 0, "\(first.output)")
+
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: trefoilBinary)
+        process.arguments = ["import", "--config", store.configPath, "--group", "1", "--name", "big.bin", "-"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let writer = input.fileHandleForWriting
+        try await offCooperativePool {
+            for seed in 0..<40 { try writer.write(contentsOf: Data(pseudoRandomBytes(1 << 20, seed: UInt64(seed)))) }
+            try writer.close()
+        }
+        var started = false
+        for _ in 0..<3000 where !started {
+            started = !(try await client.listMultipartUploads(prefix: "")).isEmpty
+            if !started { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        try #require(started, "the import never started its multipart upload")
+        kill(process.processIdentifier, SIGKILL)
+        try await offCooperativePool { process.waitUntilExit() }
+
+        // The next process on the store (here another import) opens it with the start-up clean-up, which undoes
+        // what the journal holds.
+        let after = store.root + "/after.txt"
+        try "after the crash".write(toFile: after, atomically: true, encoding: .utf8)
+        let second = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", after])
+        #expect(second.status == 0, "\(second.output)")
+        #expect(try await client.listMultipartUploads(prefix: "").isEmpty)
+        let objects = try await client.listObjects(prefix: "").objects.map(\.key).sorted()
+        let expected = ["committed before the crash", "after the crash"].map { "blobs/\(sha256Hex(Array($0.utf8)))" }
+        #expect(objects == expected.sorted())
+        let fsck = try await runTrefoil(["fsck", "--config", store.configPath])
+        #expect(fsck.status == 0, "\(fsck.output)")
+        #expect(fsck.output.hasSuffix("data: clean\n"))
     }
 }

@@ -46,6 +46,12 @@ struct MotoServer: Sendable {
         config.storage.blobs.s3.deleteGraceSeconds = 0
     }
 
+    /// A plain server of the caller's own, with its process id, for a test that stops it answering (`SIGSTOP`). It
+    /// stops by itself when the test process ends.
+    static func dedicated() async throws -> (MotoServer, pid: Int32) {
+        try await MotoServers.shared.dedicated()
+    }
+
     /// The shared server that checks signatures; `credentials` are its IAM user's.
     static func authenticating() async throws -> MotoServer {
         try await MotoServers.shared.server(authenticating: true)
@@ -70,6 +76,13 @@ private actor MotoServers {
         let task = Task { try await start(authenticating: authenticating, python: try await venv.value) }
         starting[authenticating] = task
         return try await task.value
+    }
+
+    func dedicated() async throws -> (MotoServer, pid: Int32) {
+        let venv = python ?? Task { try await Self.venv() }
+        python = venv
+        let server = try await start(authenticating: false, python: try await venv.value)
+        return (server, children.last!.process.processIdentifier)
     }
 
     private static func venv() async throws -> String {
