@@ -31,10 +31,7 @@ struct StagingActionTests {
             #expect(listing["files"]?.arrayValue?.first?["file_name"] == "photo.png")
         }
         // One blob for the staged file and both group files.
-        #expect(
-            try FileManager.default.subpathsOfDirectory(atPath: server.dataDir + "/blobs").filter {
-                $0.hasSuffix(sha256Hex(bytes))
-            }.count == 1)
+        #expect(try await server.storedBlobs().filter { $0 == sha256Hex(bytes) }.count == 1)
         let named = try await caller.ok(
             "upload_private_file", ["user_id": 7, "file": .string(id), "name": "renamed.png"])
         #expect(named["sha256"]?.stringValue == sha256Hex(bytes))
@@ -84,8 +81,7 @@ struct StagingActionTests {
                 == "lack of [name]")
         try await caller.fails(
             "upload_file", ["type": "data", "name": "a", "data": "%%%"], retcode: 10003, msg: "BAD_PARAM")
-        let files = try FileManager.default.subpathsOfDirectory(atPath: server.dataDir + "/blobs")
-        #expect(!files.contains { $0.hasSuffix(sha256Hex([1, 2, 3])) })
+        #expect(!(try await server.storedBlobs()).contains(sha256Hex([1, 2, 3])))
     }
 
     @Test(

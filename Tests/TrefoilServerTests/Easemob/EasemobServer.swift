@@ -116,9 +116,9 @@ struct EasemobServer: Sendable {
         return (status, lines.dropLast().joined(separator: "\n"))
     }
 
-    /// The path of a blob in the data directory.
-    func blobPath(_ sha256: String) -> String {
-        "\(server.dataDir)/blobs/\(sha256.prefix(2))/\(sha256.dropFirst(2).prefix(2))/\(sha256)"
+    /// Whether the store's backend holds the blob (a file under `blobs/`, or an object in the run's bucket).
+    func isStored(_ sha256: String) async throws -> Bool {
+        try await server.gateway.tree.blobBackend.storedSize(sha256) != nil
     }
 }
 

@@ -10,9 +10,8 @@ import TrefoilTestSupport
 /// refused upload leaves nothing behind.
 @Suite("Qiniu IM: refusals")
 struct QiniuRefusalTests {
-    func nothingStored(_ server: QiniuServer, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let blobs = (try? FileManager.default.subpathsOfDirectory(atPath: server.server.dataDir + "/blobs")) ?? []
-        #expect(blobs.filter { $0.count > 60 }.isEmpty, sourceLocation: sourceLocation)
+    func nothingStored(_ server: QiniuServer, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        #expect(try await server.server.storedBlobs().isEmpty, sourceLocation: sourceLocation)
         #expect(
             ((try? FileManager.default.contentsOfDirectory(atPath: server.server.dataDir + "/tmp")) ?? []).isEmpty,
             sourceLocation: sourceLocation)
@@ -34,7 +33,7 @@ struct QiniuRefusalTests {
         var missing = ticket
         missing.fields["policy"] = nil
         try await server.upload(missing, bytes: [1]).expectFailure(.forbidden)
-        try nothingStored(server)
+        try await nothingStored(server)
 
         #expect(try await server.upload(ticket, bytes: [1, 2]).status == .ok)
         try await server.upload(ticket, bytes: [3, 4]).expectFailure(.conflict)
@@ -51,7 +50,7 @@ struct QiniuRefusalTests {
         let token = try await server.token(user: 7)
         let ticket = try await server.ticket("/file/upload/chat?file_type=101&to_id=8&to_type=1", token: token)
         try await server.upload(ticket, bytes: pseudoRandomBytes(1001)).expectFailure(.contentTooLarge)
-        try nothingStored(server)
+        try await nothingStored(server)
         #expect(try await server.upload(ticket, bytes: pseudoRandomBytes(1000)).status == .ok)
         await server.stop()
     }

@@ -107,6 +107,9 @@ struct LiveServer: Sendable {
 
     func removeFiles() { try? FileManager.default.removeItem(atPath: root) }
 
+    /// The SHA-256 of every blob the store's backend holds (files under `blobs/`, or objects in the run's bucket).
+    func storedBlobs() async throws -> [String] { try await gateway.tree.blobBackend.storedHashes() }
+
     // MARK: HTTP
 
     /// A connected HTTP/1.1 client (keep-alive; one request at a time).
