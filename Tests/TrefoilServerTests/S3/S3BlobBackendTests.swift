@@ -150,6 +150,42 @@ struct S3BlobBackendTests {
         #expect(try await keys(client) == ["blobs/\(sha256Hex(bytes))"])
     }
 
+    @Test("fsck reports an object gone from the bucket, and with --deep one whose bytes were replaced")
+    func fsckFindsDamage() async throws {
+        let (server, client) = try await start()
+        let kept = pseudoRandomBytes(9000, seed: 31)
+        let lost = pseudoRandomBytes(7000, seed: 32)
+        _ = try await upload(server, kept, name: "kept.bin")
+        _ = try await upload(server, lost, name: "lost.bin")
+        let tree = server.gateway.tree
+        #expect(try await tree.checkConsistency(repair: false, deep: true).problems == [])
+        try await client.deleteObject("blobs/\(sha256Hex(lost))")
+        let forged = pseudoRandomBytes(9000, seed: 33)
+        try await client.putObject("blobs/\(sha256Hex(kept))", bytes: ByteBuffer(bytes: forged))
+        let missing = "blob \(sha256Hex(lost)): missing in the s3 backend (referenced by 1 files)"
+        #expect(try await tree.checkConsistency(repair: false).problems == [missing])
+        #expect(
+            try await tree.checkConsistency(repair: false, deep: true).problems.sorted()
+                == [missing, "blob \(sha256Hex(kept)): its bytes in the s3 backend hash to \(sha256Hex(forged))"].sorted())
+    }
+
+    @Test("trefoil serve against a bucket that does not exist exits 2 with one line naming the bucket")
+    func serveStartupLine() async throws {
+        let moto = try await MotoServer.plain()
+        let blobs = """
+            "blobs": {"backend": "s3", "s3": {"endpoint": "\(moto.endpoint)", "bucket": "no-such-bucket-here", \
+            "access_key_id": "k", "secret_access_key": "do-not-print-me"}}
+            """
+        let store = try TempStoreConfig(storage: blobs)
+        defer { store.remove() }
+        let run = try await runTrefoil(["serve", "--config", store.configPath])
+        #expect(run.status == 2)
+        let lines = run.output.split(separator: "\n").filter { $0.contains("cannot open the store") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("S3 bucket \"no-such-bucket-here\" at \(moto.endpoint): the bucket does not exist") == true)
+        #expect(!run.output.contains("do-not-print-me"))
+    }
+
     @Test("start-up against a missing bucket or refused credentials fails with one line saying which")
     func startupChecks() async throws {
         let moto = try await MotoServer.authenticating()
