@@ -71,7 +71,8 @@ struct QiniuVariants: Sendable {
 
     /// The original, or a voice file in `format` when it is voice in the other one.
     private func voice(_ file: StoredFile, _ format: VoiceFormat?) async throws -> DownloadResolution {
-        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: try await store.localCopy(of: file)), stored != format
+        guard let format, let stored = MediaTool.voiceFormat(ofFileAt: try await store.localCopy(of: file)),
+            stored != format
         else {
             return .file(file)
         }

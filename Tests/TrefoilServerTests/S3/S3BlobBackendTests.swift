@@ -9,12 +9,12 @@ import TrefoilCore
 import TrefoilJSON
 import TrefoilTestSupport
 
+@testable import TrefoilS3
+@testable import TrefoilServer
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import TrefoilS3
-@testable import TrefoilServer
 
 /// The gateway with `storage.blobs.backend: s3`, against moto's S3 server: where the bytes go, how downloads reach
 /// them, when objects are removed, and what start-up says about a bucket it cannot use. The suites of uploads,
@@ -38,7 +38,8 @@ struct S3BlobBackendTests {
         -> JSONValue
     {
         try await HTTPCaller(server: server).ok(
-            "upload_group_file", ["group_id": .int(Int64(group)), "file": .string(base64(bytes)), "name": .string(name)])
+            "upload_group_file",
+            ["group_id": .int(Int64(group)), "file": .string(base64(bytes)), "name": .string(name)])
     }
 
     func keys(_ client: S3Client) async throws -> [String] {
@@ -51,7 +52,9 @@ struct S3BlobBackendTests {
         #expect(server.gateway.tree.blobBackend.name == (TestBlobs.useS3 ? "s3" : "disk"))
     }
 
-    @Test("an upload becomes one object under blobs/<sha256>, nothing under blobs/ on disk; a second upload of the same bytes adds none")
+    @Test(
+        "an upload becomes one object under blobs/<sha256>, nothing under blobs/ on disk; a second upload of the same bytes adds none"
+    )
     func objectPerContent() async throws {
         let (server, client) = try await start()
         let bytes = pseudoRandomBytes(70_000, seed: 3)
@@ -166,7 +169,8 @@ struct S3BlobBackendTests {
         #expect(try await tree.checkConsistency(repair: false).problems == [missing])
         #expect(
             try await tree.checkConsistency(repair: false, deep: true).problems.sorted()
-                == [missing, "blob \(sha256Hex(kept)): its bytes in the s3 backend hash to \(sha256Hex(forged))"].sorted())
+                == [missing, "blob \(sha256Hex(kept)): its bytes in the s3 backend hash to \(sha256Hex(forged))"]
+                .sorted())
     }
 
     @Test("trefoil serve against a bucket that does not exist exits 2 with one line naming the bucket")
@@ -182,7 +186,9 @@ struct S3BlobBackendTests {
         #expect(run.status == 2)
         let lines = run.output.split(separator: "\n").filter { $0.contains("cannot open the store") }
         #expect(lines.count == 1)
-        #expect(lines.first?.contains("S3 bucket \"no-such-bucket-here\" at \(moto.endpoint): the bucket does not exist") == true)
+        #expect(
+            lines.first?.contains("S3 bucket \"no-such-bucket-here\" at \(moto.endpoint): the bucket does not exist")
+                == true)
         #expect(!run.output.contains("do-not-print-me"))
     }
 
@@ -214,7 +220,9 @@ struct S3BlobBackendTests {
 
 @Suite("Blobs on S3 when things go wrong", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct S3FaultTests {
-    @Test("the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again")
+    @Test(
+        "the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again"
+    )
     func endpointStopsAnswering() async throws {
         let (moto, pid) = try await MotoServer.dedicated()
         defer { kill(pid, SIGKILL) }
@@ -251,7 +259,9 @@ struct S3FaultTests {
         #expect(try await server.gateway.tree.checkConsistency(repair: false).problems == [])
     }
 
-    @Test("SIGKILL of trefoil mid-upload to S3, then a restart: no partial file, the multipart upload aborted, fsck clean")
+    @Test(
+        "SIGKILL of trefoil mid-upload to S3, then a restart: no partial file, the multipart upload aborted, fsck clean"
+    )
     func killMidUpload() async throws {
         let moto = try await MotoServer.plain()
         let bucket = try await moto.makeBucket()

@@ -1,5 +1,6 @@
 import Foundation
 import TrefoilConfiguration
+
 @testable import TrefoilS3
 
 /// moto's S3 server (from PyPI, in `.build/s3-venv`, made from Tests/s3/requirements.txt) on a loopback port: a real
@@ -29,7 +30,9 @@ struct MotoServer: Sendable {
         let client = try S3Client(configuration: configuration(bucket: bucket), http: s3TestHTTP)
         do {
             _ = try await client.send("PUT", key: nil, operation: "CREATE BUCKET \(bucket)")
-        } catch let error as S3Error where error.code == "BucketAlreadyOwnedByYou" || error.code == "BucketAlreadyExists" {
+        } catch let error as S3Error
+            where error.code == "BucketAlreadyOwnedByYou" || error.code == "BucketAlreadyExists"
+        {
         }
         return bucket
     }
