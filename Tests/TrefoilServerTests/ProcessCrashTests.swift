@@ -17,17 +17,8 @@ struct ProcessCrashTests {
         let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
         #expect(first.status == 0, "\(first.output)")
 
-        signal(SIGPIPE, SIG_IGN)  // a child that dies early must fail the test, not kill the runner
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: trefoilBinary)
-        process.arguments = ["import", "--config", store.configPath, "--group", "1", "--name", "big.bin", "-"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, writer) = try startImportFromStdin(store, group: 1, name: "big.bin")
         // Feed 24 MiB, then wait until the child has written at least 16 MiB of it to tmp/.
-        let writer = input.fileHandleForWriting
         try await offCooperativePool {
             let chunk = Data(repeating: 0x5a, count: 1 << 20)
             for _ in 0..<24 { try writer.write(contentsOf: chunk) }

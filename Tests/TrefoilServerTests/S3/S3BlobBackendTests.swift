@@ -22,12 +22,12 @@ import TrefoilTestSupport
 @Suite("Blobs on S3", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct S3BlobBackendTests {
     /// A server whose blobs are in a new bucket of the plain moto server.
-    func start(_ configure: @escaping (inout TrefoilConfig) -> Void = { _ in }) async throws
+    func start(clock: TestClock? = nil, _ configure: @escaping (inout TrefoilConfig) -> Void = { _ in }) async throws
         -> (LiveServer, S3Client)
     {
         let moto = try await MotoServer.plain()
         let bucket = try await moto.makeBucket()
-        let server = try await LiveServer.start { config in
+        let server = try await LiveServer.start(clock: clock) { config in
             moto.use(bucket: bucket, in: &config)
             configure(&config)
         }
@@ -110,16 +110,10 @@ struct S3BlobBackendTests {
         #expect(try await server.gateway.tree.checkConsistency(repair: false, deep: true).problems == [])
     }
 
-    @Test("the last delete removes the object at once with no grace period, and only after it with one")
+    @Test("with a grace period, the object of a deleted file stays until the period has passed, then goes")
     func deletesAndGrace() async throws {
         let clock = TestClock()
-        let moto = try await MotoServer.plain()
-        let bucket = try await moto.makeBucket()
-        let server = try await LiveServer.start(clock: clock) { config in
-            moto.use(bucket: bucket, in: &config)
-            config.storage.blobs.s3.deleteGraceSeconds = 600
-        }
-        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let (server, client) = try await start(clock: clock) { $0.storage.blobs.s3.deleteGraceSeconds = 600 }
         let bytes = pseudoRandomBytes(5000, seed: 2)
         let id = try #require(try await upload(server, bytes)["file_id"]?.stringValue)
         _ = try await HTTPCaller(server: server).ok("delete_group_file", ["group_id": 9, "file_id": .string(id)])
@@ -136,13 +130,7 @@ struct S3BlobBackendTests {
     @Test("an upload of bytes whose object is in its grace period reuses the object and keeps it")
     func reuseDuringGrace() async throws {
         let clock = TestClock()
-        let moto = try await MotoServer.plain()
-        let bucket = try await moto.makeBucket()
-        let server = try await LiveServer.start(clock: clock) { config in
-            moto.use(bucket: bucket, in: &config)
-            config.storage.blobs.s3.deleteGraceSeconds = 60
-        }
-        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let (server, client) = try await start(clock: clock) { $0.storage.blobs.s3.deleteGraceSeconds = 60 }
         let bytes = pseudoRandomBytes(4000, seed: 6)
         let id = try #require(try await upload(server, bytes)["file_id"]?.stringValue)
         _ = try await HTTPCaller(server: server).ok("delete_group_file", ["group_id": 9, "file_id": .string(id)])
@@ -278,16 +266,7 @@ struct S3FaultTests {
         let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
         #expect(first.status == 0, "\(first.output)")
 
-        signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: trefoilBinary)
-        process.arguments = ["import", "--config", store.configPath, "--group", "1", "--name", "big.bin", "-"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let writer = input.fileHandleForWriting
+        let (process, writer) = try startImportFromStdin(store, group: 1, name: "big.bin")
         try await offCooperativePool {
             for seed in 0..<40 { try writer.write(contentsOf: Data(pseudoRandomBytes(1 << 20, seed: UInt64(seed)))) }
             try writer.close()

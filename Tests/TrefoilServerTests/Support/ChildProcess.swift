@@ -38,6 +38,21 @@ private func runTrefoilBlocking(_ arguments: [String], environment: [String: Str
 }
 
 /// A temp directory holding a config whose data_dir is inside it.
+/// `trefoil import` of its standard input into `group` as `name`, started; the caller writes the bytes to the
+/// returned handle (and may kill the process meanwhile).
+func startImportFromStdin(_ store: TempStoreConfig, group: Int, name: String) throws -> (Process, FileHandle) {
+    signal(SIGPIPE, SIG_IGN)  // a child that dies early must fail the test, not kill the runner
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: trefoilBinary)
+    process.arguments = ["import", "--config", store.configPath, "--group", String(group), "--name", name, "-"]
+    let input = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return (process, input.fileHandleForWriting)
+}
+
 struct TempStoreConfig {
     let root: String
     let configPath: String
