@@ -206,9 +206,18 @@ public final class BlobStore: Sendable {
     func removeIfStillClaimed(_ sha256: String) async -> Bool {
         if disk != nil { return removeIfStillClaimedNow(sha256) }
         let backend = self.backend
+        let journal = self.journal
         let task: Task<Void, Never>? = pins.withLock { state in
             guard state.collecting.remove(sha256) != nil else { return nil }
-            let task = Task<Void, Never> { _ = try? await backend.remove(sha256) }
+            // A removal that fails (the store unreachable) is journalled: its row is already gone, so only the
+            // journal's recovery (the janitor's hourly pass, the next start) would find the object again.
+            let task = Task<Void, Never> {
+                do {
+                    try await backend.remove(sha256)
+                } catch {
+                    _ = try? await journal.begin(sha256)
+                }
+            }
             state.removing[sha256] = task
             return task
         }

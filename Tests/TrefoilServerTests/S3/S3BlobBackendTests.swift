@@ -247,6 +247,29 @@ struct S3FaultTests {
         #expect(try await server.gateway.tree.checkConsistency(repair: false).problems == [])
     }
 
+    @Test("a delete whose object cannot be removed (the endpoint silent) is journalled and removed by the recovery")
+    func failedRemovalIsJournalled() async throws {
+        let (moto, pid) = try await MotoServer.dedicated()
+        defer { kill(pid, SIGKILL) }
+        let bucket = try await moto.makeBucket()
+        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
+        let server = try await LiveServer.start { config in
+            moto.use(bucket: bucket, in: &config)
+            config.storage.blobs.s3.timeoutMS = 1000
+        }
+        let bytes = pseudoRandomBytes(3000, seed: 41)
+        let data = try await HTTPCaller(server: server).ok(
+            "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": "gone.bin"])
+        let id = try #require(data["file_id"]?.stringValue)
+        kill(pid, SIGSTOP)
+        let deleted = try await server.call("delete_group_file", ["group_id": 9, "file_id": .string(id)])
+        kill(pid, SIGCONT)
+        #expect(deleted.retcode == 0)
+        #expect(try await server.gateway.tree.recoverPendingWrites() == 1)
+        #expect(try await client.listObjects(prefix: "").objects.isEmpty)
+        #expect(try await server.gateway.tree.checkConsistency(repair: false).problems == [])
+    }
+
     @Test(
         "SIGKILL of trefoil mid-upload to S3, then a restart: no partial file, the multipart upload aborted, fsck clean"
     )
