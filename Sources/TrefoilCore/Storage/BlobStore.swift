@@ -127,12 +127,7 @@ public final class BlobStore: Sendable {
     /// transaction (`recordBlob`). On failure nothing is pinned and the temp file is gone.
     func place(_ temp: TempBlob) async throws(TrefoilError) -> Int64? {
         let sha = temp.digests.sha256
-        var overwrite = pinForPlacement(sha)
-        if let removal = removal(of: sha) {
-            await removal.value
-            overwrite = true
-        }
-        let reclaimed = overwrite
+        let reclaimed = await pinAwaitingRemoval(sha)
         let upload = BlobUpload(path: temp.path, size: temp.size, sha256: sha)
         let stored: BlobStored
         do {
@@ -152,8 +147,13 @@ public final class BlobStore: Sendable {
         return stored.journalID
     }
 
-    private func removal(of sha256: String) -> Task<Void, Never>? {
-        pins.withLock { $0.removing[sha256] }
+    /// `pinForPlacement`, and when a removal of the blob was already sent, waits for it to end: its bytes are gone,
+    /// so the upload must write its own (true).
+    private func pinAwaitingRemoval(_ sha256: String) async -> Bool {
+        let reclaimed = pinForPlacement(sha256)
+        guard let removal = pins.withLock({ $0.removing[sha256] }) else { return reclaimed }
+        await removal.value
+        return true
     }
 
     func pin(_ sha256: String) {
