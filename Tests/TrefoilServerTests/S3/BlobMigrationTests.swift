@@ -80,6 +80,13 @@ struct BlobMigrationTests {
             + "\(target)) and restart; the blobs in \(place) can then be removed"
     }
 
+    /// The environment variable the command's last line tells the admin to set.
+    func switchSetting(in output: String) throws -> [String: String] {
+        let line = try #require(output.split(separator: "\n").last)
+        let setting = try #require(line.firstMatch(of: /\(or (\w+)=(\w+)\)/))
+        return [String(setting.1): String(setting.2)]
+    }
+
     @Test("disk to S3 to disk keeps every blob's sha256: each object and each file read back hashes to its name")
     func roundTrip() async throws {
         let (store, bucket) = try await storeWithBucket()
@@ -106,9 +113,10 @@ struct BlobMigrationTests {
             #expect(stored[sha]?.sha256 == sha)
             #expect(stored[sha]?.size == size)
         }
-        // The source is untouched, and the store is whole on the bucket, as the printed variable switches it.
+        // The source is untouched, and the store is whole on the bucket, switched there as the command says.
         #expect(Set(try await files(in: store).keys) == Set(blobs.keys))
-        let onS3 = ["TREFOIL_STORAGE_BLOBS_BACKEND": "s3"]
+        let onS3 = try switchSetting(in: up.output)
+        #expect(onS3 == ["TREFOIL_STORAGE_BLOBS_BACKEND": "s3"])
         let check = try await runTrefoil(["fsck", "--deep", "--config", store.configPath], environment: onS3)
         #expect(check.status == 0, "\(check.output)")
 
@@ -127,7 +135,9 @@ struct BlobMigrationTests {
             #expect(back[sha]?.size == size)
         }
         #expect(Set(try await objects(in: bucket).keys) == Set(blobs.keys))
-        let clean = try await runTrefoil(["fsck", "--deep", "--config", store.configPath])
+        let onDisk = try switchSetting(in: down.output)
+        #expect(onDisk == ["TREFOIL_STORAGE_BLOBS_BACKEND": "disk"])
+        let clean = try await runTrefoil(["fsck", "--deep", "--config", store.configPath], environment: onDisk)
         #expect(clean.status == 0, "\(clean.output)")
     }
 
