@@ -38,7 +38,7 @@ extension Blobs {
         var config: String?
 
         func run() async throws {
-            // Its problems are printed; the store was not touched, so a retry is no resume.
+            // Its problems are printed; 2, as for every reason not to start (1 asks for a run that resumes).
             guard let loaded = try? loadConfig(config) else { throw ExitCode(2) }
             let blobs = loaded.config.storage.blobs
             guard blobs.backend != to.rawValue else {
@@ -68,29 +68,30 @@ extension Blobs {
                 throw ExitCode(2)
             }
             defer { withExtendedLifetime(lock) {} }
-            let report: BlobMigrationReport
+            let report: BlobMigrationReport?
             do {
                 report = try await tree.migrateBlobs(to: target)
-                await BlobBackends.close(source)
-                await BlobBackends.close(target)
             } catch {
-                await BlobBackends.close(source)
-                await BlobBackends.close(target)
                 printError(
                     "blobs migrate: \(Self.line(error)); the blobs verified so far are recorded: run it again to resume"
                 )
-                throw ExitCode(1)
+                report = nil
             }
+            await BlobBackends.close(source)
+            await BlobBackends.close(target)
+            guard let report else { throw ExitCode(1) }
             for failure in report.failures { print(failure) }
             print(
-                "copied \(report.copied) blobs to \(target.name) (\(report.copiedBytes) bytes), skipped "
+                "copied \(Self.blobs(report.copied)) to \(target.name) (\(report.copiedBytes) bytes), skipped "
                     + "\(report.skipped) verified by an earlier run")
             guard report.isComplete else {
                 printError(
-                    "blobs migrate: \(report.failures.count) blobs could not be copied; keep storage.blobs.backend "
-                        + "\"\(blobs.backend)\" and run it again: the blobs verified so far are skipped")
+                    "blobs migrate: \(Self.blobs(report.failures.count)) could not be copied; keep "
+                        + "storage.blobs.backend \"\(blobs.backend)\" and run it again: the blobs verified so far are "
+                        + "skipped")
                 throw ExitCode(1)
             }
+            // The variable ConfigEnvironment reads for storage.blobs.backend.
             let file = config.map { "in \(URL(fileURLWithPath: $0).standardizedFileURL.path)" } ?? "in the config"
             print(
                 "set storage.blobs.backend to \"\(target.name)\" \(file) (or TREFOIL_STORAGE_BLOBS_BACKEND="
@@ -121,6 +122,8 @@ extension Blobs {
             }
             return (disk, bucket)
         }
+
+        private static func blobs(_ count: Int) -> String { count == 1 ? "1 blob" : "\(count) blobs" }
 
         /// The error's own words, without the store's code for it.
         private static func line(_ error: any Error) -> String {

@@ -72,7 +72,8 @@ struct BlobMigrationTests {
     }
 
     func summary(copied: Int, to target: String, bytes: Int, skipped: Int) -> String {
-        "copied \(copied) blobs to \(target) (\(bytes) bytes), skipped \(skipped) verified by an earlier run"
+        let blobs = copied == 1 ? "1 blob" : "\(copied) blobs"
+        return "copied \(blobs) to \(target) (\(bytes) bytes), skipped \(skipped) verified by an earlier run"
     }
 
     func instruction(_ store: TempStoreConfig, to target: String, emptying place: String) -> String {
@@ -173,6 +174,8 @@ struct BlobMigrationTests {
         lock.release()
         #expect(verified.count > 0 && verified.count < count, "\(verified.count) verified")
         #expect(verified.isSubset(of: Set(blobs.keys)))
+        let copiedBeforeTheKill = try await objects(in: bucket)
+        #expect(verified.filter { copiedBeforeTheKill[$0]?.sha256 != $0 } == [])
 
         let second = try await runTrefoil(["blobs", "migrate", "--to", "s3", "--config", store.configPath])
         #expect(second.status == 0, "\(second.output)")
