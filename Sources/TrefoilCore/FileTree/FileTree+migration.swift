@@ -34,9 +34,12 @@ extension FileTree {
     /// A blob whose source bytes are missing or wrong is reported and left out; the others go on. The source's
     /// bytes are never removed.
     ///
-    /// Throws when the target or the database fails (what was verified stays recorded), or `.invalid` when the
+    /// `concurrency` blobs are copied at a time: each costs a few round trips to a remote backend, which is what a
+    /// migration spends its time on.
+    ///
+    /// Throws when the target or the database fails (what was verified stays recorded), or `.internalError` when the
     /// target is the tree's own backend.
-    public func migrateBlobs(to target: any BlobBackend) async throws -> BlobMigrationReport {
+    public func migrateBlobs(to target: any BlobBackend, concurrency: Int = 4) async throws -> BlobMigrationReport {
         let source = blobs.backend
         guard source.name != target.name else {
             throw TrefoilError.internalError("the blobs are already on \(target.name)")
@@ -51,20 +54,29 @@ extension FileTree {
         }
         let verified = try await blobsMigrated(to: name)
         var report = BlobMigrationReport()
-        for row in rows {
-            if verified.contains(row.sha) {
-                report.skipped += 1
-                continue
+        report.skipped = rows.count { verified.contains($0.sha) }
+        var waiting = rows.filter { !verified.contains($0.sha) }.makeIterator()
+        try await withThrowingTaskGroup(of: (sha: String, size: Int64, outcome: MigratedBlob).self) { group in
+            func startNext() {
+                guard let row = waiting.next() else { return }
+                group.addTask {
+                    (row.sha, row.size, try await self.migrate(row.sha, size: row.size, from: source, to: target))
+                }
             }
-            switch try await migrate(row.sha, size: row.size, from: source, to: target) {
-            case .verified(let journalID):
-                try await recordMigrated(row.sha, to: name, journalID: journalID)
-                report.copied += 1
-                report.copiedBytes += row.size
-            case .failed(let problem):
-                report.failures.append("blob \(row.sha): \(problem)")
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let done = try await group.next() {
+                switch done.outcome {
+                case .verified(let journalID):
+                    try await recordMigrated(done.sha, to: name, journalID: journalID)
+                    report.copied += 1
+                    report.copiedBytes += done.size
+                case .failed(let problem):
+                    report.failures.append("blob \(done.sha): \(problem)")
+                }
+                startNext()
             }
         }
+        report.failures.sort()
         if report.isComplete {
             try await write { db in try db.execute(sql: "DELETE FROM blob_migration") }
         }
