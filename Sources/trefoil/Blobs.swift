@@ -26,12 +26,12 @@ extension Blobs {
                 the blobs checked are recorded in the store's database, so that a run which was interrupted skips \
                 them when started again. Nothing is removed from where the blobs are now, and the config file is \
                 not rewritten: once every blob is copied, the command says which setting to change. Exits 0 when \
-                every blob was copied, 1 when some could not be (one line each; a new run retries them and resumes \
-                after the others), 2 when it cannot start (a server runs on the store, the bucket cannot be \
-                reached, the blobs are already there).
+                every blob was copied; 1 when some could not be (one line each) or the target failed on the way: a \
+                new run retries them and skips the blobs already checked; 2 when it cannot start (a server runs on \
+                the store, the bucket cannot be reached, the blobs are already there).
                 """)
 
-        @Option(help: "Where to copy the blobs: s3 or disk.")
+        @Option(help: ArgumentHelp("Where to copy the blobs.", valueName: "backend"))
         var to: Backend
 
         @Option(help: "The config file whose storage section to use; without one the defaults apply.")
