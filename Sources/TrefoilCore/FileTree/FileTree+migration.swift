@@ -7,7 +7,7 @@ import GRDB
     import Darwin
 #endif
 
-/// What `FileTree.migrateBlobs(to:)` did.
+/// What `FileTree.migrateBlobs(to:concurrency:)` did.
 public struct BlobMigrationReport: Sendable, Equatable {
     /// Blobs this run put in the target (or found there whole) and verified.
     public var copied = 0
@@ -32,7 +32,7 @@ extension FileTree {
     /// never trusts a copy it did not check. Source bytes are checked before they are written (on this machine; a
     /// remote source's bytes are checked as the target has them), so a damaged blob never replaces a good copy.
     /// A blob whose source bytes are missing or wrong is reported and left out; the others go on. The source's
-    /// bytes are never removed.
+    /// bytes are never removed; the temp files a crash left in `tmp/` are, as at every start.
     ///
     /// `concurrency` blobs are copied at a time: each costs a few round trips to a remote backend, which is what a
     /// migration spends its time on.
