@@ -8,7 +8,7 @@ struct Trefoil: AsyncParsableCommand {
         commandName: "trefoil",
         abstract: "A self-hosted group-file gateway that speaks OneBot 11.",
         version: TrefoilVersion.current,
-        subcommands: [Serve.self, CheckConfig.self, Fsck.self, Import.self, Token.self],
+        subcommands: [Serve.self, CheckConfig.self, Fsck.self, Import.self, Token.self, Blobs.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -359,6 +359,19 @@ extension AppDatabase {
                     END;
                     """)
         }
+        migrator.registerMigration("v8-blob-migration") { db in
+            // The blobs `trefoil blobs migrate` has copied to `target` (`disk` or `s3`) and read back whole: one row
+            // each, written only after the check, so that a run killed half-way resumes without trusting a copy it
+            // never checked. Emptied when a migration completes.
+            try db.execute(
+                sql: """
+                    CREATE TABLE blob_migration (
+                        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+                        target TEXT NOT NULL,
+                        verified_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

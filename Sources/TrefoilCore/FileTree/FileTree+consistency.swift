@@ -251,7 +251,7 @@ extension FileTree {
         guard let stored = try await blobs.storedSize(sha) else { return .missing }
         if stored != size { return .size(stored) }
         guard deep else { return nil }
-        let actual = try await blobs.sha256(of: sha, size: size)
+        let actual = try await blobs.backend.sha256(of: sha, size: size)
         return actual == sha ? nil : .hash(actual)
     }
 }

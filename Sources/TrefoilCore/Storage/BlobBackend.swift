@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Where blobs' bytes are kept, by their SHA-256: the local `blobs/` folder (`DiskBlobs`, the default) or an
@@ -43,6 +44,23 @@ public protocol BlobBackend: Sendable {
 
     /// Checks that blobs can be written and removed: the start-up check that fails with one clear line.
     func checkWritable() async throws(TrefoilError)
+}
+
+extension BlobBackend {
+    /// The SHA-256 of a stored blob's bytes as this backend has them, read back 8 MiB at a time (fsck `--deep`,
+    /// `blobs migrate`'s check of each copy).
+    public func sha256(of sha256: String, size: Int64) async throws(TrefoilError) -> String {
+        var hash = SHA256()
+        var offset: Int64 = 0
+        while offset < size {
+            let end = min(size, offset + (8 << 20))
+            let piece = try await read(sha256, range: offset..<end)
+            guard piece.count == end - offset else { throw .storageWriteFailed("blob \(sha256) ended early") }
+            hash.update(data: piece)
+            offset = end
+        }
+        return hash.finalize().hexString
+    }
 }
 
 /// A hashed temp file about to become a blob.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Synchronization
 
@@ -237,20 +236,6 @@ public final class BlobStore: Sendable {
     func storedSize(_ sha256: String) async throws(TrefoilError) -> Int64? {
         if let disk { return disk.sizeNow(sha256) }
         return try await backend.storedSize(sha256)
-    }
-
-    /// The SHA-256 of a stored blob's bytes as the backend has them, read back 8 MiB at a time (fsck `--deep`).
-    func sha256(of sha256: String, size: Int64) async throws(TrefoilError) -> String {
-        var hash = SHA256()
-        var offset: Int64 = 0
-        while offset < size {
-            let end = min(size, offset + (8 << 20))
-            let piece = try await backend.read(sha256, range: offset..<end)
-            guard piece.count == end - offset else { throw .storageWriteFailed("blob \(sha256) ended early") }
-            hash.update(data: piece)
-            offset = end
-        }
-        return hash.finalize().hexString
     }
 
     /// Names of the files in `tmp/`, once the removals queued so far are done.
