@@ -120,14 +120,24 @@ public final class S3Blobs: BlobBackend {
         }
     }
 
+    /// Aborts the write's multipart upload. A write recorded without an upload id may have been stopped between
+    /// the store creating the upload and the journal recording its id: the uploads open under that one key (a
+    /// listing of the key, not of the bucket) are aborted then.
     public func abandon(_ write: PendingBlobWrite) async throws(TrefoilError) {
-        guard let uploadID = write.uploadID else { return }
-        do {
-            try await client.abortMultipartUpload(key(write.sha256), uploadID: uploadID)
-        } catch let error as S3Error where error.status >= 400 && error.status < 500 || error.status == 500 {
-            // Already completed or aborted: moto answers 500 for an upload it no longer knows.
-        } catch {
-            throw Self.failure(error)
+        let key = key(write.sha256)
+        var uploads = write.uploadID.map { [$0] } ?? []
+        if uploads.isEmpty {
+            uploads = try await mapped { try await client.listMultipartUploads(prefix: key) }.filter { $0.key == key }
+                .map(\.uploadID)
+        }
+        for uploadID in uploads {
+            do {
+                try await client.abortMultipartUpload(key, uploadID: uploadID)
+            } catch let error as S3Error where error.status >= 400 && error.status < 500 || error.status == 500 {
+                // Already completed or aborted: moto answers 500 for an upload it no longer knows.
+            } catch {
+                throw Self.failure(error)
+            }
         }
     }
 
