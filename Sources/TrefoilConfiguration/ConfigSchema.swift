@@ -119,14 +119,9 @@ enum ConfigSchema {
     /// The S3 keys a bucket cannot do without, when `storage.blobs.backend` is `s3`.
     static func blobProblems(_ config: TrefoilConfig, source: String) -> [ConfigProblem] {
         guard config.storage.blobs.backend == "s3" else { return [] }
-        let s3 = config.storage.blobs.s3
-        let required: [(String, String)] = [
-            ("endpoint", s3.endpoint), ("bucket", s3.bucket), ("access_key_id", s3.accessKeyID),
-            ("secret_access_key", s3.secretAccessKey),
-        ]
-        return required.filter { $0.1.isEmpty }.map {
+        return config.storage.blobs.s3.missingKeys.map {
             ConfigProblem(
-                source: source, key: "storage.blobs.s3.\($0.0)",
+                source: source, key: "storage.blobs.s3.\($0)",
                 problem: "must be set when storage.blobs.backend is \"s3\"")
         }
     }

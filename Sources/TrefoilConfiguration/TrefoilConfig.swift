@@ -171,6 +171,15 @@ public struct TrefoilConfig: Sendable, Equatable {
             self.presignTTLSeconds = presignTTLSeconds
             self.deleteGraceSeconds = deleteGraceSeconds
         }
+
+        /// The keys (their names under `storage.blobs.s3`) a bucket cannot be used without, that are empty.
+        public var missingKeys: [String] {
+            [
+                ("endpoint", endpoint), ("bucket", bucket), ("access_key_id", accessKeyID),
+                ("secret_access_key", secretAccessKey),
+            ]
+            .filter { $0.1.isEmpty }.map(\.0)
+        }
     }
 
     /// Limits on every file and folder.

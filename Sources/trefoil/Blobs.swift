@@ -110,10 +110,7 @@ extension Blobs {
             }
             // check-config only asks for these keys when the bucket is the backend already.
             let s3 = blobs.s3
-            let missing = [
-                ("endpoint", s3.endpoint), ("bucket", s3.bucket), ("access_key_id", s3.accessKeyID),
-                ("secret_access_key", s3.secretAccessKey),
-            ].filter { $0.1.isEmpty }.map { "storage.blobs.s3.\($0.0)" }
+            let missing = s3.missingKeys.map { "storage.blobs.s3.\($0)" }
             guard missing.isEmpty else {
                 throw CannotStart("\(missing.joined(separator: ", ")) must be set to copy the blobs to s3")
             }
