@@ -12,10 +12,7 @@ struct ProcessCrashTests {
     func killWhileWriting() async throws {
         let store = try TempStoreConfig()
         defer { store.remove() }
-        let small = store.root + "/small.txt"
-        try "committed before the crash".write(toFile: small, atomically: true, encoding: .utf8)
-        let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
-        #expect(first.status == 0, "\(first.output)")
+        try await importCommittedFile(store)
 
         let (process, writer) = try startImportFromStdin(store, group: 1, name: "big.bin")
         // Feed 24 MiB, then wait until the child has written at least 16 MiB of it to tmp/.

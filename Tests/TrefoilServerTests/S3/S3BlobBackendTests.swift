@@ -208,19 +208,26 @@ struct S3BlobBackendTests {
 
 @Suite("Blobs on S3 when things go wrong", .timeLimit(.minutes(3)), .stopsLiveServers)
 struct S3FaultTests {
-    @Test(
-        "the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again"
-    )
-    func endpointStopsAnswering() async throws {
+    /// A server on a moto server of the test's own, whose process id lets the test silence it (`SIGSTOP`), with
+    /// requests to the store bounded by `timeoutMS` and one part of an upload sent at a time.
+    func startOnOwnMoto(timeoutMS: Int) async throws -> (LiveServer, S3Client, pid: Int32) {
         let (moto, pid) = try await MotoServer.dedicated()
-        defer { kill(pid, SIGKILL) }
         let bucket = try await moto.makeBucket()
         let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
         let server = try await LiveServer.start { config in
             moto.use(bucket: bucket, in: &config)
-            config.storage.blobs.s3.timeoutMS = 1500
+            config.storage.blobs.s3.timeoutMS = timeoutMS
             config.storage.blobs.s3.partConcurrency = 1
         }
+        return (server, client, pid)
+    }
+
+    @Test(
+        "the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again"
+    )
+    func endpointStopsAnswering() async throws {
+        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 1500)
+        defer { kill(pid, SIGKILL) }
         let bytes = pseudoRandomBytes(24 << 20, seed: 21)
         let upload = Task {
             try await server.call(
@@ -249,14 +256,8 @@ struct S3FaultTests {
 
     @Test("a delete whose object cannot be removed (the endpoint silent) is journalled and removed by the recovery")
     func failedRemovalIsJournalled() async throws {
-        let (moto, pid) = try await MotoServer.dedicated()
+        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 1000)
         defer { kill(pid, SIGKILL) }
-        let bucket = try await moto.makeBucket()
-        let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
-        let server = try await LiveServer.start { config in
-            moto.use(bucket: bucket, in: &config)
-            config.storage.blobs.s3.timeoutMS = 1000
-        }
         let bytes = pseudoRandomBytes(3000, seed: 41)
         let data = try await HTTPCaller(server: server).ok(
             "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": "gone.bin"])
@@ -284,10 +285,7 @@ struct S3FaultTests {
             """
         let store = try TempStoreConfig(storage: blobs)
         defer { store.remove() }
-        let small = store.root + "/small.txt"
-        try "committed before the crash".write(toFile: small, atomically: true, encoding: .utf8)
-        let first = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
-        #expect(first.status == 0, "\(first.output)")
+        try await importCommittedFile(store)
 
         let (process, writer) = try startImportFromStdin(store, group: 1, name: "big.bin")
         try await offCooperativePool {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TrefoilTestSupport
 
 /// The `trefoil` executable built beside the test bundle.
@@ -38,6 +39,14 @@ private func runTrefoilBlocking(_ arguments: [String], environment: [String: Str
 }
 
 /// A temp directory holding a config whose data_dir is inside it.
+/// Imports "committed before the crash" as `small.txt` into group 1: what a crash test expects to find afterwards.
+func importCommittedFile(_ store: TempStoreConfig, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let small = store.root + "/small.txt"
+    try "committed before the crash".write(toFile: small, atomically: true, encoding: .utf8)
+    let run = try await runTrefoil(["import", "--config", store.configPath, "--group", "1", small])
+    #expect(run.status == 0, "\(run.output)", sourceLocation: sourceLocation)
+}
+
 /// `trefoil import` of its standard input into `group` as `name`, started; the caller writes the bytes to the
 /// returned handle (and may kill the process meanwhile).
 func startImportFromStdin(_ store: TempStoreConfig, group: Int, name: String) throws -> (Process, FileHandle) {
