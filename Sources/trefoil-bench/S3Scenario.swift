@@ -3,8 +3,8 @@ import Foundation
 /// Blobs on S3 (`storage.blobs.backend: s3`) against awscli, both talking to the same moto server in the same run:
 /// a raw `PUT` that trefoil answers only once the object is complete in the bucket, against `aws s3 cp` up; the
 /// signed download link (streamed through trefoil, the default) against `aws s3 cp` down; and the server's peak RSS
-/// during a large streaming upload to S3. Each runs on a trefoil of its own whose blobs go to the bucket; the other
-/// scenarios keep the local folder.
+/// during a large streaming upload to S3. The transfer rows run on one trefoil and the RSS row on a fresh one, both
+/// with their blobs in the bucket; the other scenarios keep the local folder.
 enum S3Scenario {
     /// moto with one bucket, and awscli pointed at it.
     struct Setup: Sendable {
