@@ -26,12 +26,14 @@ enum ChildProcess {
 
     /// Runs a program to its end off the Swift concurrency pool (the waits block a thread).
     ///
+    /// `environment` is added to the bench's own, or is the whole environment when `inherit` is false.
     /// `input`, when given, is called on its own thread with the write end of the child's standard
     /// input, which is closed after it returns.
     static func run(
         _ program: String,
         _ arguments: [String],
         environment: [String: String] = [:],
+        inherit: Bool = true,
         input: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> CommandResult {
         guard let executable = find(program) else { throw BenchError("\(program) is not installed") }
@@ -39,7 +41,8 @@ enum ChildProcess {
             DispatchQueue.global().async {
                 continuation.resume(
                     with: Result {
-                        try runBlocking(executable, arguments, environment: environment, input: input)
+                        try runBlocking(
+                            executable, arguments, environment: environment, inherit: inherit, input: input)
                     })
             }
         }
@@ -49,12 +52,15 @@ enum ChildProcess {
         _ executable: String,
         _ arguments: [String],
         environment: [String: String],
+        inherit: Bool,
         input: (@Sendable (Int32) -> Void)?
     ) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        if !environment.isEmpty {
+        if !inherit {
+            process.environment = environment
+        } else if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let output = Pipe()
@@ -93,10 +99,10 @@ enum ChildProcess {
 
     /// Runs a program and throws unless it exits 0.
     @discardableResult
-    static func check(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async throws
-        -> CommandResult
-    {
-        let result = try await run(program, arguments, environment: environment)
+    static func check(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], inherit: Bool = true
+    ) async throws -> CommandResult {
+        let result = try await run(program, arguments, environment: environment, inherit: inherit)
         guard result.status == 0 else {
             throw BenchError(
                 "\(program) \(arguments.joined(separator: " ")) exited \(result.status): "

@@ -7,9 +7,27 @@ enum RSSScenario {
     static func run(_ context: BenchContext) async throws -> ReportRow {
         let bytes = context.sizes.rssUploadBytes
         let size = BenchSizes.describe(bytes: bytes)
-        let server = context.server
         context.log("server RSS during a \(size) streaming upload")
-        // Touch the upload path once with a tiny file, then let the server settle.
+        let upload = try await streamingUpload(context, bytes: bytes, name: "rss-stream.bin", seed: 0x5EED_0002)
+        return upload.memory.row(
+            "peak server RSS during a \(size) streaming upload", limitMB: 100,
+            values: ["upload_mb_s": upload.megabytesPerSecond],
+            notes: "fresh server; `curl -T -` (chunked) fed by the bench; VmRSS every 10 ms plus VmHWM")
+    }
+
+    struct Upload {
+        let memory: PeakMemory
+        /// The upload's answer, checked for its size.
+        let envelope: [String: Any]
+        let megabytesPerSecond: Double
+    }
+
+    /// One streaming upload of `bytes` random bytes (from `seed`) into the uploads group as `name`, with the server's
+    /// memory sampled while it runs. A tiny upload first touches the upload path, then the server settles.
+    static func streamingUpload(_ context: BenchContext, bytes: Int64, name: String, seed: UInt64) async throws
+        -> Upload
+    {
+        let server = context.server
         let warm = try await Curl.transfer([
             "--data-binary", "warm-up", "-H", "Content-Type: application/octet-stream",
             "\(server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=warm.bin",
@@ -17,10 +35,10 @@ enum RSSScenario {
         _ = try warm.okEnvelope("warm-up upload")
         try await Task.sleep(for: .seconds(1))
         await Workspace.sync()
-        let url = "\(server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=rss-stream.bin"
+        let url = "\(server.base)/upload_group_file?group_id=\(BenchGroups.uploads)&name=\(name)"
         let (memory, transfer) = try await PeakMemory.during(pid: server.pid) {
             try await Curl.putStream(to: url) { fd in
-                var generator = RandomBytes(seed: 0x5EED_0002)
+                var generator = RandomBytes(seed: seed)
                 try? generator.fill(fd, count: bytes)
             }
         }
@@ -28,8 +46,6 @@ enum RSSScenario {
         try UploadCheck.verify(envelope, bytes: bytes, md5: nil, what: "streaming upload")
         let speed = megabytesPerSecond(bytes: bytes, seconds: transfer.seconds)
         context.log("  \(memory.summary), upload \(Format.mbps(speed))")
-        return memory.row(
-            "peak server RSS during a \(size) streaming upload", limitMB: 100, values: ["upload_mb_s": speed],
-            notes: "fresh server; `curl -T -` (chunked) fed by the bench; VmRSS every 10 ms plus VmHWM")
+        return Upload(memory: memory, envelope: envelope, megabytesPerSecond: speed)
     }
 }

@@ -14,18 +14,20 @@ final class TrefoilServer: Sendable {
 
     /// Writes a config, starts the binary and waits until it answers `get_version_info`.
     ///
-    /// `wrapper` runs the server under another program (eatmydata while seeding).
+    /// `wrapper` runs the server under another program (eatmydata while seeding); `blobs` is a `"blobs": {…}` member
+    /// of the storage section (the local folder when nil).
     static func start(
         binary: String,
         name: String,
         workspace: Workspace,
         dataDir: String,
         wrapper: String? = nil,
-        sections: [String] = []
+        sections: [String] = [],
+        blobs: String? = nil
     ) async throws -> TrefoilServer {
         let port = try freeLoopbackPort()
         let configPath = "\(workspace.root)/\(name).json"
-        try config(port: port, dataDir: dataDir, localRoot: workspace.root, sections: sections)
+        try config(port: port, dataDir: dataDir, localRoot: workspace.root, sections: sections, blobs: blobs)
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         let arguments = ["serve", "--config", configPath]
         let child: BackgroundProcess
@@ -52,8 +54,11 @@ final class TrefoilServer: Sendable {
     /// The config: no token (loopback only), no heartbeat or outbound transports, limits wide
     /// enough for the 100,000-file folder and the 2 GiB upload, local paths allowed from the
     /// bench's temp directory. `sections` are more top-level members (a face's section), added only when a
-    /// scenario needs them so that older binaries, which refuse keys they do not know, still run the rest.
-    static func config(port: Int, dataDir: String, localRoot: String, sections: [String] = []) -> String {
+    /// scenario needs them so that older binaries, which refuse keys they do not know, still run the rest; `blobs` the
+    /// same for the storage section.
+    static func config(
+        port: Int, dataDir: String, localRoot: String, sections: [String] = [], blobs: String? = nil
+    ) -> String {
         """
         {
           "self_id": 10000,
@@ -69,7 +74,7 @@ final class TrefoilServer: Sendable {
           "heartbeat": { "enable": false, "interval_ms": 15000 },
           "reverse_ws": [],
           "http_post": [],
-          "storage": { "data_dir": "\(dataDir)" },
+          "storage": { "data_dir": "\(dataDir)"\(blobs.map { ",\n    " + $0 } ?? "") },
           "limits": {
             "max_file_bytes": 17179869184,
             "group_total_space": 1099511627776,

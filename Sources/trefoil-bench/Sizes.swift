@@ -43,6 +43,10 @@ struct BenchSizes: Codable, Sendable {
     var metricsScrapes: Int
     /// Metadata windows without and with the scraper, each.
     var metricsWindows: Int
+    /// The file uploaded to and downloaded from S3 (moto), through trefoil and with awscli.
+    var s3FileBytes: Int64
+    /// The streaming upload to S3 during which the server's RSS is sampled.
+    var s3RSSUploadBytes: Int64
 
     static let mebibyte: Int64 = 1 << 20
 
@@ -51,14 +55,16 @@ struct BenchSizes: Codable, Sendable {
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
         warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
         ticketUploadBytes: 64 * mebibyte, fragmentedFileBytes: 1_024 * mebibyte,
-        httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 5)
+        httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 5,
+        s3FileBytes: 256 * mebibyte, s3RSSUploadBytes: 1_024 * mebibyte)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
         repetitions: 1, listingFiles: 2_000, listingSeconds: 1.5, metadataFiles: 100, metadataSeconds: 1,
         warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
         ticketUploadBytes: 4 * mebibyte, fragmentedFileBytes: 10 * mebibyte,
-        httpLoadSeconds: 0.5, metricsGroups: 200, metricsScrapes: 10, metricsWindows: 1)
+        httpLoadSeconds: 0.5, metricsGroups: 200, metricsScrapes: 10, metricsWindows: 1,
+        s3FileBytes: 8 * mebibyte, s3RSSUploadBytes: 40 * mebibyte)
 
     /// `1 GiB`, `256 MiB`, …
     static func describe(bytes: Int64) -> String {

@@ -28,7 +28,10 @@ struct TrefoilBench: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Run only these scenarios (comma-separated: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).",
-            discussion: "raw, multipart and download need the ingest figure, so ingest runs with them."),
+            discussion: """
+                raw, multipart and download need the ingest figure, so ingest runs with them. s3 makes \
+                .build/s3-venv (moto) and .build/awscli-venv when missing: it needs python3 with venv and pip.
+                """),
         transform: Scenario.parseList)
     var only: Set<Scenario> = Set(Scenario.allCases)
 
@@ -196,17 +199,38 @@ struct TrefoilBench: AsyncParsableCommand {
                     }
                 } ?? []
         }
+        if scenarios.contains(.s3),
+            let s3 = await runner.run(
+                "S3 set-up (moto's server, awscli)",
+                { try await S3Scenario.Setup.start(workspace: workspace, log: log) })
+        {
+            report.rows +=
+                await runner.run("S3 upload and download against awscli") {
+                    try await withFreshServer(
+                        "s3", binary: binary, sizes: sizes, workspace: workspace,
+                        blobs: s3.blobs(prefix: S3Scenario.transferPrefix)
+                    ) { try await S3Scenario.transfers($0, setup: s3) }
+                } ?? []
+            report.rows +=
+                await runner.run("server RSS during a streaming upload to S3") {
+                    try await withFreshServer(
+                        "s3-rss", binary: binary, sizes: sizes, workspace: workspace,
+                        blobs: s3.blobs(prefix: S3Scenario.memoryPrefix)
+                    ) { [try await S3Scenario.memory($0, setup: s3)] }
+                } ?? []
+            await s3.moto.stop()
+        }
         report.failures += runner.failures
     }
 
     /// Runs `body` against a server of its own with a data directory of its own (`data-<name>`), whose memory no
-    /// earlier scenario has touched; stops it whether `body` throws or not.
+    /// earlier scenario has touched; stops it whether `body` throws or not. `blobs` as in `TrefoilServer.start`.
     private func withFreshServer<T>(
-        _ name: String, binary: String, sizes: BenchSizes, workspace: Workspace,
+        _ name: String, binary: String, sizes: BenchSizes, workspace: Workspace, blobs: String? = nil,
         _ body: (BenchContext) async throws -> T
     ) async throws -> T {
         let fresh = try await TrefoilServer.start(
-            binary: binary, name: name, workspace: workspace, dataDir: workspace.root + "/data-\(name)")
+            binary: binary, name: name, workspace: workspace, dataDir: workspace.root + "/data-\(name)", blobs: blobs)
         do {
             let result = try await body(BenchContext(sizes: sizes, workspace: workspace, server: fresh))
             try fresh.checkAlive()
