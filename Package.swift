@@ -126,7 +126,6 @@ let package = Package(
                 "TrefoilMetrics",
                 "TrefoilS3",
                 "TrefoilS3Blobs",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -234,7 +233,6 @@ let package = Package(
                 "TrefoilCore",
                 "TrefoilConfiguration",
                 "TrefoilFaceKit",
-                "TrefoilS3Blobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import NIOPosix
 import TrefoilCore
 import TrefoilS3
@@ -70,7 +71,7 @@ public final class S3Blobs: BlobBackend {
         }
         let id = try await journal.begin(upload.sha256)
         if upload.size <= settings.partSize {
-            try await mapped {
+            _ = try await mapped {
                 try await client.putObject(
                     key, file: upload.path, range: 0..<upload.size, sha256: upload.sha256)
             }

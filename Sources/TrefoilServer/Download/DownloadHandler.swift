@@ -274,6 +274,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 logger.warning(
                     "a remote blob could not be streamed", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
             }
+            let (started, completed) = (started, completed)
             loop.execute {
                 let (handler, context) = bound.value
                 handler.streaming = false
