@@ -274,16 +274,16 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 logger.warning(
                     "a remote blob could not be streamed", metadata: ["sha256": "\(sha256)", "error": "\(error)"])
             }
-            let (started, completed) = (started, completed)
+            let (headSent, bodySent) = (started, completed)
             loop.execute {
                 let (handler, context) = bound.value
                 handler.streaming = false
-                if started { planner.record(plan, face: face, completed: completed) }
-                if !started, context.channel.isActive {
+                if headSent { planner.record(plan, face: face, completed: bodySent) }
+                if !headSent, context.channel.isActive {
                     let failure = DownloadPlanner.text(.badGateway, "the file could not be read from the object store")
                     handler.write(failure, for: request, face: face, keepAlive: keepAlive, context: context)
                     handler.answered(keepAlive: keepAlive, context: context)
-                } else if completed && keepAlive {
+                } else if bodySent && keepAlive {
                     handler.answered(keepAlive: true, context: context)
                 } else {
                     handler.held.removeAll()
