@@ -228,14 +228,12 @@ public final class BlobStore: Sendable {
 
     /// Every stored blob, by name.
     func storedHashes() async throws(TrefoilError) -> [String] {
-        if let disk { return disk.hashesNow() }
-        return try await backend.storedHashes()
+        try await backend.storedHashes()
     }
 
     /// Size of a stored blob, or nil when it is missing.
     func storedSize(_ sha256: String) async throws(TrefoilError) -> Int64? {
-        if let disk { return disk.sizeNow(sha256) }
-        return try await backend.storedSize(sha256)
+        try await backend.storedSize(sha256)
     }
 
     /// Names of the files in `tmp/`, once the removals queued so far are done.

@@ -52,11 +52,15 @@ public struct DiskBlobs: BlobBackend {
         return BlobStored(consumedTemp: true)
     }
 
-    public func remove(_ sha256: String) async throws(TrefoilError) { removeNow(sha256) }
+    public func remove(_ sha256: String) async throws(TrefoilError) {
+        await DispatchQueue.blockingCalls.perform { self.removeNow(sha256) }
+    }
 
     func removeNow(_ sha256: String) { unlink(path(for: sha256)) }
 
-    public func storedSize(_ sha256: String) async throws(TrefoilError) -> Int64? { sizeNow(sha256) }
+    public func storedSize(_ sha256: String) async throws(TrefoilError) -> Int64? {
+        await DispatchQueue.blockingCalls.perform { self.sizeNow(sha256) }
+    }
 
     func sizeNow(_ sha256: String) -> Int64? {
         var status = stat()

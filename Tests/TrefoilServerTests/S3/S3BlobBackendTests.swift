@@ -226,7 +226,7 @@ struct S3FaultTests {
         "the endpoint stops answering mid-upload: the bot gets 32002, nothing is visible, the multipart upload is aborted once it answers again"
     )
     func endpointStopsAnswering() async throws {
-        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 1500)
+        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 3000)
         defer { kill(pid, SIGKILL) }
         let bytes = pseudoRandomBytes(24 << 20, seed: 21)
         let upload = Task {
@@ -256,7 +256,7 @@ struct S3FaultTests {
 
     @Test("a delete whose object cannot be removed (the endpoint silent) is journalled and removed by the recovery")
     func failedRemovalIsJournalled() async throws {
-        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 1000)
+        let (server, client, pid) = try await startOnOwnMoto(timeoutMS: 5000)
         defer { kill(pid, SIGKILL) }
         let bytes = pseudoRandomBytes(3000, seed: 41)
         let data = try await HTTPCaller(server: server).ok(
