@@ -32,13 +32,8 @@ struct Fsck: AsyncParsableCommand {
         do {
             let lock = try directory.lock()
             defer { withExtendedLifetime(lock) {} }
-            let tree = try await openTree(directory, loaded.config)
-            do {
-                report = try await tree.checkConsistency(repair: repair, deep: deep)
-                await BlobBackends.close(tree.blobBackend)
-            } catch {
-                await BlobBackends.close(tree.blobBackend)
-                throw error
+            report = try await withStore(directory, loaded.config, cleanUp: false) { tree in
+                try await tree.checkConsistency(repair: repair, deep: deep)
             }
         } catch {
             printError("fsck: \(error)")
@@ -57,19 +52,12 @@ struct Fsck: AsyncParsableCommand {
         throw ExitCode(1)
     }
 
-    private func openTree(_ directory: DataDirectory, _ config: TrefoilConfig) async throws -> FileTree {
-        let backend = try await BlobBackends.open(config.storage.blobs) ?? DiskBlobs(directory: directory)
-        return try await FileTree.open(
-            directory: directory, settings: FileTree.Settings(config), backend: backend, logger: quietLogger(),
-            cleanUp: false)
-    }
-
     private func reopenedIsClean(_ directory: DataDirectory, _ config: TrefoilConfig) async throws -> Bool {
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
-        let tree = try await openTree(directory, config)
-        let after = try await tree.checkConsistency(repair: false, deep: deep)
-        await BlobBackends.close(tree.blobBackend)
+        let after = try await withStore(directory, config, cleanUp: false) { tree in
+            try await tree.checkConsistency(repair: false, deep: deep)
+        }
         for problem in after.problems { print("still: \(problem)") }
         return after.isClean
     }

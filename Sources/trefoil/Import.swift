@@ -37,15 +37,7 @@ struct Import: AsyncParsableCommand {
         do {
             let lock = try directory.lock()
             defer { withExtendedLifetime(lock) {} }
-            let backend = try await BlobBackends.open(loaded.config.storage.blobs) ?? DiskBlobs(directory: directory)
-            let stored: Result<StoredFile, any Error>
-            do {
-                stored = .success(try await store(into: directory, backend: backend, loaded.config))
-            } catch {
-                stored = .failure(error)
-            }
-            await BlobBackends.close(backend)
-            let file = try stored.get()
+            let file = try await withStore(directory, loaded.config) { tree in try await store(into: tree) }
             print("\(file.id) \(file.size) \(file.digests.sha256)")
         } catch let error as TrefoilError {
             printError("import: \(error)")
@@ -53,11 +45,7 @@ struct Import: AsyncParsableCommand {
         }
     }
 
-    private func store(into directory: DataDirectory, backend: any BlobBackend, _ config: TrefoilConfig) async throws
-        -> StoredFile
-    {
-        let tree = try await FileTree.open(
-            directory: directory, settings: FileTree.Settings(config), backend: backend, logger: quietLogger())
+    private func store(into tree: FileTree) async throws -> StoredFile {
         let bytes = source == "-" ? FileChunks(descriptor: STDIN_FILENO) : try FileChunks(path: source)
         let fileName = name ?? (source == "-" ? "stdin" : (source as NSString).lastPathComponent)
         return try await tree.upload(

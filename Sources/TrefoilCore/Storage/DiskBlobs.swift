@@ -62,11 +62,7 @@ public struct DiskBlobs: BlobBackend {
         await DispatchQueue.blockingCalls.perform { self.sizeNow(sha256) }
     }
 
-    func sizeNow(_ sha256: String) -> Int64? {
-        var status = stat()
-        guard stat(path(for: sha256), &status) == 0 else { return nil }
-        return Int64(status.st_size)
-    }
+    func sizeNow(_ sha256: String) -> Int64? { FileTree.fileSize(path(for: sha256)) }
 
     public func storedHashes() async throws(TrefoilError) -> [String] {
         await DispatchQueue.blockingCalls.perform { self.hashesNow() }

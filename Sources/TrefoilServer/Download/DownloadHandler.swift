@@ -234,8 +234,8 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Streams a remote blob's bytes (an S3 GET with the answer's range) out as they arrive, each chunk written once
     /// the one before has gone to the socket: a slow client slows the GET instead of filling memory. Failing before
-    /// the first byte answers 404 (the object is gone) or 502; failing after it closes the connection, the only way
-    /// left to say the body is short.
+    /// the first byte answers 502 (the object is gone, or the store failed); failing after it closes the connection,
+    /// the only way left to say the body is short.
     private func stream(
         _ plan: DownloadPlanner.Plan, sha256: String, range: ClosedRange<Int64>, from remote: RemoteDownloads,
         for request: HTTPRequestHead, face: String, keepAlive: Bool, context: ChannelHandlerContext
@@ -244,6 +244,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let planner = self.planner
         let logger = self.logger
+        let head = Self.head(of: plan, for: request, keepAlive: keepAlive)
         Task {
             var started = false
             var completed = false
@@ -251,11 +252,8 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let response = try await remote.blobs.get(sha256, range: range)
                 try await loop.submit {
                     let (handler, context) = bound.value
-                    var headers = HTTPHeaders(plan.headers)
-                    if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
                     context.write(
-                        handler.wrapOutboundOut(
-                            .head(HTTPResponseHead(version: request.version, status: plan.status, headers: headers))),
+                        handler.wrapOutboundOut(.head(head)),
                         promise: nil)
                 }.get()
                 started = true
@@ -297,8 +295,6 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ plan: DownloadPlanner.Plan, for request: HTTPRequestHead, face: String, keepAlive: Bool,
         context: ChannelHandlerContext
     ) {
-        var headers = HTTPHeaders(plan.headers)
-        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         var file: NIOFileHandle?
         let body: IOData?
         switch plan.body {
@@ -324,9 +320,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
         }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: plan.status, headers: headers))),
-            promise: nil)
+        context.write(wrapOutboundOut(.head(Self.head(of: plan, for: request, keepAlive: keepAlive))), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         let channel = context.channel
         let planner = self.planner
@@ -336,5 +330,14 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             planner.record(plan, face: face, completed: completed)
             if !keepAlive || !completed { channel.close(promise: nil) }
         }
+    }
+
+    /// The answer's head: the plan's status and headers, and `Connection: close` when the connection ends after it.
+    private static func head(of plan: DownloadPlanner.Plan, for request: HTTPRequestHead, keepAlive: Bool)
+        -> HTTPResponseHead
+    {
+        var headers = HTTPHeaders(plan.headers)
+        if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        return HTTPResponseHead(version: request.version, status: plan.status, headers: headers)
     }
 }
