@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TrefoilTestSupport
 
@@ -35,6 +36,18 @@ struct CrashSafetyTests {
         #expect(restarted.blobFiles() == [kept.digests.sha256])
         #expect(try await restarted.tree.checkConsistency(repair: false) == ConsistencyReport())
         #expect(try await restarted.tree.list(in: "1") == before)
+    }
+
+    @Test("every commit is synced to disk before it returns: the writer runs in WAL mode with synchronous = FULL")
+    func commitsAreSynced() async throws {
+        let store = try TestStore()
+        // GRDB's pool sets NORMAL when it turns WAL on, which syncs only at checkpoints: an answered upload could
+        // be lost with the power.
+        let (mode, synchronous) = try await store.tree.database.writer.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)
     }
 
     @Test("a crash while a deduplicated upload commits never removes the shared blob")

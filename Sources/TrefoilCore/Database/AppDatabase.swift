@@ -16,7 +16,12 @@ public struct AppDatabase: Sendable {
     /// Opens (creating when needed) the database file at `path`.
     public static func open(path: String) throws(TrefoilError) -> AppDatabase {
         do {
-            return try AppDatabase(DatabasePool(path: path, configuration: configuration))
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // The pool switches its writer to WAL mode after `prepareDatabase` has run, and sets `synchronous = NORMAL`
+            // as it does: a commit would then reach the WAL file but not the disk until the next checkpoint, and a
+            // power loss could take back an upload that was already answered. Set it again, on the writer.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            return try AppDatabase(pool)
         } catch {
             throw .databaseError("cannot open \(path): \(error)")
         }
