@@ -39,6 +39,7 @@ enum ConfigSchema {
                         "blobs",
                         [
                             .string("backend", \.storage.blobs.backend, .oneOf(["disk", "s3"], what: "blob backend")),
+                            .integer("inline_max_bytes", \.storage.blobs.inlineMaxBytes, .between(0, 1 << 20)),
                             .section("s3", s3Fields),
                         ]),
                 ]),

@@ -18,6 +18,7 @@ extension TrefoilConfig {
             ("server.max_background_bytes", "\(server.maxBackgroundBytes)"),
             ("storage.data_dir", ConfigWording.quoted(storage.dataDir)),
             ("storage.blobs.backend", storage.blobs.backend),
+            ("storage.blobs.inline_max_bytes", "\(storage.blobs.inlineMaxBytes)"),
             ("limits.max_file_bytes", "\(limits.maxFileBytes)"),
             ("limits.max_folder_depth", "\(limits.maxFolderDepth)"),
         ]

@@ -118,10 +118,14 @@ public struct TrefoilConfig: Sendable, Equatable {
         /// `disk` or `s3`.
         public var backend: String
         public var s3: S3
+        /// Files of at most this many bytes keep them in the database instead of the backend (0: none), committed
+        /// with the file's row (`FileTree.Settings.inlineBlobBytes`).
+        public var inlineMaxBytes: Int
 
-        public init(backend: String = "disk", s3: S3 = S3()) {
+        public init(backend: String = "disk", s3: S3 = S3(), inlineMaxBytes: Int = 16_384) {
             self.backend = backend
             self.s3 = s3
+            self.inlineMaxBytes = inlineMaxBytes
         }
     }
 

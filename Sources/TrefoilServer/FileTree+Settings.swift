@@ -10,6 +10,7 @@ extension FileTree.Settings {
             computeSHA3: config.upload.computeSHA3,
             blobGraceSeconds: config.storage.blobs.backend == "s3"
                 ? Int64(config.storage.blobs.s3.deleteGraceSeconds) : 0,
+            inlineBlobBytes: Int64(config.storage.blobs.inlineMaxBytes),
             group: FileTree.SpaceLimits(config.spaces.group),
             user: FileTree.SpaceLimits(config.spaces.user),
             app: FileTree.SpaceLimits(config.spaces.app),

@@ -46,6 +46,7 @@ struct ConfigRangeTests {
         ("spaces.avatar.file_limit", 1, 1_000_000_000),
         ("spaces.avatar.file_days", 0, 36_500),
         ("upload.url_fetch_timeout_ms", 1, 86_400_000),
+        ("storage.blobs.inline_max_bytes", 0, 1 << 20),
         ("storage.blobs.s3.part_size_bytes", 5 << 20, 5 << 30),
         ("storage.blobs.s3.part_concurrency", 1, 64),
         ("storage.blobs.s3.timeout_ms", 100, 3_600_000),

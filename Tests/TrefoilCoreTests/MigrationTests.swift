@@ -30,8 +30,11 @@ struct MigrationTests {
                 == before.file.map {
                     Self.asText($0, "uploader").filter { $0.key != "busid" }.merging(noOptions) { $1 }
                 })
-        // v6 → v7: every blob is in use, so none has a moment it was first seen unused.
-        #expect(after.blob == before.blob.map { $0.merging(["unused_since": .null]) { $1 } })
+        // v6 → v7: every blob is in use, so none has a moment it was first seen unused. v8 → v9: every blob stays
+        // with the backend.
+        #expect(
+            after.blob
+                == before.blob.map { $0.merging(["unused_since": .null, "in_database": 0.databaseValue]) { $1 } })
         #expect(after.space.map { $0["owner"] } == ["123", "9", "10", "4294967296", "42"].map { $0.databaseValue })
 
         for row in before.file {

@@ -43,8 +43,7 @@ struct ProcessCrashTests {
         let listing = try await tree.list(in: "1")
         #expect(listing.files.map(\.name) == ["small.txt"])
         let file = try #require(listing.files.first)
-        #expect(
-            FileManager.default.contents(atPath: tree.blobPath(of: file)!) == Data("committed before the crash".utf8))
+        #expect(try await tree.bytes(of: file, in: 0..<file.size) == Data("committed before the crash".utf8))
         #expect(try await tree.checkConsistency(repair: false).problems == [])
         #expect(try await tree.fileSystemInfo(of: .group("1")).fileCount == 1)
     }

@@ -372,6 +372,21 @@ extension AppDatabase {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v9-blobs-in-database") { db in
+            // Small blobs (up to `FileTree.Settings.inlineBlobBytes`) are kept in the database, written in the
+            // transaction that records the file: one sync of the WAL makes the row and its bytes durable together,
+            // where a blob of its own costs a file created, written, synced and renamed, and its folder synced.
+            // `in_database` marks the blob rows whose bytes are here, so that a file read (which joins `blob`)
+            // knows where to look without touching the bytes; the bytes go with their row.
+            try db.execute(
+                sql: """
+                    ALTER TABLE blob ADD COLUMN in_database INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE blob_bytes (
+                        sha256 TEXT PRIMARY KEY REFERENCES blob(sha256) ON DELETE CASCADE,
+                        bytes BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

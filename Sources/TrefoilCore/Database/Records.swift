@@ -51,6 +51,8 @@ struct BlobRow: SnakeCaseRecord {
     var sha3: String?
     var refCount: Int64
     var createdAt: Int64
+    /// Whether the bytes are in `blob_bytes` rather than with the backend.
+    var inDatabase: Bool
 }
 
 struct FolderRow: SnakeCaseRecord {
@@ -161,6 +163,7 @@ struct FileDetail: FetchableRecord {
     var md5: String
     var sha1: String
     var sha3: String?
+    var inDatabase: Bool
 
     /// The SELECT that produces this shape; append WHERE / ORDER clauses. `init(row:)` reads the
     /// columns by position, in this order.
@@ -168,7 +171,7 @@ struct FileDetail: FetchableRecord {
         SELECT file.id, file.space_id, file.folder_id, file.name, file.sha256, file.size, file.dead_time,
             file.upload_time, file.modify_time, file.download_times, file.uploader, file.uploader_name,
             space.kind, space.owner, blob.md5, blob.sha1, blob.sha3,
-            file.secret_required, file.preview_width, file.preview_height
+            file.secret_required, file.preview_width, file.preview_height, blob.in_database
         FROM file JOIN space ON space.id = file.space_id JOIN blob ON blob.sha256 = file.sha256
         """
 
@@ -183,6 +186,7 @@ struct FileDetail: FetchableRecord {
         md5 = row[14]
         sha1 = row[15]
         sha3 = row[16]
+        inDatabase = row[20]
     }
 
     var stored: StoredFile {
@@ -200,7 +204,8 @@ struct FileDetail: FetchableRecord {
             uploader: file.uploader,
             uploaderName: file.uploaderName,
             digests: Digests(sha256: file.sha256, md5: md5, sha1: sha1, sha3: sha3 ?? ""),
-            options: file.options
+            options: file.options,
+            bytesInDatabase: inDatabase
         )
     }
 }

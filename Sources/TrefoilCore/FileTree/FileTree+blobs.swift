@@ -12,8 +12,9 @@ extension FileTree {
     /// kept while it is used (the janitor removes copies unused for a day).
     ///
     /// Throws `.fileNotFound` when the bytes are gone, `.storageWriteFailed` when fetching them fails.
+    /// A file whose bytes are in the database gets a copy in `blob-cache/` too.
     public func localCopy(of file: StoredFile) async throws -> String {
-        try await localCopy(file.digests.sha256, size: file.size)
+        try await localCopy(file.digests.sha256, size: file.size, inDatabase: file.bytesInDatabase)
     }
 
     /// `localCopy(of:)` for a derived blob.
@@ -21,8 +22,8 @@ extension FileTree {
         try await localCopy(derived.sha256, size: derived.size)
     }
 
-    func localCopy(_ sha256: String, size: Int64) async throws -> String {
-        if let path = blobs.localPath(for: sha256) { return path }
+    func localCopy(_ sha256: String, size: Int64, inDatabase: Bool = false) async throws -> String {
+        if !inDatabase, let path = blobs.localPath(for: sha256) { return path }
         let folder = directory.blobCachePath
         let target = "\(folder)/\(sha256)"
         let fresh = await DispatchQueue.blockingCalls.perform { () -> Bool in
@@ -34,7 +35,11 @@ extension FileTree {
         try directory.createBlobCache()
         let temp = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).fetch"
         do {
-            try await blobs.backend.copy(sha256, range: nil, to: temp)
+            if inDatabase {
+                try await writeDatabaseBytes(of: sha256, to: temp)
+            } else {
+                try await blobs.backend.copy(sha256, range: nil, to: temp)
+            }
             guard Self.fileSize(temp) == size else {
                 throw TrefoilError.storageWriteFailed(
                     "the \(blobs.backend.name) copy of blob \(sha256) has the wrong size")
@@ -68,7 +73,34 @@ extension FileTree {
         let lower = max(0, min(range.lowerBound, file.size))
         let upper = max(lower, min(range.upperBound, file.size))
         guard upper > lower else { return Data() }
+        if file.bytesInDatabase { return try await databaseBytes(of: file.digests.sha256, in: lower..<upper) }
         return try await blobs.backend.read(file.digests.sha256, range: lower..<upper)
+    }
+
+    /// The bytes `range` (within the blob) of a blob kept in the database; `.fileNotFound` when its row is gone.
+    func databaseBytes(of sha256: String, in range: Range<Int64>) async throws -> Data {
+        let bytes = try await read { db in
+            // substr counts from 1; on a BLOB it counts bytes.
+            try Data.fetchOne(
+                db, sql: "SELECT substr(bytes, ?, ?) FROM blob_bytes WHERE sha256 = ?",
+                arguments: [range.lowerBound + 1, range.count, sha256])
+        }
+        guard let bytes else { throw TrefoilError.fileNotFound }
+        return bytes
+    }
+
+    private func writeDatabaseBytes(of sha256: String, to target: String) async throws {
+        let bytes = try await read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM blob_bytes WHERE sha256 = ?", arguments: [sha256])
+        }
+        guard let bytes else { throw TrefoilError.fileNotFound }
+        try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) in
+            let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw .storageWriteFailed("cannot create \(target): \(errnoText())") }
+            defer { close(fd) }
+            let failure = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
+            guard failure == 0 else { throw .storageWriteFailed("writing \(target) failed: \(errnoText(failure))") }
+        }
     }
 
     static func fileSize(_ path: String) -> Int64? {

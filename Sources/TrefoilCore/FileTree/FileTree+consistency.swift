@@ -1,4 +1,6 @@
+import Crypto
 import Dispatch
+import Foundation
 import GRDB
 
 /// What `trefoil fsck` (or the console's live check) found, and what it fixed.
@@ -16,7 +18,8 @@ public struct ConsistencyReport: Sendable, Equatable {
 /// What the database says, read in one snapshot: the problems among the rows, and the blobs the disk must hold.
 struct RowCheck: Sendable {
     var problems: [String] = []
-    /// Every blob row: its size and how many files and derivations use it.
+    /// Every blob row whose bytes the backend keeps: its size and how many files and derivations use it. (The rows
+    /// whose bytes are in the database are checked with the rows.)
     var blobs: [(sha: String, size: Int64, fileRefs: Int64, derivedRefs: Int64)] = []
     /// Every derivation: its source blob, variant, output blob and the output's recorded size.
     var derived: [(source: String, variant: String, sha: String, size: Int64)] = []
@@ -33,7 +36,7 @@ extension FileTree {
     public func checkConsistency(repair: Bool, deep: Bool = false) async throws -> ConsistencyReport {
         var report = ConsistencyReport()
         let db = database.writer
-        let rows = try await db.read { try Self.checkRows($0) }
+        let rows = try await db.read { try Self.checkRows($0, deep: deep) }
         report.problems = rows.problems
         let disk = try await checkBlobs(rows, deep: deep)
         report.problems += disk.problems
@@ -114,8 +117,9 @@ extension FileTree {
         }
     }
 
-    /// The checks among the rows (SQLite's own, counters, reference counts, sizes), in the snapshot of `db`.
-    static func checkRows(_ db: Database) throws -> RowCheck {
+    /// The checks among the rows (SQLite's own, counters, reference counts, sizes, the bytes kept in the database;
+    /// with `deep`, their SHA-256 too), in the snapshot of `db`.
+    static func checkRows(_ db: Database, deep: Bool = false) throws -> RowCheck {
         var check = RowCheck()
         let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
         if integrity != ["ok"] { check.problems += integrity.map { "sqlite integrity: \($0)" } }
@@ -159,10 +163,11 @@ extension FileTree {
         let blobRows = try Row.fetchAll(
             db,
             sql: """
-                SELECT sha256, size, ref_count,
+                SELECT sha256, size, ref_count, in_database,
                     (SELECT count(*) FROM file WHERE file.sha256 = blob.sha256) AS file_refs,
                     (SELECT count(*) FROM derived_blob
-                        WHERE derived_blob.sha256 = blob.sha256 AND derived_blob.source <> blob.sha256) AS derived_refs
+                        WHERE derived_blob.sha256 = blob.sha256 AND derived_blob.source <> blob.sha256) AS derived_refs,
+                    (SELECT length(bytes) FROM blob_bytes WHERE blob_bytes.sha256 = blob.sha256) AS kept_bytes
                 FROM blob
                 """)
         for row in blobRows {
@@ -172,7 +177,27 @@ extension FileTree {
             let realRefs = fileRefs + derivedRefs
             if refs != realRefs { check.problems.append("blob \(sha): ref_count \(refs), referenced by \(realRefs)") }
             if realRefs == 0 { check.problems.append("blob \(sha): unreferenced") }
-            check.blobs.append((sha, size, fileRefs, derivedRefs))
+            let kept: Int64? = row["kept_bytes"]
+            guard row["in_database"] as Bool else {
+                if kept != nil {
+                    check.problems.append("blob \(sha): bytes in the database, but its row says the backend")
+                }
+                check.blobs.append((sha, size, fileRefs, derivedRefs))
+                continue
+            }
+            guard let kept else {
+                check.problems.append("blob \(sha): missing from the database (referenced by \(fileRefs) files)")
+                continue
+            }
+            if kept != size {
+                check.problems.append("blob \(sha): \(kept) bytes in the database, \(size) recorded")
+            } else if deep,
+                let bytes = try Data.fetchOne(
+                    db, sql: "SELECT bytes FROM blob_bytes WHERE sha256 = ?", arguments: [sha])
+            {
+                let actual = SHA256.hash(data: bytes).hexString
+                if actual != sha { check.problems.append("blob \(sha): its bytes in the database hash to \(actual)") }
+            }
         }
         check.derived = try Row.fetchAll(
             db,

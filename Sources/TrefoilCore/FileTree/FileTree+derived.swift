@@ -76,10 +76,11 @@ extension FileTree {
         let mediaType: String
         do {
             defer { blobs.unpin(source) }
-            guard let size = try await read({ db in try BlobRow.fetchOne(db, key: source)?.size }) else {
+            guard let row = try await read({ db in try BlobRow.fetchOne(db, key: source) }) else {
                 throw TrefoilError.fileNotFound
             }
-            mediaType = try await make(try await localCopy(source, size: size), output)
+            mediaType = try await make(
+                try await localCopy(source, size: row.size, inDatabase: row.inDatabase), output)
         } catch {
             // The collector may have taken the source before the pin: say so rather than how `make` failed.
             if try await isReferenced(source) == false { throw TrefoilError.fileNotFound }
@@ -92,7 +93,7 @@ extension FileTree {
             throw TrefoilError.internalError("the derivation of \(variant) wrote no output")
         }
         let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
-        let journalID = try await blobs.place(temp)
+        let placement = try await blobs.place(temp)
         let sha = temp.digests.sha256
         let now = clock()
         let recorded: DerivedBlob
@@ -101,7 +102,7 @@ extension FileTree {
                 guard let row = try BlobRow.fetchOne(db, key: source), row.refCount > 0 else {
                     throw TrefoilError.fileNotFound
                 }
-                try Self.recordBlob(db, temp, now: now, endingJournal: journalID)
+                try Self.recordBlob(db, temp, now: now, placed: placement)
                 try db.execute(
                     sql: """
                         INSERT INTO derived_blob (source, variant, sha256, media_type, created_at)
@@ -114,7 +115,7 @@ extension FileTree {
             }
         } catch {
             blobs.unpin(sha)
-            await collectQuietly([sha], ending: journalID)
+            await collectQuietly([sha], ending: placement.journalID)
             throw error
         }
         blobs.unpin(sha)

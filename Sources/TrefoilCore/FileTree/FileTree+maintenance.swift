@@ -17,14 +17,17 @@ extension FileTree {
         let onDisk = disk.hashesNow()
         let now = clock()
         let (known, unreferenced) = try database.writer.read { db in
-            (Set(try String.fetchAll(db, sql: "SELECT sha256 FROM blob")), try Self.unreferencedBlobs(db))
+            (
+                Set(try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE in_database = 0")),
+                try Self.unreferencedBlobs(db)
+            )
         }
         let candidates = unreferenced + onDisk.filter { !known.contains($0) }
         guard !candidates.isEmpty else { return 0 }
         defer { usage.invalidate() }
         let claimed = try database.writer.write { db in try self.claim(candidates, db, now: now) }
-        if !claimed.isEmpty { derivedCache.invalidate() }
-        return claimed.filter(blobs.removeIfStillClaimedNow).count
+        if claimed.rows > 0 { derivedCache.invalidate() }
+        return claimed.inDatabase + claimed.backend.filter(blobs.removeIfStillClaimedNow).count
     }
 
     /// Removes every blob that no file references, and (with `listing`) every stored blob without a row, which
@@ -33,7 +36,8 @@ extension FileTree {
     func collectGarbage(listing: Bool) async throws -> Int {
         var candidates = try await read(Self.unreferencedBlobs)
         if listing {
-            let known = Set(try await read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob") })
+            let known = Set(
+                try await read { db in try String.fetchAll(db, sql: "SELECT sha256 FROM blob WHERE in_database = 0") })
             candidates += try await blobs.storedHashes().filter { !known.contains($0) }
         }
         return try await collectGarbage(candidates: candidates)
@@ -52,9 +56,9 @@ extension FileTree {
         guard !candidates.isEmpty else { return 0 }
         let now = clock()
         let claimed = try await write { db in try self.claim(candidates, db, now: now) }
-        if !claimed.isEmpty { derivedCache.invalidate() }
-        var removed = 0
-        for sha in claimed where await blobs.removeIfStillClaimed(sha) { removed += 1 }
+        if claimed.rows > 0 { derivedCache.invalidate() }
+        var removed = claimed.inDatabase
+        for sha in claimed.backend where await blobs.removeIfStillClaimed(sha) { removed += 1 }
         return removed
     }
 
@@ -65,9 +69,17 @@ extension FileTree {
     /// blobs: they are looked at in the same pass, round after round until a round drops no row. With a grace
     /// period, an unreferenced row is first marked with the moment it was seen unreferenced (`unused_since`, cleared
     /// by a trigger when a reference comes back) and dropped by a later pass once the period has passed.
-    private func claim(_ candidates: [String], _ db: Database, now: Int64) throws -> [String] {
+    ///
+    /// A blob whose bytes are in the database goes with its row (no grace period: no link to its bytes outlives the
+    /// row, and nothing is sent anywhere); the others are claimed for the caller to remove (`backend`). `rows`: rows
+    /// dropped in all.
+    private func claim(_ candidates: [String], _ db: Database, now: Int64) throws -> (
+        backend: [String], inDatabase: Int, rows: Int
+    ) {
         let grace = settings.blobGraceSeconds
         var claimed: [String] = []
+        var inDatabase = 0
+        var rows = 0
         var looked: Set<String> = []
         var round = Set(candidates)
         while !round.isEmpty {
@@ -76,6 +88,13 @@ extension FileTree {
                 looked.insert(sha)
                 let row = try BlobRow.fetchOne(db, key: sha)
                 if let row, row.refCount != 0 { continue }
+                if let row, row.inDatabase {
+                    try row.delete(db)
+                    dropped = true
+                    inDatabase += 1
+                    rows += 1
+                    continue
+                }
                 if grace > 0, row != nil {
                     let since = try Int64.fetchOne(
                         db, sql: "SELECT unused_since FROM blob WHERE sha256 = ?", arguments: [sha])
@@ -90,13 +109,14 @@ extension FileTree {
                 if let row {
                     try row.delete(db)
                     dropped = true
+                    rows += 1
                 }
                 claimed.append(sha)
             }
             guard dropped else { break }
             round = Set(try Self.unreferencedBlobs(db)).subtracting(looked)
         }
-        return claimed
+        return (claimed, inDatabase, rows)
     }
 
     /// Collects after a delete; a failure only delays the collection to the next pass. `journalID`: the backend's

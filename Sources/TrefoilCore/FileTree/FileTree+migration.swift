@@ -24,7 +24,8 @@ public struct BlobMigrationReport: Sendable, Equatable {
 
 extension FileTree {
     /// Copies every blob that has a row from this tree's backend to `target`, for `trefoil blobs migrate`; the
-    /// caller holds the directory's lock, so that nothing else writes the store meanwhile.
+    /// caller holds the directory's lock, so that nothing else writes the store meanwhile. Blobs whose bytes are in
+    /// the database stay there: they belong to no backend.
     ///
     /// Each blob goes through the target's own `store` (an S3 object appears whole or not at all; a file in `blobs/`
     /// by a rename from `tmp/`) and is then read back from the target: only a copy of the right size whose bytes hash
@@ -50,7 +51,10 @@ extension FileTree {
         let rows = try await write { db -> [(sha: String, size: Int64)] in
             // A row for another target is from a move the admin gave up: its copies are not this move's.
             try db.execute(sql: "DELETE FROM blob_migration WHERE target <> ?", arguments: [name])
-            return try Row.fetchAll(db, sql: "SELECT sha256, size FROM blob ORDER BY sha256").map { ($0[0], $0[1]) }
+            return try Row.fetchAll(db, sql: "SELECT sha256, size FROM blob WHERE in_database = 0 ORDER BY sha256").map
+            {
+                ($0[0], $0[1])
+            }
         }
         let verified = try await blobsMigrated(to: name)
         var report = BlobMigrationReport()
@@ -175,7 +179,8 @@ extension FileTree {
             try await target.abandon(write)
             let referenced = try await read { db in
                 try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM blob WHERE sha256 = ?)", arguments: [write.sha256])
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM blob WHERE sha256 = ? AND in_database = 0)",
+                    arguments: [write.sha256])
                     ?? false
             }
             if !referenced { try await target.remove(write.sha256) }

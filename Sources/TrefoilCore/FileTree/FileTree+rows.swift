@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Row-level helpers shared by the operations; all run inside a caller's transaction.
@@ -54,23 +55,38 @@ extension FileTree {
     }
 
     /// The row of a blob just placed (`BlobStore.place`), with no reference yet: the caller adds its reference in
-    /// the same transaction. Bytes already stored keep their row, which gains the SHA3 it lacked.
-    /// Records a placed blob's row (or takes the existing one), and ends the backend's journal row of its write
-    /// (`BlobJournal`) in the same transaction: from this commit on, the row references the bytes.
-    static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64, endingJournal journalID: Int64?) throws {
-        if let journalID {
+    /// the same transaction. Bytes already stored keep their row, which gains the SHA3 it lacked. Ends the backend's
+    /// journal row of the write (`BlobJournal`) and stores bytes kept in the database, in the same transaction: from
+    /// this commit on, the row references the bytes.
+    static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64, placed placement: Placement) throws {
+        if let journalID = placement.journalID {
             try db.execute(sql: "DELETE FROM blob_pending WHERE id = ?", arguments: [journalID])
         }
         let digests = temp.digests
-        try db.execute(
+        // A row already there keeps its bytes where they are when this upload's copy is in the database (the same
+        // content, so the copy is not kept); when this upload placed its bytes with the backend, the row takes them
+        // (the limit went down since the row's bytes went into the database), so that a row's bytes are always in
+        // exactly one place.
+        let inDatabase = try Bool.fetchOne(
+            db,
             sql: """
-                INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?)
-                ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3)
+                INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at, in_database)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3),
+                    in_database = blob.in_database AND excluded.in_database
+                RETURNING in_database
                 """,
             arguments: [
                 digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
+                placement.inDatabase != nil,
             ])
+        if let bytes = placement.inDatabase, inDatabase == true {
+            try db.execute(
+                sql: "INSERT INTO blob_bytes (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
+                arguments: [digests.sha256, Data(bytes)])
+        } else if placement.inDatabase == nil {
+            try db.execute(sql: "DELETE FROM blob_bytes WHERE sha256 = ?", arguments: [digests.sha256])
+        }
     }
 
     /// A file row about to be added: everything but the space it goes to, which `addFile` finds or creates.

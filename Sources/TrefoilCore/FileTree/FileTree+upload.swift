@@ -28,7 +28,7 @@ public final class StagedUpload: Sendable {
 
     deinit {
         // A staged upload dropped without commit or discard must not leave its temp file behind.
-        if consume() { blobs.removeTemp(temp.path) }
+        if consume() { blobs.discard(temp) }
     }
 }
 
@@ -73,7 +73,9 @@ extension FileTree {
     /// or whatever the byte source throws.
     public func stage<Bytes: AsyncSequence>(_ bytes: Bytes) async throws -> StagedUpload
     where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
-        let temp = try await blobs.ingest(bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3)
+        let temp = try await blobs.ingest(
+            bytes, maxBytes: settings.maxFileBytes, computeSHA3: settings.computeSHA3,
+            inMemoryUpTo: settings.inlineBlobBytes)
         // A simulated crash leaves its files exactly where a real one would: no clean-up.
         try faults.check(.afterTempWrite)
         return StagedUpload(temp: temp, blobs: blobs)
@@ -103,7 +105,7 @@ extension FileTree {
     ) async throws -> StoredFile {
         guard staged.consume() else { throw TrefoilError.internalError("a staged upload was committed twice") }
         if let id, !FileID.isFresh(id.rawValue) {
-            blobs.removeTemp(staged.temp.path)
+            blobs.discard(staged.temp)
             throw TrefoilError.internalError("a chosen file id must be \"/\" and a lowercase UUID, not \(id)")
         }
         let temp = staged.temp
@@ -114,25 +116,25 @@ extension FileTree {
             try Self.checkFolderKind(owner, folder)
             try ticket?.check()
         } catch {
-            blobs.removeTemp(temp.path)
+            blobs.discard(temp)
             throw error
         }
-        let journalID = try await blobs.place(temp)
+        let placement = try await blobs.place(temp, inDatabaseUpTo: settings.inlineBlobBytes)
         let sha = temp.digests.sha256
         let added: (stored: StoredFile, replaced: [StoredFile], orphans: [String])
         do {
             try faults.check(.afterRename)
             added = try await insert(
-                temp, journalID: journalID, name: name, owner: owner, folder: folder, member: member, id: id,
+                temp, placement: placement, name: name, owner: owner, folder: folder, member: member, id: id,
                 options: options, replacing: replacing, ticket: ticket, expiresAt: expiresAt)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch {
-            blobs.unpin(sha)
-            await collectQuietly([sha], ending: journalID)
+            if placement.pinned { blobs.unpin(sha) }
+            await collectQuietly([sha], ending: placement.journalID)
             throw error
         }
-        blobs.unpin(sha)
+        if placement.pinned { blobs.unpin(sha) }
         let stored = added.stored
         logger.debug(
             "upload stored",
@@ -149,7 +151,7 @@ extension FileTree {
 
     /// Drops staged bytes that will not be committed.
     public func discard(_ staged: StagedUpload) {
-        if staged.consume() { blobs.removeTemp(staged.temp.path) }
+        if staged.consume() { blobs.discard(staged.temp) }
     }
 
     /// Refuses early what the commit would refuse anyway, before any byte is read. With `replacing` (see `upload`)
@@ -176,7 +178,7 @@ extension FileTree {
     /// The file's row, the files it replaced and the blobs they left unreferenced, in one transaction.
     private func insert(
         _ temp: TempBlob,
-        journalID: Int64?,
+        placement: Placement,
         name: String,
         owner: Owner,
         folder: FolderID,
@@ -195,7 +197,7 @@ extension FileTree {
         let faults = self.faults
         return try await write { db in
             if let ticket { try Self.use(ticket, db, now: now) }
-            try Self.recordBlob(db, temp, now: now, endingJournal: journalID)
+            try Self.recordBlob(db, temp, now: now, placed: placement)
             let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)
             try faults.check(.beforeCommit)
             return (stored, replaced, replaced.isEmpty ? [] : try Self.unreferencedBlobs(db))

@@ -22,12 +22,18 @@ public final class FileTree: Sendable {
         /// blobs keep one (`storage.blobs.s3.delete_grace_seconds`): a presigned link handed out a moment before a
         /// delete, or a proxied download under way, still finds its bytes.
         public var blobGraceSeconds: Int64
+        /// Uploads of at most this many bytes keep them in the database, committed with the file's row, instead of in
+        /// the backend (0: never). Below about 16 KiB that is one WAL sync per upload instead of a file created,
+        /// synced and renamed and its folder synced (docs/performance.md, issue 18); the bytes are read from the
+        /// database, which is no slower for blobs that small.
+        public var inlineBlobBytes: Int64
 
         public init(
             maxFileBytes: Int64 = 4 << 30,
             maxFolderDepth: Int = 8,
             computeSHA3: Bool = false,
             blobGraceSeconds: Int64 = 0,
+            inlineBlobBytes: Int64 = 0,
             group: SpaceLimits = SpaceLimits(totalSpace: 10 << 30, fileLimit: 10_000, fileDays: 0),
             user: SpaceLimits = SpaceLimits(fileDays: 7),
             app: SpaceLimits = SpaceLimits(fileDays: 7),
@@ -38,6 +44,7 @@ public final class FileTree: Sendable {
             self.maxFolderDepth = maxFolderDepth
             self.computeSHA3 = computeSHA3
             self.blobGraceSeconds = blobGraceSeconds
+            self.inlineBlobBytes = inlineBlobBytes
             self.group = group
             self.user = user
             self.app = app
@@ -225,9 +232,9 @@ public final class FileTree: Sendable {
     public var now: Int64 { clock() }
 
     /// The file of a stored file's bytes, to read in place (`sendfile`); nil when the backend keeps them elsewhere
-    /// (see `localCopy(of:)`).
+    /// or they are in the database (see `localCopy(of:)`, `bytes(of:in:)`).
     public func blobPath(of file: StoredFile) -> String? {
-        blobs.localPath(for: file.digests.sha256)
+        file.bytesInDatabase ? nil : blobs.localPath(for: file.digests.sha256)
     }
 
     /// Runs a database read, mapping SQLite failures to `.databaseError`.

@@ -19,6 +19,10 @@ public struct StoredFile: Sendable, Equatable {
     public var digests: Digests
     /// What the uploader asked of the file besides its bytes (an access secret, a preview box).
     public var options = FileOptions()
+    /// Whether the bytes are kept in the database (a small file, `FileTree.Settings.inlineBlobBytes`) rather than by
+    /// the blob backend: such a file has no blob file to read in place (`FileTree.blobPath(of:)` is nil); read it
+    /// with `FileTree.bytes(of:in:)`, or `FileTree.localCopy(of:)` for a path.
+    public var bytesInDatabase = false
 }
 
 /// Lowercase hex digests of a file's bytes.

@@ -204,7 +204,7 @@ public final class PendingUploads: Sendable {
                 try expected.check(temp.digests)
             } catch {
                 upload.end()
-                if temp.path != upload.path { tree.blobs.removeTemp(temp.path) }
+                if temp.path != upload.path { tree.blobs.discard(temp) }
                 throw error
             }
             // The temp file is the blob-to-be now; when the chunks were copied, the copy is.

@@ -7,11 +7,38 @@ import Synchronization
     import Darwin
 #endif
 
-/// Bytes received and hashed, sitting in `tmp/`, not yet part of the store.
+/// Bytes received and hashed, not yet part of the store: in a file in `tmp/`, or (a small upload) in memory.
 struct TempBlob: Sendable {
-    let path: String
+    /// The temp file; nil when the bytes are held in `bytes`.
+    let path: String?
     let size: Int64
     let digests: Digests
+    /// The bytes of an upload small enough never to have had a temp file.
+    let bytes: [UInt8]?
+
+    init(path: String, size: Int64, digests: Digests) {
+        self.path = path
+        self.size = size
+        self.digests = digests
+        bytes = nil
+    }
+
+    init(inMemory bytes: [UInt8], computeSHA3: Bool) {
+        path = nil
+        size = Int64(bytes.count)
+        digests = Digests(of: bytes, computeSHA3: computeSHA3)
+        self.bytes = bytes
+    }
+}
+
+/// Where `BlobStore.place` put an upload's bytes: what the transaction that records the blob's row must do.
+struct Placement: Sendable {
+    /// The backend's journal row of the write, to end in that transaction (`recordBlob`).
+    var journalID: Int64?
+    /// The bytes to keep in the database with the row, for a blob at most `Settings.inlineBlobBytes` long.
+    var inDatabase: [UInt8]?
+    /// Whether the blob is pinned (bytes placed with the backend): `unpin` once the transaction has ended.
+    var pinned: Bool { inDatabase == nil }
 }
 
 /// The blobs of a store: temp files and hashing, and the pins that keep collection away from blobs in use, over a
@@ -62,11 +89,24 @@ public final class BlobStore: Sendable {
     /// Throws `TrefoilError.fileTooLarge` past the limit, `.storageWriteFailed` when the disk
     /// refuses, or whatever the byte source throws. On any error the temp file is gone (or about to
     /// be: `tempFileNames` waits for it).
+    ///
+    /// A stream that ends within `inMemoryUpTo` bytes never gets a temp file: its bytes are held and hashed in memory
+    /// (for a blob kept in the database, `Settings.inlineBlobBytes`). A local file always streams through the file.
     func ingest<Bytes: AsyncSequence>(
         _ bytes: Bytes,
         maxBytes: Int64,
-        computeSHA3: Bool
+        computeSHA3: Bool,
+        inMemoryUpTo memoryLimit: Int64 = 0
     ) async throws -> TempBlob where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
+        var pieces = bytes.makeAsyncIterator()
+        var held: [UInt8] = []
+        if memoryLimit > 0, !(bytes is FileChunks) {
+            while Int64(held.count) <= memoryLimit, let piece = try await pieces.next() {
+                held.append(contentsOf: piece)
+                if Int64(held.count) > maxBytes { throw TrefoilError.fileTooLarge }
+            }
+            if Int64(held.count) <= memoryLimit { return TempBlob(inMemory: held, computeSHA3: computeSHA3) }
+        }
         let path = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).part"
         let fd = try await DispatchQueue.blockingCalls.perform {
             () throws(TrefoilError) -> Int32 in try Self.createTempFile(path)
@@ -87,7 +127,12 @@ public final class BlobStore: Sendable {
                     chunk = await pipeline.takeChunk()
                 }
             } else {
-                for try await piece in bytes {
+                if !held.isEmpty {
+                    size = Int64(held.count)
+                    await pipeline.append(held, into: &chunk)
+                    held = []
+                }
+                while let piece = try await pieces.next() {
                     size += Int64(piece.count)
                     if size > maxBytes { throw TrefoilError.fileTooLarge }
                     await pipeline.append(piece, into: &chunk)
@@ -121,13 +166,35 @@ public final class BlobStore: Sendable {
         remover.async { unlink(path) }
     }
 
+    /// Drops an upload's bytes that will not be used: its temp file, if it has one.
+    func discard(_ temp: TempBlob) {
+        if let path = temp.path { removeTemp(path) }
+    }
+
     /// Pins the blob and makes the temp file its bytes, or drops the temp file when that content is already stored.
-    /// The caller must `unpin` once its transaction has ended, and end the returned journal row (if any) in that
-    /// transaction (`recordBlob`). On failure nothing is pinned and the temp file is gone.
-    func place(_ temp: TempBlob) async throws(TrefoilError) -> Int64? {
+    /// The caller must `unpin` once its transaction has ended (when the placement says it is `pinned`), and record
+    /// the blob in that transaction (`recordBlob`, which ends the journal row and stores bytes kept in the database).
+    /// On failure nothing is pinned and the temp file is gone.
+    ///
+    /// A blob of at most `inDatabaseUpTo` bytes is not given to the backend: its bytes go into the database with its
+    /// row, in the same transaction, so nothing is placed beforehand and nothing needs a pin.
+    func place(_ temp: TempBlob, inDatabaseUpTo inlineLimit: Int64 = 0) async throws(TrefoilError) -> Placement {
+        if inlineLimit > 0, temp.size <= inlineLimit {
+            if let bytes = temp.bytes { return Placement(inDatabase: bytes) }
+            if let path = temp.path {
+                let read = await DispatchQueue.blockingCalls.perform { Self.readSmallFile(path, size: temp.size) }
+                removeTemp(path)
+                guard let read else { throw .storageWriteFailed("cannot read back the upload: \(errnoText())") }
+                return Placement(inDatabase: read)
+            }
+        }
         let sha = temp.digests.sha256
+        guard let path = temp.path else {
+            // `ingest` holds in memory only what the same limit lets the database keep.
+            throw .internalError("an upload held in memory is larger than the database keeps")
+        }
         let reclaimed = await pinAwaitingRemoval(sha)
-        let upload = BlobUpload(path: temp.path, size: temp.size, sha256: sha)
+        let upload = BlobUpload(path: path, size: temp.size, sha256: sha)
         let stored: BlobStored
         do {
             if let disk {
@@ -139,11 +206,21 @@ public final class BlobStore: Sendable {
             }
         } catch {
             unpin(sha)
-            removeTemp(temp.path)
+            removeTemp(path)
             throw error
         }
-        if !stored.consumedTemp { removeTemp(temp.path) }
-        return stored.journalID
+        if !stored.consumedTemp { removeTemp(path) }
+        return Placement(journalID: stored.journalID)
+    }
+
+    /// A small temp file's bytes, or nil when it cannot be read whole.
+    private static func readSmallFile(_ path: String, size: Int64) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let failure = bytes.withUnsafeMutableBytes { readAll(fd, into: $0, at: 0) }
+        return failure == 0 ? bytes : nil
     }
 
     /// `pinForPlacement`, and when a removal of the blob was already sent, waits for it to end: its bytes are gone,

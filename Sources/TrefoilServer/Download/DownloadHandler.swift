@@ -300,7 +300,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch plan.body {
         case .none:
             body = nil
-        case .bytes(let bytes):
+        case .bytes(let bytes), .storedBytes(let bytes, _):
             body = .byteBuffer(context.channel.allocator.buffer(bytes: bytes))
         case .remote:
             // Answered by `stream`, never written here.

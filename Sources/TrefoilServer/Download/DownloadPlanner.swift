@@ -20,6 +20,8 @@ struct DownloadPlanner: Sendable {
             case file(path: String, range: ClosedRange<Int64>)
             /// A blob a remote backend keeps, streamed through; `range` as for `.file`.
             case remote(sha256: String, range: ClosedRange<Int64>)
+            /// The bytes `range` of a blob kept in the database (a small file), read before the answer.
+            case storedBytes([UInt8], range: ClosedRange<Int64>)
         }
 
         var status: HTTPResponseStatus
@@ -54,7 +56,7 @@ struct DownloadPlanner: Sendable {
         HTTPMetrics.request(face: face, route: "download", status: Int(plan.status.code), factory: metrics)
         let range: ClosedRange<Int64>
         switch plan.body {
-        case .file(_, let bytes), .remote(_, let bytes): range = bytes
+        case .file(_, let bytes), .remote(_, let bytes), .storedBytes(_, let bytes): range = bytes
         default: return
         }
         guard completed else { return }
@@ -67,18 +69,34 @@ struct DownloadPlanner: Sendable {
         let request = DownloadRequest(
             isHead: isHead, path: String(path), query: String(query), headers: HTTPFields(head.headers))
         switch await route.resolve(request) {
+        case .file(let file) where file.bytesInDatabase:
+            // At most `storage.inline_blob_bytes` (16 KiB by default): one indexed read, whatever part is asked for.
+            guard let bytes = try? await tree.bytes(of: file, in: 0..<file.size), bytes.count == file.size else {
+                return Self.text(.internalServerError, "the file could not be read")
+            }
+            return plan(Blob(file, source: .bytes(Array(bytes))), headers: head.headers, head: isHead)
         case .file(let file):
-            return plan(Blob(file, path: tree.blobPath(of: file)), headers: head.headers, head: isHead)
+            return plan(Blob(file, source: Blob.source(tree.blobPath(of: file))), headers: head.headers, head: isHead)
         case .derived(let derived):
-            return plan(Blob(derived, path: tree.blobPath(of: derived.blob)), headers: head.headers, head: isHead)
+            return plan(
+                Blob(derived, source: Blob.source(tree.blobPath(of: derived.blob))), headers: head.headers,
+                head: isHead)
         case .refused(let refusal): return Plan(refusal)
         }
     }
 
     /// Bytes to serve: a stored file's, or a blob's derived from one.
     struct Blob {
-        /// The blob's file on the local folder; nil when a remote backend keeps it.
-        let path: String?
+        enum Source {
+            /// The blob's file on the local folder.
+            case path(String)
+            /// A remote backend keeps it.
+            case remote
+            /// The whole blob, read from the database.
+            case bytes([UInt8])
+        }
+
+        let source: Source
         let size: Int64
         let sha256: String
         let contentType: String
@@ -87,8 +105,10 @@ struct DownloadPlanner: Sendable {
         /// not a download of the file.
         let counted: FileID?
 
-        init(_ file: StoredFile, path: String?) {
-            self.path = path
+        static func source(_ path: String?) -> Source { path.map(Source.path) ?? .remote }
+
+        init(_ file: StoredFile, source: Source) {
+            self.source = source
             size = file.size
             sha256 = file.digests.sha256
             contentType = MimeTypes.type(forFileName: file.name)
@@ -96,8 +116,8 @@ struct DownloadPlanner: Sendable {
             counted = file.id
         }
 
-        init(_ derived: DerivedDownload, path: String?) {
-            self.path = path
+        init(_ derived: DerivedDownload, source: Source) {
+            self.source = source
             size = derived.blob.size
             sha256 = derived.blob.sha256
             contentType = derived.blob.mediaType
@@ -133,14 +153,16 @@ struct DownloadPlanner: Sendable {
         let status: HTTPResponseStatus = range == nil ? .ok : .partialContent
         if head { return Plan(status: status, headers: fields, body: .none) }
         if let counted = file.counted, range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: counted) }
-        if let remote, file.path == nil, remote.redirect {
+        if let remote, case .remote = file.source, remote.redirect {
             return redirect(to: file, remote)
         }
         if length == 0 { return Plan(status: status, headers: fields, body: .none) }
         let bytes = range ?? 0...(file.size - 1)
         let body: Plan.Body =
-            if let path = file.path { .file(path: path, range: bytes) } else {
-                .remote(sha256: file.sha256, range: bytes)
+            switch file.source {
+            case .path(let path): .file(path: path, range: bytes)
+            case .remote: .remote(sha256: file.sha256, range: bytes)
+            case .bytes(let all): .storedBytes(Array(all[Int(bytes.lowerBound)...Int(bytes.upperBound)]), range: bytes)
             }
         return Plan(status: status, headers: fields, body: body, kind: file.counted == nil ? .derived : .file)
     }

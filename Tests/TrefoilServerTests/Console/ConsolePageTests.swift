@@ -151,7 +151,9 @@ extension ConsoleTests {
         func health() async throws {
             let server = try await ConsoleClient.start()
             let client = try await ConsoleClient.signIn(server)
-            let answer = try await client.upload(group: "40", name: "keep.bin", bytes: [9, 9, 9])
+            // Above `storage.blobs.inline_max_bytes`, so that its bytes are a file on disk to remove.
+            let answer = try await client.upload(
+                group: "40", name: "keep.bin", bytes: [UInt8](repeating: 9, count: 20_000))
             let id = try #require(JSONParser.parse(answer.bytes)?["id"]?.stringValue)
             let page = try await client.get("/console/health")
             #expect(page.text.contains(#"<tr data-run="startup"><td>start-up clean-up</td>"#))
