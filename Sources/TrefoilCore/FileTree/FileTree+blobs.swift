@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 #if canImport(Glibc)
     import Glibc
@@ -101,6 +102,12 @@ extension FileTree {
             let failure = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
             guard failure == 0 else { throw .storageWriteFailed("writing \(target) failed: \(errnoText(failure))") }
         }
+    }
+
+    /// Every blob whose bytes the store holds, by SHA-256: the backend's and those kept in the database.
+    public func heldBlobs() async throws -> [String] {
+        let inDatabase = try await read { try String.fetchAll($0, sql: "SELECT sha256 FROM blob_bytes") }
+        return try await blobs.storedHashes() + inDatabase
     }
 
     static func fileSize(_ path: String) -> Int64? {

@@ -195,7 +195,7 @@ extension FileTree {
             options: options, now: now, deadTime: expiresAt ?? deadTime(for: owner, now: now), id: id)
         let limits = settings[owner.kind]
         let faults = self.faults
-        return try await write { db in
+        return try await writeShared { db in
             if let ticket { try Self.use(ticket, db, now: now) }
             try Self.recordBlob(db, temp, now: now, placed: placement)
             let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)

@@ -102,7 +102,9 @@ public final class FileTree: Sendable {
     let faults: FaultInjector
     let logger: Logger
     /// Usage counters as last read; every write invalidates them.
-    let usage = UsageCache()
+    let usage: UsageCache
+    /// Upload commits that arrive together share one transaction (`writeShared`).
+    let committer: GroupCommitter
     /// Downloads counted and not yet written.
     let downloadCounts = DownloadCounts()
     /// Derived blobs being made.
@@ -132,6 +134,9 @@ public final class FileTree: Sendable {
         self.clock = clock
         self.faults = faults
         self.logger = logger
+        let usage = UsageCache()
+        self.usage = usage
+        committer = GroupCommitter(writer: database.writer) { usage.invalidate() }
     }
 
     /// Opens the store in `directory` with its blobs in the local folder: creates what is missing, migrates the
@@ -252,6 +257,16 @@ public final class FileTree: Sendable {
         defer { usage.invalidate() }
         do {
             return try await database.writer.write(body)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// `write` for an upload's commit: the transaction is shared with the other commits that arrive while one is
+    /// under way (`GroupCommitter`), each in a savepoint of its own, so that they share one sync of the WAL.
+    func writeShared<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await committer.run(body)
         } catch {
             throw Self.mapped(error)
         }

@@ -108,7 +108,8 @@ struct LiveServer: Sendable {
     func removeFiles() { try? FileManager.default.removeItem(atPath: root) }
 
     /// The SHA-256 of every blob the store's backend holds (files under `blobs/`, or objects in the run's bucket).
-    func storedBlobs() async throws -> [String] { try await gateway.tree.blobBackend.storedHashes() }
+    /// Every blob the store holds: the backend's and those kept in the database.
+    func storedBlobs() async throws -> [String] { try await gateway.tree.heldBlobs() }
 
     // MARK: HTTP
 
