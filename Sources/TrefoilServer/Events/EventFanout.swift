@@ -1,21 +1,29 @@
 import Foundation
 import Logging
+import NIOCore
 import OneBotV11
 import ServiceLifecycle
 import TrefoilCore
 import TrefoilJSON
 
 /// One OneBot event as every event channel sends it, with the request that caused it, if any.
+///
+/// Encoded once, into a buffer every connection writes as it is: a `ByteBuffer` is shared, not copied, until
+/// someone writes into it, so a thousand event connections send one event's bytes without a thousand conversions
+/// (issue 18).
 struct EventFrame: Sendable {
-    let text: String
+    let bytes: ByteBuffer
     /// Set when a request made through a transport caused the event: the connection that asked writes the
     /// request's answer first.
     var origin: EventOrigin?
 
     init(_ event: JSONValue, origin: EventOrigin? = nil) {
-        text = String(decoding: event.encoded(), as: UTF8.self)
+        bytes = ByteBuffer(bytes: event.encoded())
         self.origin = origin
     }
+
+    /// The event as text, for an HTTP POST body.
+    var text: String { String(buffer: bytes) }
 }
 
 /// Turns store events into OneBot event frames for every event channel.

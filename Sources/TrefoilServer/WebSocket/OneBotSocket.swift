@@ -99,7 +99,7 @@ struct OneBotSocket: Sendable {
                 connection.addTask {
                     for await event in eventFrames {
                         if let origin = event.origin { await answers.waitForAnswer(to: origin, upTo: answerWait) }
-                        guard await send(ByteBuffer(string: event.text), to: outbound) else { return }
+                        guard await send(event.bytes, to: outbound) else { return }
                         counted.sent()
                     }
                 }
