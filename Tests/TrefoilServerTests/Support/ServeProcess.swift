@@ -75,6 +75,12 @@ final class ServeProcess: Sendable {
     /// Sends SIGTERM, as a service manager stopping it would.
     func terminate() { kill(process.processIdentifier, SIGTERM) }
 
+    /// Sends SIGKILL, as a power cut would look to the process, and waits until it is gone.
+    func killNow() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        try await offCooperativePool { [process] in process.waitUntilExit() }
+    }
+
     /// Waits up to `limit` for the child to exit; returns its exit status, or nil (after killing it) when it was
     /// still running, so that a hang fails the test instead of stalling the run.
     func waitForExit(within limit: Duration) async throws -> Int32? {
