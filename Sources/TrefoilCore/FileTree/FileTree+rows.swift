@@ -60,32 +60,34 @@ extension FileTree {
     /// this commit on, the row references the bytes.
     static func recordBlob(_ db: Database, _ temp: TempBlob, now: Int64, placed placement: Placement) throws {
         if let journalID = placement.journalID {
-            try db.execute(sql: "DELETE FROM blob_pending WHERE id = ?", arguments: [journalID])
+            try db.cachedStatement(sql: "DELETE FROM blob_pending WHERE id = ?").execute(arguments: [journalID])
         }
         let digests = temp.digests
         // A row already there keeps its bytes where they are when this upload's copy is in the database (the same
         // content, so the copy is not kept); when this upload placed its bytes with the backend, the row takes them
         // (the limit went down since the row's bytes went into the database), so that a row's bytes are always in
         // exactly one place.
+        // Cached statements: this runs for every upload, and preparing the statement again each time (with GRDB's
+        // authorizer looking at every column) cost more than running it (perf, issue 18).
         let inDatabase = try Bool.fetchOne(
-            db,
-            sql: """
-                INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at, in_database)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3),
-                    in_database = blob.in_database AND excluded.in_database
-                RETURNING in_database
-                """,
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO blob (sha256, size, md5, sha1, sha3, ref_count, created_at, in_database)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    ON CONFLICT (sha256) DO UPDATE SET sha3 = coalesce(blob.sha3, excluded.sha3),
+                        in_database = blob.in_database AND excluded.in_database
+                    RETURNING in_database
+                    """),
             arguments: [
                 digests.sha256, temp.size, digests.md5, digests.sha1, digests.sha3.isEmpty ? nil : digests.sha3, now,
                 placement.inDatabase != nil,
             ])
         if let bytes = placement.inDatabase, inDatabase == true {
-            try db.execute(
-                sql: "INSERT INTO blob_bytes (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING",
-                arguments: [digests.sha256, Data(bytes)])
+            try db.cachedStatement(
+                sql: "INSERT INTO blob_bytes (sha256, bytes) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING"
+            ).execute(arguments: [digests.sha256, Data(bytes)])
         } else if placement.inDatabase == nil {
-            try db.execute(sql: "DELETE FROM blob_bytes WHERE sha256 = ?", arguments: [digests.sha256])
+            try db.cachedStatement(sql: "DELETE FROM blob_bytes WHERE sha256 = ?").execute(arguments: [digests.sha256])
         }
     }
 
