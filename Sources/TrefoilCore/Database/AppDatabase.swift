@@ -39,6 +39,9 @@ public struct AppDatabase: Sendable {
         config.prepareDatabase { db in
             // A commit must survive power loss, not only a process crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Statement journals (an upload's multi-row statements inside its transaction) in memory: in a file, each
+            // upload created, wrote and unlinked one in /var/tmp (strace, issue 18).
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return config
     }
