@@ -37,7 +37,7 @@ enum FanOutScenario {
             "  ack → last receipt: p50 \(Format.ms(ackToLast.p50)), p99 \(Format.ms(ackToLast.p99)); "
                 + "request → last: p99 \(Format.ms(sendToLast.p99))")
         return ReportRow(
-            scenario: "`group_upload` fan-out to \(clients) forward-WS clients",
+            scenario: "`group_upload` fan-out to \(Format.count(clients)) forward-WS clients",
             figure: "ack → last receipt: p50 \(Format.ms(ackToLast.p50)), p99 \(Format.ms(ackToLast.p99))",
             baseline: "—", ratio: "—", target: "p99 < 50 ms", met: ackToLast.p99 < 50,
             values: [
