@@ -117,12 +117,12 @@ enum HTTPLoad {
             for (index, head) in heads.enumerated() {
                 group.addTask {
                     try await onThread {
+                        // Large reads: one syscall per MiB rather than per 64 KiB.
+                        var buffer = [UInt8](repeating: 0, count: 1 << 20)
                         let clock = ContinuousClock()
                         let started = clock.now
                         let fd = try connectLoopback(port: port)
                         defer { close(fd) }
-                        // Large reads: one syscall per MiB rather than per 64 KiB.
-                        var buffer = [UInt8](repeating: 0, count: 1 << 20)
                         try writeAll(fd, Array(head.utf8))
                         let (status, bytes) = try readResponse(fd, &buffer)
                         return (index, Fetch(status: status, bytes: bytes, started: started, finished: clock.now))
