@@ -139,8 +139,12 @@ enum EasemobScenario {
             "derived thumbnail (\(made.bytesDownloaded) bytes) vs a 10 KB download: \(sizes.httpLoadConnections) "
                 + "connections, \(sizes.httpLoadSeconds) s each, twice")
         let (figures, baseline) = try await HTTPLoad.alternating(
-            context, request: (request(thumbPath, thumbnail: true), Int(made.bytesDownloaded)),
-            baseline: (request("\(prefix)/chatfiles/\(plain)", thumbnail: false), 10_240)
+            context,
+            request: .init(
+                port: context.server.port, head: request(thumbPath, thumbnail: true), bytes: Int(made.bytesDownloaded)),
+            baseline: .init(
+                port: context.server.port, head: request("\(prefix)/chatfiles/\(plain)", thumbnail: false),
+                bytes: 10_240)
         ) { "  trefoil thumbnail \(Format.rate($0)), 10 KB file \(Format.rate($1))" }
         return compared(
             "thumbnail request, already made", figures, against: baseline, named: "download of a 10 KB chat file",

@@ -1,8 +1,6 @@
 import Foundation
-import HummingbirdWSClient
-import Logging
 
-/// `group_upload` fan-out: many forward-WS clients on `/event`, one uploader on `/api`. For each
+/// `group_upload` fan-out: many forward-WS clients on `/event` (`FanOutClients`, one thread), one uploader on `/api`. For each
 /// upload, the time from its ack (the response frame read by the uploader) to the moment the last
 /// client read the notice. Uploads go one at a time; the next starts once every client has the
 /// previous notice.
@@ -15,17 +13,19 @@ enum FanOutScenario {
         context.log("group_upload fan-out: \(clients) clients, \(sizes.fanOutUploads) uploads")
         let ledger = FanOutLedger()
         let url = context.server.webSocketBase + "/event"
+        let stop = Locked(false)
         let samples = try await withThrowingTaskGroup(of: Void.self) { group -> [Sample] in
-            for _ in 0..<clients {
-                group.addTask { try await receive(url: url, ledger: ledger, uploads: total) }
+            group.addTask {
+                try await FanOutClients.run(url: url, count: clients, uploads: total, ledger: ledger, stop: stop)
             }
             do {
                 try await ledger.waitForConnections(clients, timeout: .seconds(30))
                 let samples = try await upload(context, ledger: ledger, clients: clients, warmups: warmups)
-                // Every client leaves once it has seen every notice.
+                // The clients leave once each has seen every notice.
                 try await group.waitForAll()
                 return samples
             } catch {
+                stop.withLock { $0 = true }
                 group.cancelAll()
                 throw error
             }
@@ -37,7 +37,7 @@ enum FanOutScenario {
             "  ack → last receipt: p50 \(Format.ms(ackToLast.p50)), p99 \(Format.ms(ackToLast.p99)); "
                 + "request → last: p99 \(Format.ms(sendToLast.p99))")
         return ReportRow(
-            scenario: "`group_upload` fan-out to \(clients) forward-WS clients",
+            scenario: "`group_upload` fan-out to \(Format.count(clients)) forward-WS clients",
             figure: "ack → last receipt: p50 \(Format.ms(ackToLast.p50)), p99 \(Format.ms(ackToLast.p99))",
             baseline: "—", ratio: "—", target: "p99 < 50 ms", met: ackToLast.p99 < 50,
             values: [
@@ -81,31 +81,6 @@ enum FanOutScenario {
                 }
             }
             return samples
-        }
-    }
-
-    /// One event client: waits for the lifecycle frame, then records each `group_upload` notice.
-    private static func receive(url: String, ledger: FanOutLedger, uploads: Int) async throws {
-        try await WebSocketClient.connect(url: url, configuration: .bench, logger: Logger(label: "trefoil-bench.fan")) {
-            inbound, outbound, _ in
-            let clock = ContinuousClock()
-            var seen = 0
-            var connected = false
-            for try await message in inbound.messages(maxSize: 1 << 26) {
-                let now = clock.now
-                guard case .text(let text) = message else { continue }
-                if !connected {
-                    // The first frame on /event is the lifecycle `connect` meta event.
-                    connected = true
-                    ledger.connected()
-                    continue
-                }
-                guard text.contains(#""notice_type":"group_upload""#), let fileID = noticeFileID(text) else { continue }
-                ledger.record(fileID, at: now)
-                seen += 1
-                if seen == uploads { break }
-            }
-            try await outbound.close(.normalClosure, reason: nil)
         }
     }
 

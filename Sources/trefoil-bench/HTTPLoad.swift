@@ -4,6 +4,23 @@ import Foundation
 /// `Content-Length` body), and sends the next, until the window ends. One thread per connection, plain blocking
 /// sockets and reused buffers, so that the load takes as little of the machine as it can (see `LoadSocket`).
 enum HTTPLoad {
+    /// Where a load goes: a loopback port, the request heads each connection walks through in turn, and the body
+    /// length every answer must have (any when nil).
+    struct Target: Sendable {
+        let port: Int
+        let heads: [String]
+        let bytes: Int?
+
+        init(port: Int, heads: [String], bytes: Int?) {
+            precondition(!heads.isEmpty, "a load needs at least one request head")
+            self.port = port
+            self.heads = heads
+            self.bytes = bytes
+        }
+
+        init(port: Int, head: String, bytes: Int?) { self.init(port: port, heads: [head], bytes: bytes) }
+    }
+
     struct Outcome: Sendable {
         /// Responses completed inside the measured window.
         let completed: Int
@@ -14,26 +31,35 @@ enum HTTPLoad {
         var requestsPerSecond: Double { window.seconds > 0 ? Double(completed) / window.seconds : 0 }
     }
 
-    /// Runs `connections` connections to 127.0.0.1:`port` sending `request` (a whole request head) and expecting
-    /// status 200 with `expectedBytes` of body (any length when nil).
-    static func run(
-        port: Int, request: String, expectedBytes: Int?, connections: Int, warmup: Duration, duration: Duration
-    ) async throws -> Outcome {
+    /// A keep-alive `GET` head for `target` (a path and its query).
+    static func getHead(_ target: String) -> String {
+        "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    }
+
+    /// The `GET` head for a full URL's path and query: a signed download URL from an upload's answer.
+    static func getHead(url: String) throws -> String {
+        guard let parts = URLComponents(string: url), !parts.percentEncodedPath.isEmpty else {
+            throw BenchError("not a URL with a path: \(url)")
+        }
+        return getHead(parts.percentEncodedPath + (parts.percentEncodedQuery.map { "?" + $0 } ?? ""))
+    }
+
+    /// Runs `connections` connections to `target`, each answer expected to be status 200 with `target.bytes` of body.
+    /// Connection `i` starts at head `i × heads.count / connections` and walks the list round, so that concurrent
+    /// connections ask for different files.
+    static func run(_ target: Target, connections: Int, warmup: Duration, duration: Duration) async throws -> Outcome {
         let clock = ContinuousClock()
         let measureStart = clock.now + warmup
         let end = measureStart + duration
+        let heads = target.heads.map { Array($0.utf8) }
         let results = try await withThrowingTaskGroup(of: (Int, Int, String?).self) { group in
-            for _ in 0..<connections {
+            for index in 0..<connections {
+                let start = index * heads.count / connections
                 group.addTask {
-                    try await withCheckedThrowingContinuation { continuation in
-                        Thread.detachNewThread {
-                            continuation.resume(
-                                with: Result {
-                                    try runConnection(
-                                        port: port, request: Array(request.utf8), expectedBytes: expectedBytes,
-                                        measureStart: measureStart, end: end)
-                                })
-                        }
+                    try await onThread {
+                        try runConnection(
+                            port: target.port, requests: heads, first: start, expectedBytes: target.bytes,
+                            measureStart: measureStart, end: end)
                     }
                 }
             }
@@ -47,20 +73,20 @@ enum HTTPLoad {
     }
 
     /// Requests per second of `request` and of `baseline`, in `windows` alternating windows each (load on one at a
-    /// time), each answer checked for status 200 and its expected body length.
+    /// time), each answer checked for status 200 and its expected body length. `connections` defaults to the sizes'
+    /// `httpLoadConnections`.
     static func alternating(
-        _ context: BenchContext, request: (head: String, bytes: Int?), baseline: (head: String, bytes: Int?),
-        windows: Int = 2, log: (Double, Double) -> String
+        _ context: BenchContext, request: Target, baseline: Target, connections: Int? = nil, windows: Int = 2,
+        log: (Double, Double) -> String
     ) async throws -> (figures: [Double], baseline: [Double]) {
         let sizes = context.sizes
         var figures: [Double] = []
         var reference: [Double] = []
         for _ in 0..<windows {
-            for (index, (head, bytes)) in [request, baseline].enumerated() {
+            for (index, target) in [request, baseline].enumerated() {
                 let outcome = try await run(
-                    port: context.server.port, request: head, expectedBytes: bytes,
-                    connections: sizes.httpLoadConnections, warmup: .seconds(sizes.warmupSeconds),
-                    duration: .seconds(sizes.httpLoadSeconds))
+                    target, connections: connections ?? sizes.httpLoadConnections,
+                    warmup: .seconds(sizes.warmupSeconds), duration: .seconds(sizes.httpLoadSeconds))
                 guard outcome.failures == 0 else {
                     throw BenchError("\(outcome.failures) failed requests: \(outcome.firstFailure ?? "")")
                 }
@@ -75,9 +101,50 @@ enum HTTPLoad {
         return (figures, reference)
     }
 
+    /// One response to one request on a connection of its own.
+    struct Fetch: Sendable {
+        let status: Int
+        /// Body bytes read (the answer's `Content-Length`, every one of them read).
+        let bytes: Int
+        let started: ContinuousClock.Instant
+        let finished: ContinuousClock.Instant
+    }
+
+    /// Sends every head in `heads` at once, each on a connection and a thread of its own, and reads each whole
+    /// answer: for concurrent large downloads, timed from the first connect to the last byte.
+    static func fetchAll(port: Int, heads: [String]) async throws -> [Fetch] {
+        try await withThrowingTaskGroup(of: (Int, Fetch).self) { group in
+            for (index, head) in heads.enumerated() {
+                group.addTask {
+                    try await onThread {
+                        // Large reads: one syscall per MiB rather than per 64 KiB.
+                        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                        let clock = ContinuousClock()
+                        let started = clock.now
+                        let fd = try connectLoopback(port: port)
+                        defer { close(fd) }
+                        try writeAll(fd, Array(head.utf8))
+                        let (status, bytes) = try readResponse(fd, &buffer)
+                        return (index, Fetch(status: status, bytes: bytes, started: started, finished: clock.now))
+                    }
+                }
+            }
+            var fetches: [Fetch?] = Array(repeating: nil, count: heads.count)
+            for try await (index, fetch) in group { fetches[index] = fetch }
+            return fetches.map { $0! }
+        }
+    }
+
+    /// Runs blocking socket work on a thread of its own, off the Swift concurrency pool.
+    private static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// One connection's loop: (completed in the window, failures, the first failure).
     private static func runConnection(
-        port: Int, request: [UInt8], expectedBytes: Int?, measureStart: ContinuousClock.Instant,
+        port: Int, requests: [[UInt8]], first: Int, expectedBytes: Int?, measureStart: ContinuousClock.Instant,
         end: ContinuousClock.Instant
     ) throws -> (Int, Int, String?) {
         let fd = try connectLoopback(port: port)
@@ -87,8 +154,10 @@ enum HTTPLoad {
         var failures = 0
         var firstFailure: String?
         let clock = ContinuousClock()
+        var next = first
         while clock.now < end {
-            try writeAll(fd, request)
+            try writeAll(fd, requests[next])
+            next = (next + 1) % requests.count
             let (status, bodyBytes) = try readResponse(fd, &buffer)
             if status != 200 || (expectedBytes.map { bodyBytes != $0 } ?? false) {
                 failures += 1

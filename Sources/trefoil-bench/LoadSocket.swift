@@ -88,6 +88,13 @@ final class LoadSocket {
     /// frame's payload to `handle`. Returns false once the server closed the connection.
     func receive(_ handle: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         guard try fill() else { return false }
+        return try receiveBuffered(handle)
+    }
+
+    /// Hands the complete frames already read to `handle`, without reading: a server may send its first frame (the
+    /// `/event` lifecycle event) together with the upgrade's answer, and `poll` does not report bytes already read.
+    /// Returns false once a close frame came.
+    func receiveBuffered(_ handle: (UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Bool {
         while let frame = nextFrame() {
             switch frame.opcode {
             case 0x1, 0x2:

@@ -29,18 +29,21 @@ final class Nginx: Sendable {
         self.child = child
     }
 
-    /// One worker (the server under test is one process too), sendfile on, no access log.
+    /// One worker (the server under test is one process too), sendfile on, no access log; keep-alive connections
+    /// are never closed for their request count (nginx's default of 1,000 would end a load connection mid-window).
     static func config(port: Int, prefix: String, root: String) -> String {
         """
         daemon off;
         worker_processes 1;
         pid \(prefix)/nginx.pid;
         error_log \(prefix)/logs/error.log warn;
-        events { worker_connections 256; }
+        events { worker_connections 1024; }
         http {
             access_log off;
             sendfile on;
             tcp_nopush on;
+            keepalive_requests 100000000;
+            keepalive_timeout 300s;
             default_type application/octet-stream;
             client_body_temp_path \(prefix)/client_body;
             proxy_temp_path \(prefix)/proxy;

@@ -34,7 +34,8 @@ enum QiniuScenario {
         let version = "GET /get_version_info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         context.log("upload tickets vs get_version_info over HTTP: \(sizes.httpLoadConnections) connections, twice")
         let (figures, baseline) = try await HTTPLoad.alternating(
-            context, request: (ticket, nil), baseline: (version, nil)
+            context, request: .init(port: context.server.port, head: ticket, bytes: nil),
+            baseline: .init(port: context.server.port, head: version, bytes: nil)
         ) { "  tickets \(Format.rate($0)), get_version_info \(Format.rate($1))" }
         return EasemobScenario.compared(
             "Qiniu IM upload tickets", figures, against: baseline, named: "`get_version_info` over HTTP",

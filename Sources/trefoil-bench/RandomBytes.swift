@@ -38,6 +38,15 @@ struct RandomBytes {
         }
     }
 
+    /// `count` random bytes in memory, for the small files the bench sends whole; a distinct `seed` per file keeps
+    /// the server's deduplication from skipping the write.
+    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var generator = RandomBytes(seed: seed)
+        var words = [UInt64](repeating: 0, count: (count + 7) / 8)
+        for index in words.indices { words[index] = generator.next() }
+        return words.withUnsafeBytes { Array($0.prefix(count)) }
+    }
+
     /// Creates (or replaces) a file of `count` random bytes.
     static func makeFile(at path: String, count: Int64, seed: UInt64) throws(BenchError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -3,7 +3,8 @@ import Foundation
 
 /// The scenarios `--only` can pick, in the order they run.
 enum Scenario: String, CaseIterable, Sendable {
-    case ingest, raw, multipart, download, metadata, listing, fanout, easemob, qiniu, fragments, rss, metrics, s3
+    case ingest, raw, multipart, download, metadata, listing, fanout, easemob, qiniu, small, smallfiles, concurrent,
+        fragments, rss, metrics, s3
 
     /// `--only listing,metadata`: names separated by commas, each one of the cases.
     static func parseList(_ text: String) throws -> Set<Scenario> {

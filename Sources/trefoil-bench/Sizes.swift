@@ -47,16 +47,30 @@ struct BenchSizes: Codable, Sendable {
     var s3FileBytes: Int64
     /// The streaming upload to S3 during which the server's RSS is sampled.
     var s3RSSUploadBytes: Int64
+    /// Small durable uploads: rounds (one window each of the write loop, one and 32 in flight) and each window's length.
+    var smallUploadRounds: Int
+    var smallUploadSeconds: Double
+    /// Small-file downloads: distinct files of `smallFileBytes`, keep-alive connections, and the alternating windows
+    /// (each `httpLoadSeconds` long) of trefoil and of nginx.
+    var smallFiles: Int
+    var smallFileBytes = 10_240
+    var smallFileConnections = 16
+    var smallFileWindows: Int
+    /// Concurrent large downloads: this many distinct files fetched at once, `concurrentBytes` each, `repetitions`
+    /// runs each of trefoil and nginx.
+    var concurrentDownloads = 16
+    var concurrentBytes: Int64
 
     static let mebibyte: Int64 = 1 << 20
 
     static let full = BenchSizes(
         fileBytes: 1_024 * mebibyte, multipartBytes: 256 * mebibyte, rssUploadBytes: 2_048 * mebibyte,
         repetitions: 3, listingFiles: 100_000, listingSeconds: 8, metadataFiles: 1_000, metadataSeconds: 5,
-        warmupSeconds: 1, fanOutClients: 200, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
+        warmupSeconds: 1, fanOutClients: 1_000, fanOutUploads: 100, chatFileBytes: 10 * mebibyte, easemobRepetitions: 7,
         ticketUploadBytes: 64 * mebibyte, fragmentedFileBytes: 1_024 * mebibyte,
         httpLoadSeconds: 3, metricsGroups: 10_000, metricsScrapes: 200, metricsWindows: 5,
-        s3FileBytes: 256 * mebibyte, s3RSSUploadBytes: 1_024 * mebibyte)
+        s3FileBytes: 256 * mebibyte, s3RSSUploadBytes: 1_024 * mebibyte, smallUploadRounds: 3, smallUploadSeconds: 5,
+        smallFiles: 1_000, smallFileWindows: 3, concurrentBytes: 64 * mebibyte)
 
     static let quick = BenchSizes(
         fileBytes: 32 * mebibyte, multipartBytes: 8 * mebibyte, rssUploadBytes: 64 * mebibyte,
@@ -64,7 +78,8 @@ struct BenchSizes: Codable, Sendable {
         warmupSeconds: 0.3, fanOutClients: 50, fanOutUploads: 10, chatFileBytes: mebibyte, easemobRepetitions: 1,
         ticketUploadBytes: 4 * mebibyte, fragmentedFileBytes: 10 * mebibyte,
         httpLoadSeconds: 0.5, metricsGroups: 200, metricsScrapes: 10, metricsWindows: 1,
-        s3FileBytes: 8 * mebibyte, s3RSSUploadBytes: 40 * mebibyte)
+        s3FileBytes: 8 * mebibyte, s3RSSUploadBytes: 40 * mebibyte, smallUploadRounds: 1, smallUploadSeconds: 1,
+        smallFiles: 200, smallFileWindows: 1, concurrentBytes: 4 * mebibyte)
 
     /// `1 GiB`, `256 MiB`, …
     static func describe(bytes: Int64) -> String {
@@ -87,6 +102,9 @@ struct BenchContext: Sendable {
 /// Group ids the scenarios use, one per purpose so that none sees another's files.
 enum BenchGroups {
     static let uploads: Int64 = 1_001
+    static let smallUploads: Int64 = 1_002
+    static let smallFiles: Int64 = 1_003
+    static let concurrentDownloads: Int64 = 1_004
     static let listing: Int64 = 2_001
     static let metadata: Int64 = 2_002
     static let fanOut: Int64 = 3_001

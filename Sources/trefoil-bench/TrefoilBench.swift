@@ -29,7 +29,8 @@ struct TrefoilBench: AsyncParsableCommand {
         help: ArgumentHelp(
             "Run only these scenarios (comma-separated: \(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).",
             discussion: """
-                raw, multipart and download need the ingest figure, so ingest runs with them. s3 makes \
+                raw, multipart and download need the ingest figure, so ingest runs with them. small, smallfiles \
+                and concurrent each run on a server of their own; smallfiles and concurrent start their own nginx. s3 makes \
                 .build/s3-venv (moto) and .build/awscli-venv when missing: it needs python3 with venv and pip.
                 """),
         transform: Scenario.parseList)
@@ -37,6 +38,7 @@ struct TrefoilBench: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
+        raiseOpenFileLimit()
         let binary = try locateBinary()
         let sizes = quick ? BenchSizes.quick : BenchSizes.full
         let workspace = try Workspace.create()
@@ -167,6 +169,30 @@ struct TrefoilBench: AsyncParsableCommand {
         // The file-based scenarios are done: give their disk space back before the large upload.
         if let file { workspace.remove(file) }
         if let form { workspace.remove(form) }
+        if scenarios.contains(.small) {
+            report.rows +=
+                await runner.run("small durable uploads") {
+                    try await withFreshServer("small", binary: binary, sizes: sizes, workspace: workspace) {
+                        try await SmallUploadScenario.run($0)
+                    }
+                } ?? []
+        }
+        if scenarios.contains(.smallfiles) {
+            report.rows +=
+                await runner.run("small-file downloads") {
+                    try await withFreshServer("smallfiles", binary: binary, sizes: sizes, workspace: workspace) {
+                        [try await SmallFilesScenario.run($0)]
+                    }
+                } ?? []
+        }
+        if scenarios.contains(.concurrent) {
+            report.rows +=
+                await runner.run("concurrent large downloads") {
+                    try await withFreshServer("concurrent", binary: binary, sizes: sizes, workspace: workspace) {
+                        [try await ConcurrentDownloadScenario.run($0)]
+                    }
+                } ?? []
+        }
         if scenarios.contains(.fragments) {
             report.rows +=
                 await runner.run("fragmented transfers over a forward WebSocket") {
@@ -239,6 +265,22 @@ struct TrefoilBench: AsyncParsableCommand {
         } catch {
             await fresh.stop()
             throw error
+        }
+    }
+
+    /// Raises the soft limit on open files to the hard limit: the fan-out's 1,000 event clients and the load's
+    /// connections each hold a descriptor, and many systems start processes at a soft limit of 1,024.
+    private func raiseOpenFileLimit() {
+        #if canImport(Glibc)
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+            let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(resource, &limit) != 0 {
+            progress("could not raise the open-file limit to \(limit.rlim_max): \(String(cString: strerror(errno)))")
         }
     }
 

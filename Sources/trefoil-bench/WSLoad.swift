@@ -14,6 +14,9 @@ enum WSLoad {
     struct Outcome: Sendable {
         /// Responses received inside the measured window.
         let completed: Int
+        /// Every response received, warm-up and the drain after the window included: what a scenario that writes
+        /// checks the server's state against.
+        let answered: Int
         let window: Duration
         let latencies: [Sample]
         let failures: Int
@@ -24,6 +27,7 @@ enum WSLoad {
 
     private struct Totals {
         var completed = 0
+        var answered = 0
         var latencies: [Sample] = []
         var failures = 0
         var firstFailure: String?
@@ -100,6 +104,7 @@ enum WSLoad {
                     guard let echo = echoNumber(in: bytes), let sent = connection.inFlight.removeValue(forKey: echo)
                     else { return }
                     answered += 1
+                    totals.answered += 1
                     if now >= measureStart && now <= end {
                         totals.completed += 1
                         if sent >= measureStart { totals.latencies.append(Sample(echo: echo, latency: now - sent)) }
@@ -123,7 +128,8 @@ enum WSLoad {
         }
         for connection in connections where connection.open { connection.socket.sendClose() }
         return Outcome(
-            completed: totals.completed, window: duration, latencies: totals.latencies, failures: totals.failures,
+            completed: totals.completed, answered: totals.answered, window: duration, latencies: totals.latencies,
+            failures: totals.failures,
             firstFailure: totals.firstFailure)
     }
 }
