@@ -79,15 +79,17 @@ extension FileTree {
     }
 
     /// The bytes `range` (within the blob) of a blob kept in the database; `.fileNotFound` when its row is gone.
+    /// The whole blob is read (at most `inline_max_bytes`) and kept in memory for the next reader.
     func databaseBytes(of sha256: String, in range: Range<Int64>) async throws -> Data {
-        let bytes = try await read { db in
-            // substr counts from 1; on a BLOB it counts bytes.
+        if let cached = inlineBytes.bytes(sha256) { return Data(cached[Int(range.lowerBound)..<Int(range.upperBound)]) }
+        let data = try await read { db in
             try Data.fetchOne(
-                db, sql: "SELECT substr(bytes, ?, ?) FROM blob_bytes WHERE sha256 = ?",
-                arguments: [range.lowerBound + 1, range.count, sha256])
+                db.cachedStatement(sql: "SELECT bytes FROM blob_bytes WHERE sha256 = ?"), arguments: [sha256])
         }
-        guard let bytes else { throw TrefoilError.fileNotFound }
-        return bytes
+        guard let data, data.count >= range.upperBound else { throw TrefoilError.fileNotFound }
+        let bytes = [UInt8](data)
+        inlineBytes.store(bytes, for: sha256)
+        return Data(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
     }
 
     private func writeDatabaseBytes(of sha256: String, to target: String) async throws {

@@ -45,7 +45,7 @@ extension FileTree {
 
         guard repair, !report.isClean else { return report }
         defer {
-            usage.invalidate()
+            writeEnded()
             derivedCache.invalidate()
         }
         try await db.write { db in

@@ -11,17 +11,35 @@ extension FileTree {
     }
 
     /// A live file by id alone, whoever owns it: for signed download links, where the signature
-    /// already proves the caller was given this file.
+    /// already proves the caller was given this file. Kept for `cachedFile(_:)` until the next write ends.
     public func file(_ id: FileID) async throws -> StoredFile {
         let now = clock()
-        return try await read { db in
+        let generation = files.generation
+        let file = try await read { db in
             guard Self.isExact(id.rawValue),
                 let detail = try FileDetail.fetchOne(
-                    db, sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)",
+                    db.cachedStatement(
+                        sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)"),
                     arguments: [id.rawValue, now])
             else { throw TrefoilError.fileNotFound }
             return detail.stored
         }
+        files.store(file, readAfter: generation)
+        return file
+    }
+
+    /// `file(_:)` from memory, without reading the store: the file as a `file(_:)` read it since the last write
+    /// transaction ended, unless its dead time has passed; nil when there is none (ask `file(_:)`). Never blocks,
+    /// so an event loop may call it.
+    public func cachedFile(_ id: FileID) -> StoredFile? {
+        guard let file = files.file(id.rawValue), file.deadTime == 0 || file.deadTime > clock() else { return nil }
+        return file
+    }
+
+    /// The bytes of a file kept in the database (`StoredFile.bytesInDatabase`) from memory, when they were read
+    /// before (`bytes(of:in:)`); nil otherwise. Never blocks.
+    public func cachedBytes(of file: StoredFile) -> [UInt8]? {
+        file.bytesInDatabase ? inlineBytes.bytes(file.digests.sha256) : nil
     }
 
     /// What the store knows of a file id, whoever owns it: live, expired (its dead time has passed, whether or not

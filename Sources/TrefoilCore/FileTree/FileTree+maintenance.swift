@@ -24,7 +24,7 @@ extension FileTree {
         }
         let candidates = unreferenced + onDisk.filter { !known.contains($0) }
         guard !candidates.isEmpty else { return 0 }
-        defer { usage.invalidate() }
+        defer { writeEnded() }
         let claimed = try database.writer.write { db in try self.claim(candidates, db, now: now) }
         if claimed.rows > 0 { derivedCache.invalidate() }
         return claimed.inDatabase + claimed.backend.filter(blobs.removeIfStillClaimedNow).count

@@ -103,6 +103,10 @@ public final class FileTree: Sendable {
     let logger: Logger
     /// Usage counters as last read; every write invalidates them.
     let usage: UsageCache
+    /// Live files by id as last read; every write invalidates them.
+    let files: FileCache
+    /// The bytes of blobs kept in the database, as last read.
+    let inlineBytes = InlineBytesCache()
     /// Upload commits that arrive together share one transaction (`writeShared`).
     let committer: GroupCommitter
     /// Downloads counted and not yet written.
@@ -135,8 +139,13 @@ public final class FileTree: Sendable {
         self.faults = faults
         self.logger = logger
         let usage = UsageCache()
+        let files = FileCache()
         self.usage = usage
-        committer = GroupCommitter(writer: database.writer) { usage.invalidate() }
+        self.files = files
+        committer = GroupCommitter(writer: database.writer) {
+            usage.invalidate()
+            files.invalidate()
+        }
     }
 
     /// Opens the store in `directory` with its blobs in the local folder: creates what is missing, migrates the
@@ -254,12 +263,19 @@ public final class FileTree: Sendable {
     /// Runs one write transaction, mapping SQLite failures to `.databaseError`. Cached usage is
     /// dropped when it ends, whatever its outcome.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        defer { usage.invalidate() }
+        defer { writeEnded() }
         do {
             return try await database.writer.write(body)
         } catch {
             throw Self.mapped(error)
         }
+    }
+
+    /// What every write transaction calls when it ends, committed or not: the caches of what it may have changed
+    /// are dropped.
+    func writeEnded() {
+        usage.invalidate()
+        files.invalidate()
     }
 
     /// `write` for an upload's commit: the transaction is shared with the other commits that arrive while one is

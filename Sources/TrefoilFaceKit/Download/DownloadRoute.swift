@@ -16,6 +16,15 @@ public protocol DownloadRoute: Sendable {
 
     /// The file to serve, or the refusal, for a request whose path `matches`.
     func resolve(_ request: DownloadRequest) async -> DownloadResolution
+
+    /// The answer from memory alone, or nil to have `resolve` asked: for a route whose common case needs no I/O (a
+    /// signed link to a file read a moment ago). Called on the event loop: it must not block or wait.
+    func resolveNow(_ request: DownloadRequest) -> DownloadResolution?
+}
+
+extension DownloadRoute {
+    /// Routes that always need the store resolve nothing from memory.
+    public func resolveNow(_ request: DownloadRequest) -> DownloadResolution? { nil }
 }
 
 /// A `GET` or `HEAD` request for a download route.

@@ -72,6 +72,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             held.append(.part(part))
         } else {
             handle(part, context: context)
+            answerIfDue(context: context)
             leaveIfDone(context: context)
         }
     }
@@ -121,8 +122,14 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             reading = nil
-            pending = (head, route.face, nil)
-            plan(head, route: route.route, path: path, query: query, context: context)
+            if let plan = planner.planNow(route.route, head: head, path: path, query: query) {
+                // Planned from memory (a file read a moment ago): written by whoever called `handle`, so that a long
+                // pipeline of such downloads is answered in `release`'s loop rather than by recursion.
+                pending = (head, route.face, plan)
+            } else {
+                pending = (head, route.face, nil)
+                plan(head, route: route.route, path: path, query: query, context: context)
+            }
         }
     }
 
@@ -137,10 +144,18 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Passes on what was held while a download waited, until the next download is read.
     private func release(context: ChannelHandlerContext) {
         if !held.isEmpty {
-            while pending == nil, let next = held.popFirst() {
-                switch next {
-                case .part(let part): handle(part, context: context)
-                case .event(let event): context.fireUserInboundEventTriggered(event)
+            while true {
+                while pending == nil, let next = held.popFirst() {
+                    switch next {
+                    case .part(let part): handle(part, context: context)
+                    case .event(let event): context.fireUserInboundEventTriggered(event)
+                    }
+                }
+                // A download planned from memory on the way is answered here, and the loop goes on behind it.
+                guard let keepAlive = writeIfDue(context: context) else { break }
+                guard keepAlive else {
+                    held.removeAll()
+                    return
                 }
             }
             // Hummingbird's async channel hands reads on at the end of a read burst.
@@ -206,21 +221,29 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes the pending download's answer once it is planned and every earlier response has ended.
+    /// Writes the pending download's answer once it is planned and every earlier response has ended, then lets the
+    /// next request have its turn.
     private func answerIfDue(context: ChannelHandlerContext) {
-        guard unanswered == 0, !streaming, let (head, face, plan) = pending, let plan else { return }
+        guard let keepAlive = writeIfDue(context: context) else { return }
+        answered(keepAlive: keepAlive, context: context)
+    }
+
+    /// Writes the pending download's answer if it is due; returns whether the connection stays open after it, or nil
+    /// when nothing was written (not due yet, the connection gone, or a remote blob's streaming started).
+    private func writeIfDue(context: ChannelHandlerContext) -> Bool? {
+        guard unanswered == 0, !streaming, let (head, face, plan) = pending, let plan else { return nil }
         pending = nil
-        guard context.channel.isActive else { return }
+        guard context.channel.isActive else { return nil }
         let keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
         if case .remote(let sha256, let range) = plan.body, let remote = planner.remote {
             streaming = true
             stream(
                 plan, sha256: sha256, range: range, from: remote, for: head, face: face, keepAlive: keepAlive,
                 context: context)
-            return
+            return nil
         }
         write(plan, for: head, face: face, keepAlive: keepAlive, context: context)
-        answered(keepAlive: keepAlive, context: context)
+        return keepAlive
     }
 
     /// After an answer: the next request's turn, or the end of the connection.

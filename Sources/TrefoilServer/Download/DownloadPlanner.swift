@@ -64,11 +64,32 @@ struct DownloadPlanner: Sendable {
             plan.kind, bytes: range.upperBound - range.lowerBound + 1)
     }
 
+    /// The answer from memory alone, on the event loop, or nil when it needs the store (`plan`): a route that
+    /// resolves from memory (`DownloadRoute.resolveNow`) to a file on the local folder, or one kept in the database
+    /// whose bytes were read before. A refusal is answered here too.
+    func planNow(_ route: any DownloadRoute, head: HTTPRequestHead, path: Substring, query: Substring) -> Plan? {
+        let isHead = head.method == .HEAD
+        guard let resolution = route.resolveNow(Self.request(head, path: path, query: query)) else { return nil }
+        switch resolution {
+        case .file(let file) where file.bytesInDatabase:
+            guard let bytes = tree.cachedBytes(of: file) else { return nil }
+            return plan(Blob(file, source: .bytes(bytes)), headers: head.headers, head: isHead)
+        case .file(let file):
+            guard let path = tree.blobPath(of: file) else { return nil }
+            return plan(Blob(file, source: .path(path)), headers: head.headers, head: isHead)
+        case .derived: return nil
+        case .refused(let refusal): return Plan(refusal)
+        }
+    }
+
+    private static func request(_ head: HTTPRequestHead, path: Substring, query: Substring) -> DownloadRequest {
+        DownloadRequest(
+            isHead: head.method == .HEAD, path: String(path), query: String(query), headers: HTTPFields(head.headers))
+    }
+
     func plan(_ route: any DownloadRoute, head: HTTPRequestHead, path: Substring, query: Substring) async -> Plan {
         let isHead = head.method == .HEAD
-        let request = DownloadRequest(
-            isHead: isHead, path: String(path), query: String(query), headers: HTTPFields(head.headers))
-        switch await route.resolve(request) {
+        switch await route.resolve(Self.request(head, path: path, query: query)) {
         case .file(let file) where file.bytesInDatabase:
             // At most `storage.inline_blob_bytes` (16 KiB by default): one indexed read, whatever part is asked for.
             guard let bytes = try? await tree.bytes(of: file, in: 0..<file.size), bytes.count == file.size else {

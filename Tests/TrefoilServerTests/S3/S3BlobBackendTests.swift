@@ -29,6 +29,8 @@ struct S3BlobBackendTests {
         let bucket = try await moto.makeBucket()
         let server = try await LiveServer.start(clock: clock) { config in
             moto.use(bucket: bucket, in: &config)
+            // These tests watch the bucket: every file's bytes go there, none stay in the database.
+            config.storage.blobs.inlineMaxBytes = 0
             configure(&config)
         }
         return (server, try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP))
@@ -86,7 +88,8 @@ struct S3BlobBackendTests {
     @Test("in redirect mode a signed link answers 302 to a presigned URL that a plain HTTP client fetches")
     func redirectedDownload() async throws {
         let (server, _) = try await start { $0.storage.blobs.s3.downloads = "redirect" }
-        let bytes = pseudoRandomBytes(10_000, seed: 8)
+        // Above `inline_max_bytes`: a file kept in the database is served by trefoil itself, never redirected.
+        let bytes = pseudoRandomBytes(20_000, seed: 8)
         let url = try #require(try await upload(server, bytes)["url"]?.stringValue)
         let answer = try await server.request(String(url.dropFirst(server.base.count)))
         #expect(answer.status == .found)
@@ -216,6 +219,7 @@ struct S3FaultTests {
         let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
         let server = try await LiveServer.start { config in
             moto.use(bucket: bucket, in: &config)
+            config.storage.blobs.inlineMaxBytes = 0
             config.storage.blobs.s3.timeoutMS = timeoutMS
             config.storage.blobs.s3.partConcurrency = 1
         }
@@ -279,7 +283,7 @@ struct S3FaultTests {
         let bucket = try await moto.makeBucket()
         let client = try S3Client(configuration: moto.configuration(bucket: bucket), http: s3TestHTTP)
         let blobs = """
-            "blobs": {"backend": "s3", "s3": {"endpoint": "\(moto.endpoint)", "bucket": "\(bucket)", \
+            "blobs": {"backend": "s3", "inline_max_bytes": 0, "s3": {"endpoint": "\(moto.endpoint)", "bucket": "\(bucket)", \
             "access_key_id": "\(moto.credentials.accessKeyID)", "secret_access_key": "\(moto.credentials.secretAccessKey)", \
             "part_size_bytes": 5242880, "part_concurrency": 1}}
             """

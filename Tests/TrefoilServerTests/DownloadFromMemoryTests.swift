@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Testing
+import TrefoilTestSupport
+
+@testable import TrefoilServer
+
+/// A signed link to a file read a moment ago is answered from memory, on the event loop (`DownloadRoute.resolveNow`,
+/// `FileTree.cachedFile`): these pin that what memory answers is never older than the store.
+@Suite("Downloads answered from memory", .timeLimit(.minutes(3)), .stopsLiveServers)
+struct DownloadFromMemoryTests {
+    /// Uploads `bytes` to group 9 as `name`; returns the file id and the download link's path and query.
+    func upload(_ server: LiveServer, _ bytes: [UInt8], name: String = "a.bin") async throws -> (String, String) {
+        let data = try await HTTPCaller(server: server).ok(
+            "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": .string(name)])
+        let url = try #require(data["url"]?.stringValue)
+        return (try #require(data["file_id"]?.stringValue), String(url.dropFirst(server.base.count)))
+    }
+
+    @Test(
+        "repeated downloads of a small and a large file give the same bytes and headers; a rename shows in the next one",
+        arguments: [4_096, 40_000])
+    func renameShowsAtOnce(size: Int) async throws {
+        let server = try await LiveServer.start()
+        let bytes = pseudoRandomBytes(size, seed: 11)
+        let (id, path) = try await upload(server, bytes, name: "before.bin")
+        for _ in 0..<3 {
+            let answer = try await server.request(path)
+            #expect(answer.status == .ok)
+            #expect(Array(buffer: answer.body ?? .init()) == bytes)
+            #expect(answer.headers[.contentDisposition]?.contains("before.bin") == true)
+        }
+        let ranged = try await server.request(path, headers: [.range: "bytes=10-19"])
+        #expect(ranged.status == .partialContent)
+        #expect(Array(buffer: ranged.body ?? .init()) == Array(bytes[10...19]))
+        _ = try await HTTPCaller(server: server).ok(
+            "rename_group_file", ["group_id": 9, "file_id": .string(id), "new_name": "after.bin"])
+        let renamed = try await server.request(path)
+        #expect(renamed.headers[.contentDisposition]?.contains("after.bin") == true)
+        #expect(Array(buffer: renamed.body ?? .init()) == bytes)
+        await server.stop()
+    }
+
+    @Test("a deleted file's link answers 404 at once, though it was just downloaded")
+    func deleteShowsAtOnce() async throws {
+        let server = try await LiveServer.start()
+        let (id, path) = try await upload(server, pseudoRandomBytes(2_000, seed: 12))
+        #expect(try await server.request(path).status == .ok)
+        _ = try await HTTPCaller(server: server).ok("delete_group_file", ["group_id": 9, "file_id": .string(id)])
+        let gone = try await server.request(path)
+        #expect(gone.status == .notFound)
+        #expect(String(buffer: gone.body ?? .init()) == "this file has been deleted\n")
+        await server.stop()
+    }
+
+    @Test("a file whose dead time passes stops being served from memory without any write")
+    func expiryShowsAtOnce() async throws {
+        let clock = TestClock()
+        let server = try await LiveServer.start(clock: clock) { $0.spaces.group.fileDays = 1 }
+        let (_, path) = try await upload(server, pseudoRandomBytes(2_000, seed: 13))
+        #expect(try await server.request(path).status == .ok)
+        clock.advance(days: 2)
+        #expect(try await server.request(path).status == .notFound)
+        await server.stop()
+    }
+
+    @Test("two thousand downloads of a small file pipelined in one write all come back, in order")
+    func longPipelineFromMemory() async throws {
+        let server = try await LiveServer.start()
+        let bytes = pseudoRandomBytes(1_000, seed: 14)
+        let (_, path) = try await upload(server, bytes)
+        #expect(try await server.request(path).status == .ok)
+        let one = "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n"
+        let request =
+            String(repeating: one, count: 2_000) + "GET /get_status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        let pipeline = DownloadPipelineTests()
+        let answers = pipeline.responses(try await pipeline.exchange(port: server.port, request))
+        #expect(answers.count == 2_001)
+        #expect(answers.dropLast().allSatisfy { $0.status == 200 && $0.body == bytes })
+        #expect(answers.last?.text.contains("\"online\":true") == true)
+        await server.stop()
+    }
+}
