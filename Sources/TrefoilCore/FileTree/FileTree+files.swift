@@ -29,7 +29,7 @@ extension FileTree {
     }
 
     /// `file(_:)` from memory, without reading the store: the file as a `file(_:)` read it since the last write
-    /// transaction ended, unless its dead time has passed; nil when there is none (ask `file(_:)`). Never blocks,
+    /// transaction ended (its `downloadTimes` may lag), unless its dead time has passed; nil when there is none (ask `file(_:)`). Never blocks,
     /// so an event loop may call it.
     public func cachedFile(_ id: FileID) -> StoredFile? {
         guard let file = files.file(id.rawValue), file.deadTime == 0 || file.deadTime > clock() else { return nil }
@@ -151,7 +151,8 @@ extension FileTree {
         let counts = downloadCounts.take()
         guard !counts.isEmpty else { return 0 }
         do {
-            try await write { db in
+            // Cached files stay: a flush every second would otherwise send every download back to the store.
+            try await write(keepingFiles: true) { db in
                 let statement = try db.cachedStatement(
                     sql: "UPDATE file SET download_times = download_times + ? WHERE id = ?")
                 for (id, count) in counts { try statement.execute(arguments: [count, id.rawValue]) }

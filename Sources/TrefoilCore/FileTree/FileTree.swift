@@ -261,9 +261,12 @@ public final class FileTree: Sendable {
     }
 
     /// Runs one write transaction, mapping SQLite failures to `.databaseError`. Cached usage is
-    /// dropped when it ends, whatever its outcome.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        defer { writeEnded() }
+    /// dropped when it ends, whatever its outcome, and so are cached files unless `keepingFiles` (a transaction that
+    /// changes nothing a download answers with: the download counts).
+    func write<T: Sendable>(keepingFiles: Bool = false, _ body: @escaping @Sendable (Database) throws -> T)
+        async throws -> T
+    {
+        defer { keepingFiles ? usage.invalidate() : writeEnded() }
         do {
             return try await database.writer.write(body)
         } catch {

@@ -22,6 +22,11 @@ public enum FormEncoding {
     }
 
     private static func unescape(_ text: Substring) -> String? {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        // Most names and values (a signed link's `expires` and `sig`) have nothing to unescape: Foundation's
+        // replacing and percent-decoding were 18% of the time of answering a small download (perf, issue 18).
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(text)
+        }
+        return String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

@@ -208,12 +208,18 @@ struct DownloadPlanner: Sendable {
         let fallback = String(
             name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" }
         )
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: Self.attrChars) ?? fallback
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    /// RFC 5987's attr-char: what a `filename*` value keeps as it is. Built once: making the set for every answer
+    /// showed in the profile of small downloads.
+    private static let attrChars: CharacterSet = {
         var allowed = CharacterSet.alphanumerics.intersection(
             CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
         allowed.insert(charactersIn: "!#$&+-.^_`|~")
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? fallback
-        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
-    }
+        return allowed
+    }()
 }
 
 /// A single-range `Range` header (RFC 9110 §14.1.2) judged against a file size.
