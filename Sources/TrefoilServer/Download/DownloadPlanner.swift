@@ -208,7 +208,16 @@ struct DownloadPlanner: Sendable {
         let fallback = String(
             name.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" }
         )
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: Self.attrChars) ?? fallback
+        let plain = name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default: Self.attrPunctuation.contains(byte)
+            }
+        }
+        // Most names need no escaping: Foundation's percent-encoding was 5% of a small download's time.
+        let encoded = plain ? name : name.addingPercentEncoding(withAllowedCharacters: Self.attrChars) ?? fallback
         return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 
@@ -217,9 +226,10 @@ struct DownloadPlanner: Sendable {
     private static let attrChars: CharacterSet = {
         var allowed = CharacterSet.alphanumerics.intersection(
             CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        allowed.insert(charactersIn: String(decoding: attrPunctuation, as: UTF8.self))
         return allowed
     }()
+    private static let attrPunctuation = Array("!#$&+-.^_`|~".utf8)
 }
 
 /// A single-range `Range` header (RFC 9110 §14.1.2) judged against a file size.
