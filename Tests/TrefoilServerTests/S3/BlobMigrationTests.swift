@@ -30,11 +30,13 @@ struct BlobMigrationTests {
 
     /// Stores each of `contents` as a file of group 1 through the store's own upload; returns the blobs' sizes by
     /// SHA-256.
-    func fill(_ store: TempStoreConfig, with contents: [[UInt8]]) async throws -> [String: Int] {
+    func fill(_ store: TempStoreConfig, with contents: [[UInt8]], settings: FileTree.Settings = .init()) async throws
+        -> [String: Int]
+    {
         let directory = DataDirectory(path: store.dataDir)
         let lock = try directory.lock()
         defer { lock.release() }
-        let tree = try FileTree.open(directory: directory, settings: .init())
+        let tree = try FileTree.open(directory: directory, settings: settings)
         var blobs: [String: Int] = [:]
         for (index, bytes) in contents.enumerated() {
             let file = try await tree.upload(
@@ -140,6 +142,23 @@ struct BlobMigrationTests {
         #expect(onDisk == ["TREFOIL_STORAGE_BLOBS_BACKEND": "disk"])
         let clean = try await runTrefoil(["fsck", "--deep", "--config", store.configPath], environment: onDisk)
         #expect(clean.status == 0, "\(clean.output)")
+    }
+
+    @Test("files kept in the database stay there when the blobs move: only the others reach the bucket, fsck is clean")
+    func databaseBytesStay() async throws {
+        let (store, bucket) = try await storeWithBucket()
+        defer { store.remove() }
+        let small = pseudoRandomBytes(1000, seed: 31)
+        let large = pseudoRandomBytes(40_000, seed: 32)
+        let blobs = try await fill(store, with: [small, large], settings: .init(inlineBlobBytes: 16_384))
+        #expect(blobs.count == 2)
+        let up = try await runTrefoil(["blobs", "migrate", "--to", "s3", "--config", store.configPath])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(up.output.hasPrefix(summary(copied: 1, to: "s3", bytes: 40_000, skipped: 0) + "\n"))
+        #expect(Set(try await objects(in: bucket).keys) == [sha256Hex(large)])
+        let onS3 = try switchSetting(in: up.output)
+        let check = try await runTrefoil(["fsck", "--deep", "--config", store.configPath], environment: onS3)
+        #expect(check.status == 0, "\(check.output)")
     }
 
     @Test("killed mid-way, a second run skips the blobs the first verified and finishes with every blob verified")
