@@ -412,7 +412,7 @@ func e2eStartTrefoil(config: String, directory: String, log: String) throws -> P
     server.standardOutput = output
     server.standardError = output
     server.standardInput = FileHandle.nullDevice
-    try server.run()
+    try startSerialized(server)
     return server
 }
 
@@ -603,7 +603,7 @@ final class E2EChild {
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = stdout
             process.standardError = stderr
-            try process.run()
+            try startSerialized(process)
         } catch {
             try? FileManager.default.removeItem(atPath: scratch)
             throw error

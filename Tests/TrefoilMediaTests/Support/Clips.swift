@@ -106,7 +106,7 @@ private func runTool(_ tool: String, _ arguments: [String]) async throws -> Stri
     process.standardError = FileHandle(forWritingAtPath: name + ".err")
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         process.terminationHandler = { _ in continuation.resume() }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
+        do { try startSerialized(process) } catch { continuation.resume(throwing: error) }
     }
     let output = try String(contentsOfFile: name + ".out", encoding: .utf8)
     guard process.terminationStatus == 0 else {

@@ -174,7 +174,7 @@ struct BlobMigrationTests {
         process.arguments = ["blobs", "migrate", "--to", "s3", "--config", store.configPath]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try startSerialized(process)
         // Killed once a tenth of the blobs are in the bucket.
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline,

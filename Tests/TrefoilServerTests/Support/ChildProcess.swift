@@ -32,7 +32,7 @@ private func runTrefoilBlocking(_ arguments: [String], environment: [String: Str
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output
-    try process.run()
+    try startSerialized(process)
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -58,7 +58,7 @@ func startImportFromStdin(_ store: TempStoreConfig, group: Int, name: String) th
     process.standardInput = input
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try startSerialized(process)
     return (process, input.fileHandleForWriting)
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrefoilTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -49,7 +50,7 @@ final class ServeProcess: Sendable {
                 self?.output.withLock { $0.append(data) }
             }
         }
-        try process.run()
+        try startSerialized(process)
     }
 
     /// Everything the child has logged so far.
