@@ -37,7 +37,7 @@ struct GroupCommitTests {
                 try await committer.run(Self.holdUntil(committer, waiting: 8))
                 return -1
             }
-            while committer.totals.batches < 1 { await Task.yield() }
+            while committer.totals.batches < 1 { try? await Task.sleep(for: .milliseconds(1)) }
             for value in 1...8 {
                 group.addTask {
                     try await committer.run { db in
@@ -61,7 +61,7 @@ struct GroupCommitTests {
                 _ = try? await committer.run(Self.holdUntil(committer, waiting: 3))
                 return (0, true)
             }
-            while committer.totals.batches < 1 { await Task.yield() }
+            while committer.totals.batches < 1 { try? await Task.sleep(for: .milliseconds(1)) }
             for value in 1...3 {
                 group.addTask {
                     do {
@@ -92,7 +92,7 @@ struct GroupCommitTests {
                 try await committer.run(Self.holdUntil(committer, waiting: 5))
                 return nil
             }
-            while committer.totals.batches < 1 { await Task.yield() }
+            while committer.totals.batches < 1 { try? await Task.sleep(for: .milliseconds(1)) }
             for index in 0..<5 {
                 group.addTask {
                     do {
@@ -130,7 +130,7 @@ struct GroupCommitTests {
             group.addTask {
                 (try? await committer.run(Self.holdUntil(committer, waiting: 2))) != nil
             }
-            while committer.totals.batches < 1 { await Task.yield() }
+            while committer.totals.batches < 1 { try? await Task.sleep(for: .milliseconds(1)) }
             group.addTask {
                 (try? await committer.run { db in
                     try db.execute(sql: "INSERT INTO number (value) VALUES (1)")

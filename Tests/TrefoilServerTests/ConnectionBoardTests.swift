@@ -70,7 +70,7 @@ struct ConnectionBoardTests {
         let bot = try await FakeBot()
         let server = try await LiveServer.start {
             $0.onebot11.httpPost = [
-                .init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 2000, retryWindowMS: 3000)
+                .init(url: "http://127.0.0.1:\(bot.port)/hook", timeoutMS: 10_000, retryWindowMS: 3000)
             ]
         }
         _ = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }

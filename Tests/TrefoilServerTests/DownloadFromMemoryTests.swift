@@ -64,7 +64,7 @@ struct DownloadFromMemoryTests {
         await server.stop()
     }
 
-    @Test("two thousand downloads of a small file pipelined in one write all come back, in order")
+    @Test("three hundred downloads of a small file pipelined in one write all come back, in order")
     func longPipelineFromMemory() async throws {
         let server = try await LiveServer.start()
         let bytes = pseudoRandomBytes(1_000, seed: 14)
@@ -72,10 +72,10 @@ struct DownloadFromMemoryTests {
         #expect(try await server.request(path).status == .ok)
         let one = "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n"
         let request =
-            String(repeating: one, count: 2_000) + "GET /get_status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            String(repeating: one, count: 300) + "GET /get_status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
         let pipeline = DownloadPipelineTests()
         let answers = pipeline.responses(try await pipeline.exchange(port: server.port, request))
-        #expect(answers.count == 2_001)
+        #expect(answers.count == 301)
         #expect(answers.dropLast().allSatisfy { $0.status == 200 && $0.body == bytes })
         #expect(answers.last?.text.contains("\"online\":true") == true)
         await server.stop()

@@ -175,7 +175,7 @@ struct WebhookTests {
     func signedOrderedPosts() async throws {
         let bot = try await FakeBot()
         let server = try await LiveServer.start(token: "tok") {
-            $0.onebot11.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", secret: "hush", timeoutMS: 2000)]
+            $0.onebot11.httpPost = [.init(url: "http://127.0.0.1:\(bot.port)/hook", secret: "hush", timeoutMS: 10_000)]
         }
         let enable = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }
         #expect(enable.envelope?.json["meta_event_type"] == "lifecycle")
