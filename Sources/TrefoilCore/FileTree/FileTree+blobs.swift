@@ -37,7 +37,7 @@ extension FileTree {
         let temp = "\(directory.tmpPath)/\(UUID().uuidString.lowercased()).fetch"
         do {
             if inDatabase {
-                try await writeDatabaseBytes(of: sha256, to: temp)
+                try await writeDatabaseBytes(of: sha256, size: size, to: temp)
             } else {
                 try await blobs.backend.copy(sha256, range: nil, to: temp)
             }
@@ -92,11 +92,8 @@ extension FileTree {
         return Data(bytes[Int(range.lowerBound)..<Int(range.upperBound)])
     }
 
-    private func writeDatabaseBytes(of sha256: String, to target: String) async throws {
-        let bytes = try await read { db in
-            try Data.fetchOne(db, sql: "SELECT bytes FROM blob_bytes WHERE sha256 = ?", arguments: [sha256])
-        }
-        guard let bytes else { throw TrefoilError.fileNotFound }
+    private func writeDatabaseBytes(of sha256: String, size: Int64, to target: String) async throws {
+        let bytes = try await databaseBytes(of: sha256, in: 0..<size)
         try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) in
             let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw .storageWriteFailed("cannot create \(target): \(errnoText())") }

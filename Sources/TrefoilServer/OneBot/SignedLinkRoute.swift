@@ -20,13 +20,13 @@ struct SignedLinkRoute: DownloadRoute {
 
     private enum Verdict {
         case valid(FileID)
-        case refused(DownloadResolution)
+        case refused(DownloadRefusal)
     }
 
     /// The file a link names once its signature checks out, or the refusal.
     private func verified(_ request: DownloadRequest) -> Verdict {
         guard let id = Self.fileID(inPath: Substring(request.path)) else {
-            return .refused(.refused(.plainText(.notFound, "not a download link")))
+            return .refused(.plainText(.notFound, "not a download link"))
         }
         let query = request.queryItems
         let now = Int64(Date().timeIntervalSince1970)
@@ -34,10 +34,7 @@ struct SignedLinkRoute: DownloadRoute {
             signer.isValid(signature: signature, .download, subject: id.rawValue, expires: expires, now: now)
         else {
             return .refused(
-                .refused(
-                    .plainText(
-                        .forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url")
-                ))
+                .plainText(.forbidden, "this link is forged or has expired; ask for a new one with get_group_file_url"))
         }
         return .valid(id)
     }
@@ -45,7 +42,7 @@ struct SignedLinkRoute: DownloadRoute {
     /// A valid link to a file read since the last write: answered on the event loop, no read of the store.
     func resolveNow(_ request: DownloadRequest) -> DownloadResolution? {
         switch verified(request) {
-        case .refused(let refusal): refusal
+        case .refused(let refusal): .refused(refusal)
         case .valid(let id): tree.cachedFile(id).map { .file($0) }
         }
     }
@@ -53,7 +50,7 @@ struct SignedLinkRoute: DownloadRoute {
     func resolve(_ request: DownloadRequest) async -> DownloadResolution {
         let id: FileID
         switch verified(request) {
-        case .refused(let refusal): return refusal
+        case .refused(let refusal): return .refused(refusal)
         case .valid(let verified): id = verified
         }
         do {
