@@ -258,7 +258,7 @@ let package = Package(
         // What every test target shares: deterministic test bytes, their digests, temp directories, config text.
         .target(
             name: "TrefoilTestSupport",
-            dependencies: ["TrefoilConfiguration", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TrefoilConfiguration", "CTrefoilLinux", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TrefoilTestSupport"),
         .testTarget(
             name: "TrefoilCoreTests",

@@ -50,3 +50,21 @@ int CTrefoil_renameat2(int olddirfd, const char *oldpath, int newdirfd, const ch
 }
 
 #endif
+
+int CTrefoil_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+#else
+    (void)actions, (void)from;
+    return ENOSYS;
+#endif
+}
+
+int CTrefoil_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+#else
+    (void)actions, (void)path;
+    return ENOSYS;
+#endif
+}

@@ -78,7 +78,7 @@ struct BotFrameworkTests {
         #expect(notice.urlBytesMatch == true)
 
         e2eStop(server)
-        #expect(server.terminationReason == .exit && server.terminationStatus == 0, "\(e2eTail(e2eRead(serverLog)))")
+        #expect(!server.wasSignaled && server.terminationStatus == 0, "\(e2eTail(e2eRead(serverLog)))")
     }
 
     @Test("NoneBot2 as the server: Trefoil dials its reverse WebSocket, and the bot manages group files over it")
@@ -360,7 +360,7 @@ func e2eRunNoneBotServer(_ outbound: E2EOutbound) async throws -> E2EServerBotRu
         result: result,
         context: "bot result: \(e2eTail(run.output, lines: 1, characters: 1500))\ntrefoil log (tail):\n"
             + e2eTail(trefoilLog),
-        trefoilLog: trefoilLog, trefoilExitedCleanly: server.terminationReason == .exit && server.terminationStatus == 0
+        trefoilLog: trefoilLog, trefoilExitedCleanly: !server.wasSignaled && server.terminationStatus == 0
     )
 }
 
@@ -385,7 +385,7 @@ func e2eTrefoilConfig(port: Int, dataDir: String, outbound: String = #""reverse_
 /// `trefoil serve` on a free port with the e2e config (data in `temp/data`, its log in `temp/server.log`), once it
 /// answers `GET /get_version_info` with the token. Throws with the end of its log when it does not within 30 s (the
 /// server is then stopped); the caller stops it (`e2eStop`) when done.
-func e2eStartReadyTrefoil(in temp: String) async throws -> (server: Process, port: Int, log: String) {
+func e2eStartReadyTrefoil(in temp: String) async throws -> (server: TestChild, port: Int, log: String) {
     let port = try e2eFreePort()
     let log = temp + "/server.log"
     let server = try e2eStartTrefoil(
@@ -401,19 +401,13 @@ func e2eStartReadyTrefoil(in temp: String) async throws -> (server: Process, por
 
 /// Writes `config` to `directory/config.json` and starts `trefoil serve` on it in a stripped environment, standard
 /// output and standard error in `log`.
-func e2eStartTrefoil(config: String, directory: String, log: String) throws -> Process {
+func e2eStartTrefoil(config: String, directory: String, log: String) throws -> TestChild {
     try config.write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
     let output = try e2eOutputFile(log)
     defer { try? output.close() }  // the child has its own descriptors once it runs
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: trefoilBinary)
-    server.arguments = ["serve", "--config", directory + "/config.json"]
-    server.environment = e2eCleanEnvironment()
-    server.standardOutput = output
-    server.standardError = output
-    server.standardInput = FileHandle.nullDevice
-    try startSerialized(server)
-    return server
+    return try TestChild(
+        trefoilBinary, ["serve", "--config", directory + "/config.json"], environment: e2eCleanEnvironment(),
+        standardOutput: .handle(output), standardError: .handle(output))
 }
 
 /// Whether something accepts TCP connections on loopback `port`.
@@ -581,29 +575,19 @@ func e2eRun(
 /// A running program whose standard output and standard error go to files in a scratch directory (files, unlike
 /// pipes, never fill up and block it). It is stopped, and the files removed, when the value goes away.
 final class E2EChild {
-    let process = Process()
+    let process: TestChild
     private let scratch: String
 
     init(_ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String]) throws {
-        scratch =
+        let scratch =
             FileManager.default.temporaryDirectory.appendingPathComponent("trefoil-e2e-run-\(UUID().uuidString)")
             .path
+        self.scratch = scratch
         do {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            let stdout = try e2eOutputFile(scratch + "/stdout")
-            let stderr = try e2eOutputFile(scratch + "/stderr")
-            defer {  // the child has its own descriptors once it runs
-                try? stdout.close()
-                try? stderr.close()
-            }
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.environment = environment
-            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try startSerialized(process)
+            process = try TestChild(
+                executable, arguments, environment: environment, directory: directory,
+                standardOutput: .file(scratch + "/stdout"), standardError: .file(scratch + "/stderr"))
         } catch {
             try? FileManager.default.removeItem(atPath: scratch)
             throw error
@@ -634,17 +618,17 @@ final class E2EChild {
 }
 
 /// SIGTERM, up to 10 s to exit, then SIGKILL; returns once the process is gone.
-func e2eStop(_ process: Process) {
+func e2eStop(_ process: TestChild) {
     guard process.isRunning else { return }
     process.terminate()
     let deadline = Date().addingTimeInterval(10)
     while process.isRunning, Date() < deadline { usleep(20_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    if process.isRunning { process.send(SIGKILL) }
     process.waitUntilExit()
 }
 
 /// Polls `GET /get_version_info` with the token until it answers `ok` from trefoil, the server exits or time is up.
-func e2eWaitUntilReady(port: Int, token: String, server: Process, timeout: Duration) async -> Bool {
+func e2eWaitUntilReady(port: Int, token: String, server: TestChild, timeout: Duration) async -> Bool {
     let configuration = URLSessionConfiguration.ephemeral
     configuration.connectionProxyDictionary = [:]
     configuration.timeoutIntervalForRequest = 2

@@ -4,6 +4,7 @@ import InMemoryLogging
 import Logging
 import NIOCore
 import Testing
+import TrefoilTestSupport
 
 @testable import TrefoilServer
 

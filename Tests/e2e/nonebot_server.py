@@ -75,7 +75,7 @@ HEADERS = ("x-self-id", "x-client-role", "user-agent", "content-type")
 
 
 # A parent may hand its blocked signals down: under `swift test` this process starts with SIGINT and SIGTERM
-# blocked (Foundation's Process passes on the spawning thread's mask). uvicorn stops on SIGINT, and a harness that
+# blocked (Foundation's Process passed on the spawning thread's mask). uvicorn stops on SIGINT, and a harness that
 # gives up sends SIGTERM: unblock everything before any thread starts.
 signal.pthread_sigmask(signal.SIG_SETMASK, set())
 

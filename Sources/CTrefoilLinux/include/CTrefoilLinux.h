@@ -1,6 +1,8 @@
 #ifndef CTREFOIL_LINUX_H
 #define CTREFOIL_LINUX_H
 
+#include <spawn.h>
+
 // Linux calls that Swift's Glibc module cannot reach: openat2(2) has no glibc wrapper (only the variadic
 // syscall(2), which Swift does not import), and O_PATH and renameat2(2) need _GNU_SOURCE.
 
@@ -21,5 +23,13 @@ int CTrefoil_openat2(int dirfd, const char *path, int flags, unsigned long long 
 
 /// renameat2(2) through the raw system call, for kernels whose C library lacks the wrapper.
 int CTrefoil_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+/// posix_spawn_file_actions_addclosefrom_np(3) (glibc 2.34): the child closes every descriptor from `from` up before
+/// it execs. Returns ENOSYS where the C library lacks it.
+int CTrefoil_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
+/// posix_spawn_file_actions_addchdir_np(3) (glibc 2.29): the child changes to `path` before it execs. Returns ENOSYS
+/// where the C library lacks it.
+int CTrefoil_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
 #endif

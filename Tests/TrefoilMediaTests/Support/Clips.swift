@@ -97,17 +97,9 @@ private let toolOutputs = makeTempDirectory(prefix: "trefoil-media-tools")
 @discardableResult
 private func runTool(_ tool: String, _ arguments: [String]) async throws -> String {
     let name = "\(toolOutputs)/\(UUID().uuidString)"
-    for suffix in [".out", ".err"] { _ = FileManager.default.createFile(atPath: name + suffix, contents: nil) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle(forWritingAtPath: name + ".out")
-    process.standardError = FileHandle(forWritingAtPath: name + ".err")
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do { try startSerialized(process) } catch { continuation.resume(throwing: error) }
-    }
+    let process = try TestChild(
+        "/usr/bin/env", [tool] + arguments, standardOutput: .file(name + ".out"), standardError: .file(name + ".err"))
+    try await offCooperativePool { process.waitUntilExit() }
     let output = try String(contentsOfFile: name + ".out", encoding: .utf8)
     guard process.terminationStatus == 0 else {
         let errors = (try? String(contentsOfFile: name + ".err", encoding: .utf8)) ?? ""

@@ -242,7 +242,7 @@ struct ConsoleBrowserRun: Sendable {
             result: result, notices: notices, rootFiles: names(root.data["files"], key: "file_name"),
             rootFolders: names(root.data["folders"], key: "folder_name"), folderFiles: folderFiles,
             context: context(run, trefoilLog: trefoilLog),
-            trefoilExitedCleanly: server.terminationReason == .exit && server.terminationStatus == 0)
+            trefoilExitedCleanly: !server.wasSignaled && server.terminationStatus == 0)
     }
 
     /// Puts in the files the script expects, as a bot: each upload must succeed.

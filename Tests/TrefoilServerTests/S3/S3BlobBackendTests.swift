@@ -302,7 +302,7 @@ struct S3FaultTests {
             if !started { try await Task.sleep(for: .milliseconds(5)) }
         }
         try #require(started, "the import never started its multipart upload")
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         try await offCooperativePool { process.waitUntilExit() }
 
         // The next process on the store (here another import) opens it with the start-up clean-up, which undoes

@@ -25,14 +25,10 @@ func runTrefoil(_ arguments: [String], environment: [String: String] = [:]) asyn
 private func runTrefoilBlocking(_ arguments: [String], environment: [String: String]) throws -> (
     status: Int32, output: String
 ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: trefoilBinary)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try startSerialized(process)
+    let process = try TestChild(
+        trefoilBinary, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+        standardOutput: .pipe(output), standardError: .pipe(output))
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -49,16 +45,12 @@ func importCommittedFile(_ store: TempStoreConfig, sourceLocation: SourceLocatio
 
 /// `trefoil import` of its standard input into `group` as `name`, started; the caller writes the bytes to the
 /// returned handle (and may kill the process meanwhile).
-func startImportFromStdin(_ store: TempStoreConfig, group: Int, name: String) throws -> (Process, FileHandle) {
+func startImportFromStdin(_ store: TempStoreConfig, group: Int, name: String) throws -> (TestChild, FileHandle) {
     signal(SIGPIPE, SIG_IGN)  // a child that dies early must fail the test, not kill the runner
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: trefoilBinary)
-    process.arguments = ["import", "--config", store.configPath, "--group", String(group), "--name", name, "-"]
     let input = Pipe()
-    process.standardInput = input
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try startSerialized(process)
+    let process = try TestChild(
+        trefoilBinary, ["import", "--config", store.configPath, "--group", String(group), "--name", name, "-"],
+        standardInput: .pipe(input))
     return (process, input.fileHandleForWriting)
 }
 

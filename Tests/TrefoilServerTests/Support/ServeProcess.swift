@@ -10,7 +10,9 @@ import TrefoilTestSupport
 final class ServeProcess: Sendable {
     let store: TempStoreConfig
     let port: Int
-    private let process: Process
+    private let process: TestChild
+    /// The child's log comes through it; kept here, as the read end closes when it goes.
+    private let pipe = Pipe()
     private let output = Mutex(Data())
 
     /// Starts the server (`binary`, the built `trefoil` unless given) with `server` as the config's `server` object
@@ -35,13 +37,9 @@ final class ServeProcess: Sendable {
     private init(store: TempStoreConfig, port: Int, binary: String) throws {
         self.store = store
         self.port = port
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", store.configPath]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        process = try TestChild(
+            binary, ["serve", "--config", store.configPath], standardOutput: .pipe(pipe), standardError: .pipe(pipe))
+        // The pipe holds what the child writes before this is set.
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             if data.isEmpty {
@@ -50,7 +48,6 @@ final class ServeProcess: Sendable {
                 self?.output.withLock { $0.append(data) }
             }
         }
-        try startSerialized(process)
     }
 
     /// Everything the child has logged so far.
@@ -74,11 +71,11 @@ final class ServeProcess: Sendable {
     }
 
     /// Sends SIGTERM, as a service manager stopping it would.
-    func terminate() { kill(process.processIdentifier, SIGTERM) }
+    func terminate() { process.terminate() }
 
     /// Sends SIGKILL, as a power cut would look to the process, and waits until it is gone.
     func killNow() async throws {
-        kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         try await offCooperativePool { [process] in process.waitUntilExit() }
     }
 
@@ -90,7 +87,7 @@ final class ServeProcess: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
+            process.send(SIGKILL)
             try await offCooperativePool { [process] in process.waitUntilExit() }
             return nil
         }

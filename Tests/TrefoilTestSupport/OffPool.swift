@@ -5,7 +5,7 @@ import Foundation
 /// Swift Testing runs tests on the cooperative pool, which has one thread per core: two on these machines. A test
 /// that blocks one of them while it waits for an in-process server starves that server, and two such tests at
 /// once deadlock the run. Anything that can block for long goes through here.
-func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
