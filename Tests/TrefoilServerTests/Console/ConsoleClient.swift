@@ -9,9 +9,8 @@ import TrefoilConfiguration
 @testable import TrefoilServer
 
 /// Every console suite, one test at a time: each test starts a live server, and all of them at once beside the rest of
-/// the run kept hundreds more descriptors open in the test process, which made an intermittent crash of Foundation's
-/// `Process.run` on Linux (it over-reads while it lists /proc/self/fd) more likely in the suites that start child
-/// processes.
+/// the run kept hundreds more descriptors open in the test process. (That once made Foundation's `Process.run` crash;
+/// children are now started by `TestChild`, which does not list /proc/self/fd.)
 @Suite("Console", .serialized, .stopsLiveServers)
 struct ConsoleTests {}
 
