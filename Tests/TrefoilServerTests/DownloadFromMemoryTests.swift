@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import TrefoilCore
 import TrefoilTestSupport
 
 @testable import TrefoilServer
@@ -79,5 +80,46 @@ struct DownloadFromMemoryTests {
         #expect(answers.dropLast().allSatisfy { $0.status == 200 && $0.body == bytes })
         #expect(answers.last?.text.contains("\"online\":true") == true)
         await server.stop()
+    }
+
+    @Test("a link served once stops working when it expires, and an altered signature beside it is still refused")
+    func verifiedLinkExpires() async throws {
+        let server = try await LiveServer.start { $0.download.urlTTLSeconds = 3 }
+        let (_, path) = try await upload(server, pseudoRandomBytes(2_000, seed: 15))
+        #expect(try await server.request(path).status == .ok)
+        #expect(try await server.request(path).status == .ok)
+        let forged = path.replacingOccurrences(of: "sig=", with: "sig=A")
+        #expect(try await server.request(forged).status == .forbidden)
+        // Links carry whole seconds: 4.1 s on, a 3 s link has expired whatever fraction of a second it was made in.
+        try await Task.sleep(for: .seconds(4.1))
+        let expired = try await server.request(path)
+        #expect(expired.status == .forbidden)
+        #expect(String(buffer: expired.body ?? .init()).contains("forged or has expired"))
+        await server.stop()
+    }
+
+    @Test("download paths: /files/<id> and /files/<id>/<name> are links, any other shape is not")
+    func linkPathShapes() {
+        for path in ["/files/abc", "/files/abc/name.bin", "/files/abc/"] {
+            #expect(SignedLinkRoute.fileID(inPath: Substring(path))?.rawValue == "/abc", "\(path)")
+        }
+        for path in ["/files/", "/files//name", "/files/abc/a/b", "/filesabc", "/file/abc", "/get_status"] {
+            #expect(SignedLinkRoute.fileID(inPath: Substring(path)) == nil, "\(path)")
+        }
+    }
+
+    @Test("a verified link is kept until it expires, under its exact path and query, and the memory starts over when full")
+    func verifiedLinksMemory() {
+        let links = VerifiedLinks(capacity: 2)
+        let id = FileID("/one")
+        links.remember(path: "/files/one", query: "expires=100&sig=x", id: id, expires: 100)
+        #expect(links.file(path: "/files/one", query: "expires=100&sig=x", now: 99) == id)
+        #expect(links.file(path: "/files/one", query: "expires=100&sig=x", now: 100) == nil)
+        #expect(links.file(path: "/files/one", query: "expires=100&sig=y", now: 50) == nil)
+        #expect(links.file(path: "/files/one/a.bin", query: "expires=100&sig=x", now: 50) == nil)
+        links.remember(path: "/files/two", query: "q", id: FileID("/two"), expires: 100)
+        links.remember(path: "/files/three", query: "q", id: FileID("/three"), expires: 100)
+        #expect(links.count == 1)
+        #expect(links.file(path: "/files/three", query: "q", now: 50) == FileID("/three"))
     }
 }
