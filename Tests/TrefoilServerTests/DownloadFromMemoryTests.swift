@@ -109,7 +109,8 @@ struct DownloadFromMemoryTests {
     }
 
     @Test(
-        "a verified link is kept until it expires, under its exact path and query, and the memory starts over when full")
+        "a verified link is kept until it expires, under its exact path and query, and the memory starts over when full"
+    )
     func verifiedLinksMemory() {
         let links = VerifiedLinks(capacity: 2)
         let id = FileID("/one")
