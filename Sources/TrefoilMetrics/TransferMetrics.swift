@@ -26,8 +26,9 @@ public enum DownloadKind: String, Sendable, CaseIterable {
 
 /// Counts the files one face stores and serves, with the gateway's metrics factory.
 ///
-/// Every face counts the same series (`trefoil_uploads_total`, `trefoil_upload_bytes_total`, `trefoil_downloads_total`,
-/// `trefoil_download_bytes_total`) under its own `face` label, so that one query sums them across faces.
+/// Every face counts the same series (`trefoil_uploads_total`, `trefoil_upload_bytes_total`) under its own `face`
+/// label, so that one query sums them across faces. Downloads (`trefoil_downloads_total`, `trefoil_download_bytes_total`)
+/// are counted where every face's downloads are answered, by the server's download pipeline.
 public struct TransferMetrics: Sendable {
     /// The face's config section name, such as `onebot11`.
     public let face: String
@@ -43,14 +44,6 @@ public struct TransferMetrics: Sendable {
         let dimensions = [("face", face), ("source", source.rawValue)]
         Counter(label: "trefoil_uploads_total", dimensions: dimensions, factory: factory).increment()
         Counter(label: "trefoil_upload_bytes_total", dimensions: dimensions, factory: factory).increment(
-            by: max(0, bytes))
-    }
-
-    /// A download of `kind` sent `bytes` of body; call once the whole body was written.
-    public func served(_ kind: DownloadKind, bytes: Int64) {
-        let dimensions = [("face", face), ("kind", kind.rawValue)]
-        Counter(label: "trefoil_downloads_total", dimensions: dimensions, factory: factory).increment()
-        Counter(label: "trefoil_download_bytes_total", dimensions: dimensions, factory: factory).increment(
             by: max(0, bytes))
     }
 }

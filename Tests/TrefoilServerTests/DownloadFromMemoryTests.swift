@@ -124,4 +124,33 @@ struct DownloadFromMemoryTests {
         #expect(links.count == 1)
         #expect(links.file(path: "/files/three", query: "q", now: 50) == FileID("/three"))
     }
+
+    @Test(
+        "a prepared answer gives the same head and bytes again; HEAD, Range and If-None-Match after it are answered apart"
+    )
+    func preparedAnswerKeepsSemantics() async throws {
+        let server = try await LiveServer.start()
+        let bytes = pseudoRandomBytes(3_000, seed: 16)
+        let (_, path) = try await upload(server, bytes, name: "prepared.bin")
+        let first = try await server.request(path)
+        let second = try await server.request(path)
+        for answer in [first, second] {
+            #expect(answer.status == .ok)
+            #expect(Array(buffer: answer.body ?? .init()) == bytes)
+            #expect(answer.headers[.contentLength] == "3000")
+        }
+        #expect(second.headers == first.headers)
+        let head = try await server.request(path, method: .head)
+        #expect(head.status == .ok)
+        #expect(head.headers[.contentLength] == "3000")
+        #expect(head.headers[.eTag] == first.headers[.eTag])
+        #expect((head.body?.readableBytes ?? 0) == 0)
+        let tag = try #require(first.headers[.eTag])
+        #expect(try await server.request(path, headers: [.ifNoneMatch: tag]).status == .notModified)
+        let tail = try await server.request(path, headers: [.range: "bytes=-10"])
+        #expect(tail.status == .partialContent)
+        #expect(tail.headers[.contentRange] == "bytes 2990-2999/3000")
+        #expect(Array(buffer: tail.body ?? .init()) == Array(bytes[2990...]))
+        await server.stop()
+    }
 }

@@ -26,6 +26,11 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let logger: Logger
     /// Requests whose head was read and whose response has not been written out in full.
     private var unanswered = 0
+    /// When the connection last became idle (opened, or its last answer went out); nil while a request is under way.
+    private var idleSince: NIODeadline?
+    /// At most one check is scheduled. A request does not cancel it and an answer does not schedule another: when it
+    /// fires it closes the connection if it has been idle for `timeout`, or looks again when that would be. Cancelling
+    /// and scheduling a timer for every request was 3% of a small download's time in perf (issue 18).
     private var timer: Scheduled<Void>?
     /// Set by a graceful shutdown: close as soon as no request is under way.
     private var quiescing = false
@@ -57,7 +62,7 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         unanswered += 1
-        disarm()
+        idleSince = nil
         context.fireChannelRead(data)
         // Only the first request can upgrade, and the decoder in front of this handler leaves with the upgrade.
         if head.headers["upgrade"].contains(where: { $0.lowercased().contains("websocket") }) {
@@ -102,16 +107,34 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func arm(context: ChannelHandlerContext) {
-        guard timer == nil, unanswered == 0 else { return }
+        guard unanswered == 0 else { return }
+        let now = NIODeadline.now()
+        idleSince = now
+        if timer == nil { schedule(at: now + timeout, context: context) }
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) {
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
             handler.timer = nil
-            handler.logger.debug(
-                "closing a connection with no request for the idle timeout",
-                metadata: ["timeout_ms": "\(handler.timeout.nanoseconds / 1_000_000)"])
-            context.close(promise: nil)
+            handler.check(context: context)
         }
+    }
+
+    /// The scheduled check: close an idle connection whose time is up, look again later at one idle for less, and
+    /// leave a busy one to its answer (which arms the check again).
+    private func check(context: ChannelHandlerContext) {
+        guard let since = idleSince, context.channel.isActive else { return }
+        let due = since + timeout
+        guard NIODeadline.now() >= due else {
+            schedule(at: due, context: context)
+            return
+        }
+        logger.debug(
+            "closing a connection with no request for the idle timeout",
+            metadata: ["timeout_ms": "\(timeout.nanoseconds / 1_000_000)"])
+        context.close(promise: nil)
     }
 
     private func disarm() {

@@ -339,8 +339,10 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch plan.body {
         case .none:
             body = nil
-        case .bytes(let bytes), .storedBytes(let bytes, _):
+        case .bytes(let bytes):
             body = .byteBuffer(context.channel.allocator.buffer(bytes: bytes))
+        case .storedBytes(let buffer, _):
+            body = .byteBuffer(buffer)
         case .remote:
             // Answered by `stream`, never written here.
             body = nil
@@ -375,7 +377,7 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private static func head(of plan: DownloadPlanner.Plan, for request: HTTPRequestHead, keepAlive: Bool)
         -> HTTPResponseHead
     {
-        var headers = HTTPHeaders(plan.headers)
+        var headers = plan.headers
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         return HTTPResponseHead(version: request.version, status: plan.status, headers: headers)
     }

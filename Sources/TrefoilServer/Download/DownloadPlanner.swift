@@ -1,6 +1,7 @@
 import CoreMetrics
 import Foundation
 import HTTPTypes
+import NIOCore
 import NIOHTTP1
 import TrefoilCore
 import TrefoilFaceKit
@@ -21,11 +22,11 @@ struct DownloadPlanner: Sendable {
             /// A blob a remote backend keeps, streamed through; `range` as for `.file`.
             case remote(sha256: String, range: ClosedRange<Int64>)
             /// The bytes `range` of a blob kept in the database (a small file), read before the answer.
-            case storedBytes([UInt8], range: ClosedRange<Int64>)
+            case storedBytes(ByteBuffer, range: ClosedRange<Int64>)
         }
 
         var status: HTTPResponseStatus
-        var headers: [(String, String)]
+        var headers: HTTPHeaders
         var body: Body
         /// What a `.file` body sends, for the metrics.
         var kind: DownloadKind = .file
@@ -40,10 +41,19 @@ struct DownloadPlanner: Sendable {
     let tree: FileTree
     /// The enabled faces' routes, asked in order.
     let routes: [MountedRoute]
-    /// The gateway's metrics factory: answers and bytes sent, by face.
-    let metrics: any MetricsFactory
+    /// Answers and bytes sent, by face, in the gateway's metrics.
+    let metrics: DownloadMetrics
     /// How blobs of a remote backend are served; nil on the local folder.
     let remote: RemoteDownloads?
+    /// Whole-file answers of files downloaded a moment ago.
+    let prepared = PreparedAnswers()
+
+    init(tree: FileTree, routes: [MountedRoute], metrics: any MetricsFactory, remote: RemoteDownloads?) {
+        self.tree = tree
+        self.routes = routes
+        self.metrics = DownloadMetrics(factory: metrics)
+        self.remote = remote
+    }
 
     /// The route that answers `path`, or nil when the request is not a download.
     func route(forPath path: Substring) -> MountedRoute? {
@@ -53,15 +63,13 @@ struct DownloadPlanner: Sendable {
     /// Counts an answer once it was written (`completed`) or given up: every answer as a request of its face, and a
     /// stored blob's bytes as a download when all of them went out.
     func record(_ plan: Plan, face: String, completed: Bool) {
-        HTTPMetrics.request(face: face, route: "download", status: Int(plan.status.code), factory: metrics)
-        let range: ClosedRange<Int64>
+        let served: Int64?
         switch plan.body {
-        case .file(_, let bytes), .remote(_, let bytes), .storedBytes(_, let bytes): range = bytes
-        default: return
+        case .file(_, let range), .remote(_, let range), .storedBytes(_, let range):
+            served = completed ? range.upperBound - range.lowerBound + 1 : nil
+        default: served = nil
         }
-        guard completed else { return }
-        TransferMetrics(face: face, factory: metrics).served(
-            plan.kind, bytes: range.upperBound - range.lowerBound + 1)
+        metrics.record(face: face, status: Int(plan.status.code), kind: plan.kind, served: served)
     }
 
     /// The answer from memory alone, on the event loop, or nil when it needs the store (`plan`): a route that
@@ -71,15 +79,32 @@ struct DownloadPlanner: Sendable {
         let isHead = head.method == .HEAD
         guard let resolution = route.resolveNow(Self.request(head, path: path, query: query)) else { return nil }
         switch resolution {
-        case .file(let file) where file.bytesInDatabase:
-            guard let bytes = tree.cachedBytes(of: file) else { return nil }
-            return plan(Blob(file, source: .bytes(bytes)), headers: head.headers, head: isHead)
         case .file(let file):
-            guard let path = tree.blobPath(of: file) else { return nil }
-            return plan(Blob(file, source: .path(path)), headers: head.headers, head: isHead)
+            let plain = Self.asksWholeFile(head.headers)
+            if plain, let answer = prepared.answer(for: file) {
+                if isHead { return Plan(status: .ok, headers: answer.headers, body: .none) }
+                tree.recordDownload(of: file.id)
+                return Plan(status: .ok, headers: answer.headers, body: answer.body)
+            }
+            let source: Blob.Source
+            if file.bytesInDatabase {
+                guard let bytes = tree.cachedBytes(of: file) else { return nil }
+                source = .bytes(ByteBuffer(bytes: bytes))
+            } else {
+                guard let path = tree.blobPath(of: file) else { return nil }
+                source = .path(path)
+            }
+            let plan = plan(Blob(file, source: source), headers: head.headers, head: isHead)
+            if plain, !isHead, plan.status == .ok { prepared.keep(plan, for: file) }
+            return plan
         case .derived: return nil
         case .refused(let refusal): return Plan(refusal)
         }
+    }
+
+    /// Whether a request asks for the whole file, unconditionally: no `Range`, no `If-None-Match`.
+    private static func asksWholeFile(_ headers: HTTPHeaders) -> Bool {
+        !headers.contains(name: "range") && !headers.contains(name: "if-none-match")
     }
 
     private static func request(_ head: HTTPRequestHead, path: Substring, query: Substring) -> DownloadRequest {
@@ -95,7 +120,7 @@ struct DownloadPlanner: Sendable {
             guard let bytes = try? await tree.bytes(of: file, in: 0..<file.size), bytes.count == file.size else {
                 return Self.text(.internalServerError, "the file could not be read")
             }
-            return plan(Blob(file, source: .bytes(Array(bytes))), headers: head.headers, head: isHead)
+            return plan(Blob(file, source: .bytes(ByteBuffer(bytes: bytes))), headers: head.headers, head: isHead)
         case .file(let file):
             return plan(Blob(file, source: Blob.source(tree.blobPath(of: file))), headers: head.headers, head: isHead)
         case .derived(let derived):
@@ -114,7 +139,7 @@ struct DownloadPlanner: Sendable {
             /// A remote backend keeps it.
             case remote
             /// The whole blob, read from the database.
-            case bytes([UInt8])
+            case bytes(ByteBuffer)
         }
 
         let source: Source
@@ -149,12 +174,12 @@ struct DownloadPlanner: Sendable {
 
     /// The answer that serves `file`.
     func plan(_ file: Blob, headers: HTTPHeaders, head: Bool) -> Plan {
-        var fields = [
-            ("Content-Type", file.contentType),
-            ("ETag", "\"\(file.sha256)\""),
-            ("Accept-Ranges", "bytes"),
-            ("Content-Disposition", Self.disposition(for: file.name)),
-            ("Cache-Control", "private, max-age=300"),
+        var fields: HTTPHeaders = [
+            "Content-Type": file.contentType,
+            "ETag": "\"\(file.sha256)\"",
+            "Accept-Ranges": "bytes",
+            "Content-Disposition": Self.disposition(for: file.name),
+            "Cache-Control": "private, max-age=300",
         ]
         if let tags = headers.first(name: "if-none-match"), tags.contains(file.sha256) || tags == "*" {
             return Plan(status: .notModified, headers: fields, body: .none)
@@ -164,13 +189,15 @@ struct DownloadPlanner: Sendable {
         case .none: range = nil
         case .satisfiable(let bounds): range = bounds
         case .unsatisfiable:
-            fields.append(("Content-Range", "bytes */\(file.size)"))
-            fields.append(("Content-Length", "0"))
+            fields.add(name: "Content-Range", value: "bytes */\(file.size)")
+            fields.add(name: "Content-Length", value: "0")
             return Plan(status: .rangeNotSatisfiable, headers: fields, body: .none)
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? file.size
-        fields.append(("Content-Length", String(length)))
-        if let range { fields.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(file.size)")) }
+        fields.add(name: "Content-Length", value: String(length))
+        if let range {
+            fields.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound)/\(file.size)")
+        }
         let status: HTTPResponseStatus = range == nil ? .ok : .partialContent
         if head { return Plan(status: status, headers: fields, body: .none) }
         if let counted = file.counted, range?.lowerBound ?? 0 == 0 { tree.recordDownload(of: counted) }
@@ -183,7 +210,10 @@ struct DownloadPlanner: Sendable {
             switch file.source {
             case .path(let path): .file(path: path, range: bytes)
             case .remote: .remote(sha256: file.sha256, range: bytes)
-            case .bytes(let all): .storedBytes(Array(all[Int(bytes.lowerBound)...Int(bytes.upperBound)]), range: bytes)
+            case .bytes(let all):
+                .storedBytes(
+                    all.getSlice(at: all.readerIndex + Int(bytes.lowerBound), length: Int(length)) ?? all,
+                    range: bytes)
             }
         return Plan(status: status, headers: fields, body: body, kind: file.counted == nil ? .derived : .file)
     }
@@ -196,7 +226,7 @@ struct DownloadPlanner: Sendable {
             expires: remote.presignTTLSeconds)
         return Plan(
             status: .found,
-            headers: [("Location", location), ("Cache-Control", "no-store"), ("Content-Length", "0")], body: .none)
+            headers: ["Location": location, "Cache-Control": "no-store", "Content-Length": "0"], body: .none)
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Plan {
@@ -267,8 +297,10 @@ enum ByteRange: Equatable {
 extension DownloadPlanner.Plan {
     /// A route's refusal as it is, with its length.
     init(_ refusal: DownloadRefusal) {
-        var headers = refusal.headers.map { ($0.name.rawName, $0.value) }
-        if refusal.headers[.contentLength] == nil { headers.append(("Content-Length", String(refusal.body.count))) }
+        var headers = HTTPHeaders(refusal.headers.map { ($0.name.rawName, $0.value) })
+        if refusal.headers[.contentLength] == nil {
+            headers.add(name: "Content-Length", value: String(refusal.body.count))
+        }
         self.init(
             status: HTTPResponseStatus(statusCode: refusal.status.code, reasonPhrase: refusal.status.reasonPhrase),
             headers: headers, body: refusal.body.isEmpty ? .none : .bytes(refusal.body))
