@@ -95,6 +95,15 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: written)
     }
 
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is AnsweredPastEncoder else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        answered(context: context)
+        promise?.succeed()
+    }
+
     private func answered(context: ChannelHandlerContext) {
         // Never below zero: Hummingbird answers a request the decoder could not parse without a head passing here.
         unanswered = max(0, unanswered - 1)
@@ -142,3 +151,8 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         timer = nil
     }
 }
+
+/// Sent outbound by a handler behind `IdleConnectionHandler` that wrote a response's bytes straight past the HTTP
+/// encoder (`DownloadHandler`'s prepared answers), once they were all written: the request is answered, as when a
+/// response's `.end` goes through.
+struct AnsweredPastEncoder {}

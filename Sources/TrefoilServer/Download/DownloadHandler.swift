@@ -334,6 +334,13 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
         _ plan: DownloadPlanner.Plan, for request: HTTPRequestHead, face: String, keepAlive: Bool,
         context: ChannelHandlerContext
     ) {
+        if let head = plan.encodedHead, keepAlive, request.version == .http1_1,
+            case .storedBytes(let bytes, _) = plan.body,
+            let encoder = encoderContext(context)
+        {
+            writePastEncoder(plan, head: head, body: bytes, face: face, encoder: encoder, context: context)
+            return
+        }
         var file: NIOFileHandle?
         let body: IOData?
         switch plan.body {
@@ -370,6 +377,37 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let completed = (try? result.get()) != nil
             planner.record(plan, face: face, completed: completed)
             if !keepAlive || !completed { channel.close(promise: nil) }
+        }
+    }
+
+    /// The HTTP encoder's context, found once: writing through it sends bytes on past the encoder.
+    private var encoder: ChannelHandlerContext?
+
+    private func encoderContext(_ context: ChannelHandlerContext) -> ChannelHandlerContext? {
+        if encoder == nil {
+            encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        }
+        return encoder
+    }
+
+    /// Writes a prepared answer (a small file's, from memory) as bytes encoded once: its head and body go straight past
+    /// the HTTP encoder, which would otherwise copy the shared headers to check their framing and encode them again for
+    /// every answer (about 9% of a small download's time in perf, issue 18). The encoder keeps no state between
+    /// responses that this skips, and nothing else is written meanwhile: a download is written only when every earlier
+    /// response has ended. The idle handler, which counts answers by their `.end`, is told with `AnsweredPastEncoder`.
+    private func writePastEncoder(
+        _ plan: DownloadPlanner.Plan, head: ByteBuffer, body: ByteBuffer, face: String, encoder: ChannelHandlerContext,
+        context: ChannelHandlerContext
+    ) {
+        encoder.write(NIOAny(IOData.byteBuffer(head)), promise: nil)
+        let planner = self.planner
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        encoder.writeAndFlush(NIOAny(IOData.byteBuffer(body))).assumeIsolated().whenComplete { result in
+            let completed = (try? result.get()) != nil
+            planner.record(plan, face: face, completed: completed)
+            let context = bound.value
+            context.triggerUserOutboundEvent(AnsweredPastEncoder(), promise: nil)
+            if !completed { context.channel.close(promise: nil) }
         }
     }
 

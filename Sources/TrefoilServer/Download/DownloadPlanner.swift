@@ -30,6 +30,8 @@ struct DownloadPlanner: Sendable {
         var body: Body
         /// What a `.file` body sends, for the metrics.
         var kind: DownloadKind = .file
+        /// `status` and `headers` already encoded for HTTP/1.1 (a prepared answer's), to write as they are.
+        var encodedHead: ByteBuffer? = nil
     }
 
     /// A face's download route, with the face it belongs to.
@@ -84,7 +86,7 @@ struct DownloadPlanner: Sendable {
             if plain, let answer = prepared.answer(for: file) {
                 if isHead { return Plan(status: .ok, headers: answer.headers, body: .none) }
                 tree.recordDownload(of: file.id)
-                return Plan(status: .ok, headers: answer.headers, body: answer.body)
+                return Plan(status: .ok, headers: answer.headers, body: answer.body, encodedHead: answer.encodedHead)
             }
             let source: Blob.Source
             if file.bytesInDatabase {

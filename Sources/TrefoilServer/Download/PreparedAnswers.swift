@@ -19,6 +19,8 @@ final class PreparedAnswers: Sendable {
         let name: String
         let size: Int64
         let headers: HTTPHeaders
+        /// The response head as HTTP/1.1 puts it on the wire: `HTTP/1.1 200 OK`, the headers, the empty line.
+        let encodedHead: ByteBuffer
         let body: DownloadPlanner.Plan.Body
 
         func serves(_ file: StoredFile) -> Bool {
@@ -56,7 +58,8 @@ final class PreparedAnswers: Sendable {
         }
         guard bytes <= byteCapacity / 16 else { return }
         let answer = Answer(
-            sha256: file.digests.sha256, name: file.name, size: file.size, headers: plan.headers, body: plan.body)
+            sha256: file.digests.sha256, name: file.name, size: file.size, headers: plan.headers,
+            encodedHead: Self.encode(plan.headers), body: plan.body)
         state.withLock { state in
             if state.answers.count >= capacity || state.bytes + bytes > byteCapacity {
                 state.answers.removeAll(keepingCapacity: true)
@@ -69,6 +72,21 @@ final class PreparedAnswers: Sendable {
             }
             state.bytes += bytes
         }
+    }
+
+    /// `HTTP/1.1 200 OK` and `headers` as `HTTPResponseEncoder` writes them for a response with a `Content-Length`
+    /// (it adds no header of its own then).
+    static func encode(_ headers: HTTPHeaders) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString("HTTP/1.1 200 OK\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeString(": ")
+            buffer.writeString(value)
+            buffer.writeString("\r\n")
+        }
+        buffer.writeString("\r\n")
+        return buffer
     }
 
     /// Answers held, and the bytes of their bodies.
