@@ -264,7 +264,7 @@ let package = Package(
             name: "TrefoilCoreTests",
             dependencies: [
                 "TrefoilCore", "CTrefoilLinux", "TrefoilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TrefoilJSONTests", dependencies: ["TrefoilJSON"]),
         // The published Signature Version 4 test suite is in Vectors/ (see its README).

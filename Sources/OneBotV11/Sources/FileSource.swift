@@ -81,7 +81,8 @@ enum FileSource {
         }
     }
 
-    /// Uploads the source's bytes into the tree; a staged file is linked.
+    /// Uploads the source's bytes into the tree; a staged file is linked. The caller has run `FileTree.precheck` for the
+    /// target (before opening the source).
     func upload(into tree: FileTree, name: String, owner: Owner, folder: FolderID, by member: Member) async throws
         -> StoredFile
     {
@@ -89,11 +90,13 @@ enum FileSource {
         case .staged(let file):
             return try await tree.link(file, to: owner, folder: folder, name: name, by: member)
         case .inline(let bytes):
-            return try await tree.upload(OneChunk(bytes: bytes), name: name, to: owner, folder: folder, by: member)
+            return try await tree.upload(
+                OneChunk(bytes: bytes), name: name, to: owner, folder: folder, by: member, prechecked: true)
         case .local(let chunks, _):
-            return try await tree.upload(chunks, name: name, to: owner, folder: folder, by: member)
+            return try await tree.upload(chunks, name: name, to: owner, folder: folder, by: member, prechecked: true)
         case .remote(let remote):
-            return try await tree.upload(remote.bytes, name: name, to: owner, folder: folder, by: member)
+            return try await tree.upload(
+                remote.bytes, name: name, to: owner, folder: folder, by: member, prechecked: true)
         }
     }
 

@@ -19,7 +19,7 @@ extension FileTree {
             guard Self.isExact(id.rawValue),
                 let detail = try FileDetail.fetchOne(
                     db.cachedStatement(
-                        sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > ?)"),
+                        sql: FileDetail.select + " WHERE file.id = ? AND (file.dead_time = 0 OR file.dead_time > +?)"),
                     arguments: [id.rawValue, now])
             else { throw TrefoilError.fileNotFound }
             return detail.stored

@@ -80,7 +80,7 @@ extension FileTree {
                     sql: FileDetail.select + """
                          WHERE file.id IN (
                             SELECT id FROM file INDEXED BY file_space_recent
-                            WHERE space_id = ? AND (dead_time = 0 OR dead_time > ?)
+                            WHERE space_id = ? AND (dead_time = 0 OR dead_time > +?)
                             ORDER BY upload_time DESC, id LIMIT ? OFFSET ?)
                         ORDER BY file.upload_time DESC, file.id
                         """),
@@ -167,7 +167,7 @@ extension FileTree {
         let count = min(limit, live - offset)
         let after = live - offset - count
         let (order, skip) = after < offset ? ("upload_time ASC, id DESC", after) : ("upload_time DESC, id", offset)
-        let liveOnly = expired == 0 ? "" : " AND (dead_time = 0 OR dead_time > ?)"
+        let liveOnly = expired == 0 ? "" : " AND (dead_time = 0 OR dead_time > +?)"
         var arguments: StatementArguments = [folder.spaceId, folder.id]
         if expired > 0 { arguments += [now] }
         arguments += [count, skip]

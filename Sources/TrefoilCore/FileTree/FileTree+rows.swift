@@ -50,7 +50,7 @@ extension FileTree {
             db.cachedStatement(
                 sql: FileDetail.select
                     + " WHERE file.id = ? AND space.kind = ? AND space.owner = ?"
-                    + " AND (file.dead_time = 0 OR file.dead_time > ?)"),
+                    + " AND (file.dead_time = 0 OR file.dead_time > +?)"),
             arguments: [id.rawValue, owner.kind.rawValue, owner.id, now])
     }
 
@@ -118,7 +118,7 @@ extension FileTree {
         if replacing {
             replaced = try FileDetail.fetchAll(
                 db.cachedStatement(
-                    sql: FileDetail.select + " WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > ?)"),
+                    sql: FileDetail.select + " WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > +?)"),
                 arguments: [space.id!, new.now]
             ).map(\.stored)
             for file in replaced { try FileRow.deleteOne(db, key: file.id.rawValue) }

@@ -45,7 +45,7 @@ extension FileTree {
             return try FileDetail.fetchAll(
                 db,
                 sql: FileDetail.select + """
-                     WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > ?)
+                     WHERE file.space_id = ? AND (file.dead_time = 0 OR file.dead_time > +?)
                     ORDER BY file.size DESC, file.upload_time DESC, file.id LIMIT ?
                     """,
                 arguments: [space.id!, now, limit]

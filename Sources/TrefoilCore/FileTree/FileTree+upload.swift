@@ -50,6 +50,10 @@ extension FileTree {
     /// Throws a `TrefoilError` (`.invalid` for the name, owner id or options, `.folderNotFound`, `.fileTooLarge`,
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
     /// byte source throws. On any error nothing is stored.
+    ///
+    /// `prechecked`: the caller ran `precheck` for this target just before (to refuse before fetching anything), so it
+    /// is not read again here; the commit checks everything anyway. A second read was one more hop off the caller's
+    /// thread for every small upload (issue 18).
     public func upload<Bytes: AsyncSequence>(
         _ bytes: Bytes,
         name rawName: String,
@@ -57,11 +61,12 @@ extension FileTree {
         folder: FolderID = .root,
         by member: Member,
         options: FileOptions = FileOptions(),
-        replacing: Bool = false
+        replacing: Bool = false,
+        prechecked: Bool = false
     ) async throws -> StoredFile where Bytes.Element: Collection, Bytes.Element.Element == UInt8 {
         let name = try Names.fileName(rawName)
         try options.check()
-        try await precheck(owner: owner, folder: folder, replacing: replacing)
+        if !prechecked { try await precheck(owner: owner, folder: folder, replacing: replacing) }
         let staged = try await stage(bytes)
         return try await commit(
             staged, name: name, to: owner, folder: folder, by: member, options: options, replacing: replacing)
