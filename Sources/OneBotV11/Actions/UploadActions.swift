@@ -36,8 +36,9 @@ struct UploadActions: ActionHandler {
         let (owner, folder) = try Self.target(action, params)
         let file = try params.string(Param.file)
         let explicitName = try Self.explicitName(params)
-        // Refuse a missing folder or a full group before fetching or reading anything.
-        try await context.tree.precheck(owner: owner, folder: folder)
+        // Refuse a missing folder or a full group before fetching or reading anything. Inline bytes are in the request
+        // already: for them the commit's own checks (the same ones) decide, without a read of the store first.
+        if !FileSource.isInline(file) { try await context.tree.precheck(owner: owner, folder: folder) }
         let source = try await FileSource.open(file, context: context)
         guard let name = explicitName ?? source.suggestedName else { throw OneBotError.lack(Param.uploadName.name) }
         let stored = try await source.upload(

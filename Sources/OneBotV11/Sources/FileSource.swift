@@ -12,6 +12,9 @@ enum FileSource {
     /// its blob is linked, not copied.
     case staged(StoredFile)
 
+    /// Whether `file` carries its bytes inline (base64, a data URI): nothing is fetched or read to get them.
+    static func isInline(_ file: String) -> Bool { file.hasPrefix("base64://") || file.hasPrefix("data:") }
+
     /// Decodes inline content or opens the local file or URL named by `file`.
     static func open(_ file: String, context: ActionContext) async throws -> FileSource {
         if file.hasPrefix("base64://") {

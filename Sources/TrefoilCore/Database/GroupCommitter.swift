@@ -48,60 +48,107 @@ final class GroupCommitter: Sendable {
     var waiting: Int { state.withLock { $0.waiting.count } }
 
     /// Runs `work` in a savepoint of the next shared write transaction and returns its result once that has committed.
+    ///
+    /// The transactions run on the writer's queue one after the other (`asyncWriteWithoutTransaction`), each started by
+    /// the end of the one before while pieces wait: no task is started to commit, so an upload that comes alone waits
+    /// for no thread but the writer's (issue 18: a task per batch and an `await` of the write were two hops more). It
+    /// also keeps a caller's cancellation out of the shared transaction, which an `await`ed GRDB write would interrupt
+    /// for every piece in it.
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (caller: CheckedContinuation<T, any Error>) in
-            let job = Job(
-                attempt: { db in
-                    var outcome: Result<T, any Error> = .failure(
-                        TrefoilError.internalError("a savepoint ended without running its work"))
-                    do {
-                        try db.inSavepoint {
-                            outcome = .success(try work(db))
-                            return .commit
-                        }
-                    } catch {
-                        // A failure SQLite answers by rolling back the whole transaction (a full disk, an I/O
-                        // error) must end the batch: the other pieces would otherwise go on outside a transaction.
-                        guard db.isInsideTransaction else { throw error }
-                        outcome = .failure(error)
+        let outcome = Outcome<T>()
+        let job = Job(
+            attempt: { db in
+                var result: Result<T, any Error> = .failure(
+                    TrefoilError.internalError("a savepoint ended without running its work"))
+                do {
+                    try db.inSavepoint {
+                        result = .success(try work(db))
+                        return .commit
                     }
-                    let result = outcome
-                    return { commitFailure in caller.resume(with: commitFailure.map { .failure($0) } ?? result) }
-                },
-                fail: { caller.resume(throwing: $0) })
-            let leads = state.withLock { state -> Bool in
-                state.waiting.append(job)
-                guard !state.committing else { return false }
-                state.committing = true
-                return true
-            }
-            if leads { Task { await self.commitWaiting() } }
+                } catch {
+                    // A failure SQLite answers by rolling back the whole transaction (a full disk, an I/O
+                    // error) must end the batch: the other pieces would otherwise go on outside a transaction.
+                    guard db.isInsideTransaction else { throw error }
+                    result = .failure(error)
+                }
+                let settled = result
+                return { commitFailure in outcome.settle(commitFailure.map { .failure($0) } ?? settled) }
+            },
+            fail: { outcome.settle(.failure($0)) })
+        let leads = state.withLock { state -> Bool in
+            state.waiting.append(job)
+            guard !state.committing else { return false }
+            state.committing = true
+            return true
         }
+        if leads { commitNext() }
+        return try await outcome.value()
     }
 
-    /// Commits batch after batch until nobody waits.
-    private func commitWaiting() async {
-        while true {
-            let batch = state.withLock { state -> [Job] in
-                let batch = Array(state.waiting.prefix(maxBatch))
-                state.waiting.removeFirst(batch.count)
-                if batch.isEmpty {
-                    state.committing = false
-                } else {
-                    state.batches += 1
-                    state.pieces += batch.count
-                }
-                return batch
+    /// Starts the shared transaction of the pieces waiting now, on the writer's queue; its end starts the next one, until
+    /// none waits and the committer is idle again.
+    private func commitNext() {
+        let batch = state.withLock { state -> [Job] in
+            let batch = Array(state.waiting.prefix(maxBatch))
+            state.waiting.removeFirst(batch.count)
+            if batch.isEmpty {
+                state.committing = false
+            } else {
+                state.batches += 1
+                state.pieces += batch.count
             }
-            guard !batch.isEmpty else { return }
+            return batch
+        }
+        guard !batch.isEmpty else { return }
+        writer.asyncWriteWithoutTransaction { db in
             do {
-                let resumes = try await writer.write { db in try batch.map { try $0.attempt(db) } }
-                ended()
+                var resumes: [@Sendable ((any Error)?) -> Void] = []
+                try db.inTransaction(.immediate) {
+                    resumes = try batch.map { try $0.attempt(db) }
+                    return .commit
+                }
+                self.ended()
                 for resume in resumes { resume(nil) }
             } catch {
-                ended()
+                self.ended()
                 for job in batch { job.fail(error) }
             }
+            self.commitNext()
+        }
+    }
+}
+
+/// A caller's result, settled once by the committer, awaited by the caller (already there when the caller committed it
+/// itself).
+private final class Outcome<T: Sendable>: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<T, any Error>)
+        case settled(Result<T, any Error>)
+    }
+
+    private let state = Mutex(State.pending)
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard case .waiting(let continuation) = state else {
+                state = .settled(result)
+                return nil
+            }
+            state = .settled(result)
+            return continuation
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let settled = state.withLock { state -> Result<T, any Error>? in
+                if case .settled(let result) = state { return result }
+                state = .waiting(continuation)
+                return nil
+            }
+            if let settled { continuation.resume(with: settled) }
         }
     }
 }
