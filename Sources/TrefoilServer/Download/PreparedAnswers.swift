@@ -37,7 +37,7 @@ final class PreparedAnswers: Sendable {
     let capacity: Int
     let byteCapacity: Int
 
-    init(capacity: Int = 4_096, byteCapacity: Int = 64 << 20) {
+    init(capacity: Int = 4_096, byteCapacity: Int = 32 << 20) {
         self.capacity = capacity
         self.byteCapacity = byteCapacity
     }
