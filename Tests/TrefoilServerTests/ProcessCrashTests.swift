@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TrefoilTestSupport
 import TrefoilCore
+import TrefoilTestSupport
 
 #if canImport(Glibc)
     import Glibc
