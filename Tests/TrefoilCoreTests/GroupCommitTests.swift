@@ -20,7 +20,8 @@ struct GroupCommitTests {
         -> @Sendable (Database) throws -> Void
     {
         { _ in
-            let deadline = Date().addingTimeInterval(10)
+            // 30 s: at the crowded start of a full run the pieces once took more than 10 s to arrive.
+            let deadline = Date().addingTimeInterval(30)
             while committer.waiting < count, Date() < deadline { usleep(1_000) }
         }
     }

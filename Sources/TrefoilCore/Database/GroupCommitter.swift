@@ -118,8 +118,8 @@ final class GroupCommitter: Sendable {
     }
 }
 
-/// A caller's result, settled once by the committer, awaited by the caller (already there when the caller committed it
-/// itself).
+/// A caller's result, settled once by the committer on the writer's queue and awaited by the caller (which may come to
+/// wait after it was settled).
 private final class Outcome<T: Sendable>: Sendable {
     private enum State {
         case pending

@@ -383,6 +383,11 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The HTTP encoder's context, found once: writing through it sends bytes on past the encoder.
     private var encoder: ChannelHandlerContext?
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The encoder's context is the pipeline's: not kept past this handler's time in it.
+        encoder = nil
+    }
+
     private func encoderContext(_ context: ChannelHandlerContext) -> ChannelHandlerContext? {
         if encoder == nil {
             encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
