@@ -169,8 +169,32 @@ enum HTTPLoad {
         return (completed, failures, firstFailure)
     }
 
+    /// Fetches each of `heads` in turn on one keep-alive connection; returns each answer's status and body, to check
+    /// what a load will ask for before it runs.
+    static func bodies(port: Int, heads: [String]) async throws -> [(status: Int, body: [UInt8])] {
+        try await onThread {
+            let fd = try connectLoopback(port: port)
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            return try heads.map { head in
+                try writeAll(fd, Array(head.utf8))
+                var body: [UInt8]? = []
+                let (status, _) = try readResponse(fd, &buffer, keeping: &body)
+                return (status, body ?? [])
+            }
+        }
+    }
+
     /// Reads one response; returns its status and how many body bytes came.
     private static func readResponse(_ fd: Int32, _ buffer: inout [UInt8]) throws -> (Int, Int) {
+        var ignored: [UInt8]? = nil
+        return try readResponse(fd, &buffer, keeping: &ignored)
+    }
+
+    /// Reads one response; returns its status and how many body bytes came, and appends them to `body` unless it is nil.
+    private static func readResponse(_ fd: Int32, _ buffer: inout [UInt8], keeping body: inout [UInt8]?) throws -> (
+        Int, Int
+    ) {
         var filled = 0
         var headEnd: Int?
         while headEnd == nil {
@@ -185,10 +209,12 @@ enum HTTPLoad {
         let length =
             head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        body?.append(contentsOf: buffer[headEnd!..<filled])
         var remaining = length - (filled - headEnd!)
         while remaining > 0 {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, min($0.count, remaining)) }
             guard count > 0 else { throw BenchError("the server closed the connection mid-body") }
+            body?.append(contentsOf: buffer[0..<count])
             remaining -= count
         }
         return (status, length)
