@@ -27,8 +27,9 @@ public enum DownloadKind: String, Sendable, CaseIterable {
 /// Counts the files one face stores and serves, with the gateway's metrics factory.
 ///
 /// Every face counts the same series (`trefoil_uploads_total`, `trefoil_upload_bytes_total`) under its own `face`
-/// label, so that one query sums them across faces. Downloads (`trefoil_downloads_total`, `trefoil_download_bytes_total`)
-/// are counted where every face's downloads are answered, by the server's download pipeline.
+/// label, so that one query sums them across faces. Downloads (`trefoil_downloads_total`,
+/// `trefoil_download_bytes_total`) are counted where every face's downloads are answered, by the server's download
+/// pipeline.
 public struct TransferMetrics: Sendable {
     /// The face's config section name, such as `onebot11`.
     public let face: String

@@ -191,7 +191,8 @@ enum HTTPLoad {
         return try readResponse(fd, &buffer, keeping: &ignored)
     }
 
-    /// Reads one response; returns its status and how many body bytes came, and appends them to `body` unless it is nil.
+    /// Reads one response; returns its status and how many body bytes came, and appends them to `body` unless it is
+    /// nil.
     private static func readResponse(_ fd: Int32, _ buffer: inout [UInt8], keeping body: inout [UInt8]?) throws -> (
         Int, Int
     ) {

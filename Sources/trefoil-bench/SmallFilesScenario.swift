@@ -55,8 +55,8 @@ enum SmallFilesScenario {
             runs.figures, against: runs.baseline, named: "nginx (sendfile), the same files", format: Format.rate,
             unit: "rps", target: "≥ 1.0×", met: { $0 >= 1.0 },
             notes: "signed URLs from the upload answers; each keep-alive connection walks the list from its own "
-                + "offset; every answer 200 with \(bytes) body bytes (each file read twice first and compared byte for byte); medians of \(runs.figures.count) windows each, "
-                + "alternating")
+                + "offset; every answer 200 with \(bytes) body bytes (each file read twice first and compared byte "
+                + "for byte); medians of \(runs.figures.count) windows each, alternating")
     }
 
     /// File `index`'s bytes: distinct for every file, so that no upload is deduplicated away.

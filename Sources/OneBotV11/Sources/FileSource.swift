@@ -84,8 +84,8 @@ enum FileSource {
         }
     }
 
-    /// Uploads the source's bytes into the tree; a staged file is linked. The caller has run `FileTree.precheck` for the
-    /// target (before opening the source).
+    /// Uploads the source's bytes into the tree; a staged file is linked. The tree does not precheck the target: the
+    /// caller did before opening a source it had to fetch or read, and the commit checks the same for every source.
     func upload(into tree: FileTree, name: String, owner: Owner, folder: FolderID, by member: Member) async throws
         -> StoredFile
     {

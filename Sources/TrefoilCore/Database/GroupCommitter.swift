@@ -85,8 +85,8 @@ final class GroupCommitter: Sendable {
         return try await outcome.value()
     }
 
-    /// Starts the shared transaction of the pieces waiting now, on the writer's queue; its end starts the next one, until
-    /// none waits and the committer is idle again.
+    /// Starts the shared transaction of the pieces waiting now, on the writer's queue; its end starts the next one,
+    /// until none waits and the committer is idle again.
     private func commitNext() {
         let batch = state.withLock { state -> [Job] in
             let batch = Array(state.waiting.prefix(maxBatch))

@@ -7,9 +7,10 @@ import Synchronization
 /// about 40 µs, so the reads held small-file downloads to about a tenth of its rate (issue 18, docs/performance.md).
 /// Every write transaction calls `invalidate()` when it ends, committed or not (a rename, a move, a delete), except
 /// the flush of download counts, which would otherwise empty the cache every second under load: a cached file's
-/// `downloadTimes` may lag the store's, as the store's lags the downloads; a reader notes the generation before it reads and keeps its result only if no write
-/// ended in between, so an entry never outlives a write that has returned to its caller. Expiry is checked by the
-/// caller on every hit: a file whose dead time passes drops out without a write.
+/// `downloadTimes` may lag the store's, as the store's lags the downloads. A reader notes the generation before it
+/// reads and keeps its result only if no write ended in between, so an entry never outlives a write that has returned
+/// to its caller. Expiry is checked by the caller on every hit: a file whose dead time passes drops out without a
+/// write.
 final class FileCache: Sendable {
     private struct State {
         var generation: UInt64 = 0

@@ -29,8 +29,8 @@ extension FileTree {
     }
 
     /// `file(_:)` from memory, without reading the store: the file as a `file(_:)` read it since the last write
-    /// transaction ended (its `downloadTimes` may lag), unless its dead time has passed; nil when there is none (ask `file(_:)`). Never blocks,
-    /// so an event loop may call it.
+    /// transaction ended (its `downloadTimes` may lag), unless its dead time has passed; nil when there is none (ask
+    /// `file(_:)`). Never blocks, so an event loop may call it.
     public func cachedFile(_ id: FileID) -> StoredFile? {
         guard let file = files.file(id.rawValue), file.deadTime == 0 || file.deadTime > clock() else { return nil }
         return file

@@ -51,9 +51,9 @@ extension FileTree {
     /// `.quotaExceeded`, `.fileCountLimit`, `.storageWriteFailed`, `.databaseError`) or whatever the
     /// byte source throws. On any error nothing is stored.
     ///
-    /// `prechecked`: the caller ran `precheck` for this target just before (to refuse before fetching anything), so it
-    /// is not read again here; the commit checks everything anyway. A second read was one more hop off the caller's
-    /// thread for every small upload (issue 18).
+    /// `prechecked`: the caller has refused early what it had to (it ran `precheck` before fetching or reading its
+    /// source, or its bytes are in memory already), so the target is not read here; the commit checks everything
+    /// anyway. A second read was one more hop off the caller's thread for every small upload (issue 18).
     public func upload<Bytes: AsyncSequence>(
         _ bytes: Bytes,
         name rawName: String,

@@ -24,7 +24,8 @@ final class DownloadMetrics: Sendable {
 
     init(factory: any MetricsFactory) { self.factory = factory }
 
-    /// Counts an answer of `status` by `face`, and when `served` is set, a download of `kind` that sent that many bytes.
+    /// Counts an answer of `status` by `face`, and when `served` is set, a download of `kind` that sent that many
+    /// bytes.
     func record(face: String, status: Int, kind: DownloadKind, served: Int64?) {
         let series = Series(face: face, status: status, kind: kind)
         let counters = self.counters.withLock { counters in
