@@ -3,9 +3,9 @@ import Synchronization
 import TrefoilMetrics
 
 /// The counters a download answer moves, made once per series and kept: `trefoil_http_requests_total` by face and
-/// status, and `trefoil_downloads_total` / `trefoil_download_bytes_total` by face and kind (the series
-/// `HTTPMetrics.request` and `TransferMetrics.served` write). Making them per answer was a registry lookup under a
-/// lock for each of three counters, 3% of a small download's time in perf.
+/// status (`HTTPMetrics`' series, which the router's answers count too), and `trefoil_downloads_total` /
+/// `trefoil_download_bytes_total` by face and kind, counted only here. Making them per answer was a registry lookup
+/// under a lock for each of three counters, 3% of a small download's time in perf.
 final class DownloadMetrics: Sendable {
     private struct Series: Hashable {
         let face: String
@@ -32,9 +32,7 @@ final class DownloadMetrics: Sendable {
             if let made = counters[series] { return made }
             let transfer = [("face", face), ("kind", kind.rawValue)]
             let made = Counters(
-                requests: Counter(
-                    label: "trefoil_http_requests_total",
-                    dimensions: [("face", face), ("route", "download"), ("status", String(status))], factory: factory),
+                requests: HTTPMetrics.counter(face: face, route: "download", status: status, factory: factory),
                 downloads: Counter(label: "trefoil_downloads_total", dimensions: transfer, factory: factory),
                 bytes: Counter(label: "trefoil_download_bytes_total", dimensions: transfer, factory: factory))
             counters[series] = made

@@ -43,9 +43,13 @@ struct HTTPMetricsMiddleware: RouterMiddleware {
 /// The one series every HTTP answer is counted in, whether the router or the download pipeline wrote it.
 enum HTTPMetrics {
     static func request(face: String, route: String, status: Int, factory: any MetricsFactory) {
+        counter(face: face, route: route, status: status, factory: factory).increment()
+    }
+
+    /// The series' counter for one face, route and status (`DownloadMetrics` keeps the ones it makes).
+    static func counter(face: String, route: String, status: Int, factory: any MetricsFactory) -> Counter {
         Counter(
             label: "trefoil_http_requests_total",
-            dimensions: [("face", face), ("route", route), ("status", String(status))], factory: factory
-        ).increment()
+            dimensions: [("face", face), ("route", route), ("status", String(status))], factory: factory)
     }
 }
