@@ -113,7 +113,7 @@ let package = Package(
         .target(name: "TrefoilImaging", dependencies: ["CVips", "CTrefoilVips"]),
         // Video covers and voice transcoding (AMR, MP3) with Debian's ffmpeg run as a child process (`.ci/run` installs
         // it), within a time, memory and output bound. Protocol-free and store-free: a face hands it file paths.
-        .target(name: "TrefoilMedia"),
+        .target(name: "TrefoilMedia", dependencies: ["CTrefoilLinux"]),
         // Transports and wiring: the listener, WebSocket, outbound clients, lifecycle; hosts the OneBot 11 face.
         .target(
             name: "TrefoilServer",

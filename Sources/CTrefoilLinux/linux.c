@@ -2,6 +2,7 @@
 #include "CTrefoilLinux.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 
@@ -67,4 +68,16 @@ int CTrefoil_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *pat
     (void)actions, (void)path;
     return ENOSYS;
 #endif
+}
+
+int CTrefoil_spawnattr_own_group(posix_spawnattr_t *attributes, const int *defaults, int count) {
+    int error =
+        posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (error == 0) error = posix_spawnattr_setpgroup(attributes, 0);
+    sigset_t set;
+    sigemptyset(&set);
+    if (error == 0) error = posix_spawnattr_setsigmask(attributes, &set);
+    for (int i = 0; i < count; i++) sigaddset(&set, defaults[i]);
+    if (error == 0) error = posix_spawnattr_setsigdefault(attributes, &set);
+    return error;
 }

@@ -1,3 +1,4 @@
+import CTrefoilLinux
 import Foundation
 
 #if canImport(Glibc)
@@ -38,19 +39,12 @@ struct ChildProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        // A group of its own (its id is the child's), so that a kill reaches whatever the child starts too.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var nothing = sigset_t()
-        sigemptyset(&nothing)
-        posix_spawnattr_setsigmask(&attributes, &nothing)
-        // A server ignores SIGPIPE, and an ignored signal stays ignored across exec; the child gets the defaults, so
-        // that going over the file size bound ends it (SIGXFSZ) instead of leaving it to handle EFBIG.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGXFSZ] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // A group of its own, so that a kill reaches whatever the child starts too. A server ignores SIGPIPE, and an
+        // ignored signal stays ignored across exec; the child gets the defaults, so that going over the file size
+        // bound ends it (SIGXFSZ) instead of leaving it to handle EFBIG.
+        let defaults = [SIGPIPE, SIGXFSZ]
+        let attributed = CTrefoil_spawnattr_own_group(&attributes, defaults, Int32(defaults.count))
+        guard attributed == 0 else { return .failure(SpawnFailure(path: arguments[0], code: attributed)) }
 
         let argv = arguments.map { strdup($0) } + [nil]
         let environment = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]

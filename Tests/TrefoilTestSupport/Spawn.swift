@@ -76,16 +76,9 @@ public final class TestChild: Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         // A group of its own, as Foundation's Process gives; no blocked signals, and the default action for those
         // a test runner ignores (SIGPIPE), so that SIGTERM stops a server child and a broken pipe ends a tool.
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var nothing = sigset_t()
-        sigemptyset(&nothing)
-        posix_spawnattr_setsigmask(&attributes, &nothing)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        let defaults = [SIGPIPE, SIGTERM, SIGINT]
+        let attributed = CTrefoil_spawnattr_own_group(&attributes, defaults, Int32(defaults.count))
+        guard attributed == 0 else { throw SpawnError(path: executable, code: attributed) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let pairs = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0)=\($1)") } + [nil]

@@ -32,4 +32,10 @@ int CTrefoil_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 /// where the C library lacks it.
 int CTrefoil_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// Sets `attributes` (initialised) for a child in a process group of its own (its id is the child's, so that a kill of
+/// the group reaches whatever the child starts), with no signal blocked and the default action for each of the
+/// `count` signals in `defaults` (an ignored signal would otherwise stay ignored across exec). Returns the first
+/// error, or 0.
+int CTrefoil_spawnattr_own_group(posix_spawnattr_t *attributes, const int *defaults, int count);
+
 #endif
