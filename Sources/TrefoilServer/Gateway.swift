@@ -144,7 +144,10 @@ public struct Gateway: Sendable {
                     shouldUpgrade: { request, channel, _ in
                         guard case .upgrade(let serve) = faces.webSocketUpgrade(request, peer: channel.remoteAddress)
                         else { return .dontUpgrade }
-                        return .upgrade([:]) { inbound, outbound, _ in try await serve(inbound, outbound) }
+                        return .upgrade([:]) { inbound, outbound, _ in
+                            FrameUnmasker.add(to: channel)
+                            try await serve(inbound, outbound)
+                        }
                     }),
                 faces: faces, downloads: downloads,
                 idleTimeout: .milliseconds(Int64(config.server.idleTimeoutMS)),

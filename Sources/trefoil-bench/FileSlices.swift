@@ -25,20 +25,23 @@ final class FileSlices: Sendable {
     /// The bytes `[offset, offset + count)`, which must lie inside the file.
     func read(offset: Int64, count: Int) throws -> Data {
         var data = Data(count: count)
-        let filled = data.withUnsafeMutableBytes { buffer -> Int in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return done }
-                done += n
-            }
-            return done
-        }
-        guard filled == count else {
-            throw BenchError("\(path): read \(filled) of the \(count) bytes at \(offset)")
-        }
+        try data.withUnsafeMutableBytes { try read(offset: offset, into: $0) }
         return data
+    }
+
+    /// Fills `buffer` with the bytes from `offset`, which must lie inside the file.
+    func read(offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let count = buffer.count
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            done += n
+        }
+        guard done == count else {
+            throw BenchError("\(path): read \(done) of the \(count) bytes at \(offset)")
+        }
     }
 
     /// Where each piece of `pieceBytes` starts and how long it is, the last one shorter when the size is not a

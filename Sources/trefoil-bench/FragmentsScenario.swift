@@ -27,7 +27,7 @@ enum FragmentsScenario {
         let url = context.server.webSocketBase + "/api"
         return try await WSRPC.withConnection(url: url) { rpc in
             // Touch the fragment path once with a tiny file, then let the server settle before its idle RSS.
-            _ = try await upload(rpc, file: warm, sha256: warmSHA256, fragmentBytes: sizes.fragmentBytes)
+            _ = try await upload(url: url, file: warm, sha256: warmSHA256, fragmentBytes: sizes.fragmentBytes)
             try await Task.sleep(for: .seconds(1))
 
             context.log(
@@ -41,12 +41,13 @@ enum FragmentsScenario {
                 let upload: Upload
                 if run == 0 {
                     let measured = try await PeakMemory.during(pid: context.server.pid) {
-                        try await Self.upload(rpc, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
+                        try await Self.upload(url: url, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
                     }
                     memory = measured.memory
                     upload = measured.result
                 } else {
-                    upload = try await Self.upload(rpc, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
+                    upload = try await Self.upload(
+                        url: url, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes)
                 }
                 staged = upload.stagedID
                 uploads.append(upload.megabytesPerSecond)
@@ -70,7 +71,7 @@ enum FragmentsScenario {
             for run in 0..<runs {
                 downloads.append(
                     try await download(
-                        rpc, fileID: group.fileID, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes))
+                        url: url, fileID: group.fileID, file: file, sha256: sha256, fragmentBytes: sizes.fragmentBytes))
                 gets.append(try await DownloadScenario.fetch(group.url, bytes: bytes))
                 context.log(
                     "  run \(run + 1): fragmented \(Format.mbps(downloads.last!)), signed URL \(Format.mbps(gets.last!))"
@@ -106,32 +107,52 @@ enum FragmentsScenario {
         let megabytesPerSecond: Double
     }
 
-    /// Sends `file` with `upload_file_fragmented`, checks finish's answer, and times prepare to finish.
-    static func upload(_ rpc: WSRPC, file: FileSlices, sha256: String, fragmentBytes: Int) async throws -> Upload {
+    /// Sends `file` with `upload_file_fragmented` on a connection of its own, checks finish's answer, and times
+    /// prepare to finish.
+    static func upload(url: String, file: FileSlices, sha256: String, fragmentBytes: Int) async throws -> Upload {
+        try await FragmentClient.withConnection(url: url) { client in
+            try upload(client, file: file, sha256: sha256, fragmentBytes: fragmentBytes)
+        }
+    }
+
+    private static func upload(_ client: FragmentClient, file: FileSlices, sha256: String, fragmentBytes: Int) throws
+        -> Upload
+    {
         let clock = ContinuousClock()
         let started = clock.now
         let name = Envelope.quote((file.path as NSString).lastPathComponent)
-        let prepared = try await rpc.callOK(
-            "upload_file_fragmented", params: #"{"stage":"prepare","name":\#(name),"total_size":\#(file.size)}"#)
+        let prepared = try client.call(
+            "upload_file_fragmented", params: #""stage":"prepare","name":\#(name),"total_size":\#(file.size)"#)
         guard let pending = Envelope.dataField(prepared, "file_id") as? String, isPendingID(pending) else {
             throw BenchError("upload_file_fragmented prepare: no 32-hex file_id in \(prepared)")
         }
         let pieces = file.pieces(of: fragmentBytes)
-        func frame(_ index: Int) -> Task<String, any Error> {
-            Task {
-                let (offset, count) = pieces[index]
-                let data = try file.read(offset: offset, count: count).base64EncodedString()
-                return #"{"stage":"transfer","file_id":"\#(pending)","offset":\#(offset),"data":"\#(data)"}"#
+        // Two requests' buffers: the next fragment is read and encoded into one while the other is on the wire.
+        var messages: [[UInt8]] = [[], []]
+        var echoes = [0, 0]
+        var raw = [UInt8](repeating: 0, count: fragmentBytes)
+        func build(_ index: Int) throws {
+            let (offset, count) = pieces[index]
+            let encoded = try raw.withUnsafeMutableBytes { buffer in
+                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+                try file.read(offset: offset, into: piece)
+                return Data(bytesNoCopy: piece.baseAddress!, count: count, deallocator: .none).base64EncodedData()
+            }
+            echoes[index % 2] = client.build("upload_file_fragmented", into: &messages[index % 2]) { message in
+                message.append(
+                    contentsOf: #""stage":"transfer","file_id":"\#(pending)","offset":\#(offset),"data":""#.utf8)
+                message.append(contentsOf: encoded)
+                message.append(UInt8(ascii: "\""))
             }
         }
-        var next = pieces.isEmpty ? nil : frame(0)
+        if !pieces.isEmpty { try build(0) }
         for index in pieces.indices {
-            let params = try await next!.value
-            next = index + 1 < pieces.count ? frame(index + 1) : nil
-            _ = try await rpc.callOK("upload_file_fragmented", params: params)
+            try client.send(messages[index % 2])
+            if index + 1 < pieces.count { try build(index + 1) }
+            try client.receive(echo: echoes[index % 2]) { _ in }
         }
-        let finished = try await rpc.callOK(
-            "upload_file_fragmented", params: #"{"stage":"finish","file_id":"\#(pending)","sha256":"\#(sha256)"}"#)
+        let finished = try client.call(
+            "upload_file_fragmented", params: #""stage":"finish","file_id":"\#(pending)","sha256":"\#(sha256)""#)
         let seconds = (clock.now - started).seconds
         let data = finished["data"] as? [String: Any] ?? [:]
         guard let staged = data["file_id"] as? String, isStagedID(staged), data["file"] as? String == staged,
@@ -166,38 +187,57 @@ enum FragmentsScenario {
         return GroupFile(fileID: fileID, url: url, milliseconds: milliseconds)
     }
 
-    /// Reads the file `fileID` with `get_file_fragmented`, compares every range with `file`, and times prepare to
-    /// the last range.
-    static func download(_ rpc: WSRPC, fileID: String, file: FileSlices, sha256: String, fragmentBytes: Int)
+    /// Reads the file `fileID` with `get_file_fragmented` on a connection of its own, compares every range with
+    /// `file`, and times prepare to the last range.
+    static func download(url: String, fileID: String, file: FileSlices, sha256: String, fragmentBytes: Int)
         async throws -> Double
     {
+        try await FragmentClient.withConnection(url: url) { client in
+            try download(client, fileID: fileID, file: file, sha256: sha256, fragmentBytes: fragmentBytes)
+        }
+    }
+
+    private static func download(
+        _ client: FragmentClient, fileID: String, file: FileSlices, sha256: String, fragmentBytes: Int
+    ) throws -> Double {
         let clock = ContinuousClock()
         let started = clock.now
-        let prepared = try await rpc.callOK(
-            "get_file_fragmented", params: #"{"stage":"prepare","file_id":"\#(fileID)"}"#)
+        let prepared = try client.call("get_file_fragmented", params: #""stage":"prepare","file_id":"\#(fileID)""#)
         guard (Envelope.dataField(prepared, "total_size") as? NSNumber)?.int64Value == file.size,
             Envelope.dataField(prepared, "sha256") as? String == sha256
         else {
             throw BenchError("get_file_fragmented prepare answered \(prepared), not \(file.size) bytes and \(sha256)")
         }
         let pieces = file.pieces(of: fragmentBytes)
-        func request(_ index: Int) -> Task<String, any Error> {
-            Task {
-                try await rpc.call(
-                    "get_file_fragmented",
-                    params: #"{"stage":"transfer","file_id":"\#(fileID)","offset":\#(pieces[index].offset),"#
-                        + #""size":\#(pieces[index].count)}"#)
+        var message: [UInt8] = []
+        func request(_ index: Int) throws -> Int {
+            let echo = client.build("get_file_fragmented", into: &message) {
+                $0.append(
+                    contentsOf:
+                        #""stage":"transfer","file_id":"\#(fileID)","offset":\#(pieces[index].offset),"size":\#(pieces[index].count)"#
+                        .utf8)
             }
+            try client.send(message)
+            return echo
         }
-        var next = pieces.isEmpty ? nil : request(0)
+        var expected = [UInt8](repeating: 0, count: fragmentBytes)
+        var echo = pieces.isEmpty ? 0 : try request(0)
         for (index, (offset, count)) in pieces.enumerated() {
-            let reply = try await next!.value
-            next = index + 1 < pieces.count ? request(index + 1) : nil
-            let received = try fragment(in: reply)
-            guard received == (try file.read(offset: offset, count: count)) else {
-                throw BenchError(
-                    "get_file_fragmented: the \(received.count) bytes it gave at offset \(offset) are not the file's "
-                        + "\(count) bytes there")
+            try client.receive(echo: echo) { bytes in
+                // The next range is asked for before this one is checked, so the check overlaps the server's work.
+                if index + 1 < pieces.count { echo = try request(index + 1) }
+                let received = try fragment(in: bytes)
+                let same = try expected.withUnsafeMutableBytes { buffer in
+                    let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+                    try file.read(offset: offset, into: piece)
+                    return received.count == count
+                        && received.withUnsafeBytes { memcmp($0.baseAddress!, piece.baseAddress!, count) == 0 }
+                }
+                guard same else {
+                    throw BenchError(
+                        "get_file_fragmented: the \(received.count) bytes it gave at offset \(offset) are not the "
+                            + "file's \(count) bytes there")
+                }
             }
         }
         return megabytesPerSecond(bytes: file.size, seconds: (clock.now - started).seconds)
@@ -208,19 +248,22 @@ enum FragmentsScenario {
     /// Trefoil writes the envelope's keys sorted, so the answer starts with `{"data":{"data":"` and the base64 runs
     /// to the next quote: it is cut out and decoded without parsing megabytes of JSON (as costly as the server's
     /// whole answer). Any other shape goes through the JSON parser.
-    static func fragment(in reply: String) throws -> Data {
-        var reply = reply
-        let fast = reply.withUTF8 { bytes -> Data? in
-            let head = Array(#"{"data":{"data":""#.utf8)
-            guard isOK(bytes), bytes.count > head.count, bytes.starts(with: head) else { return nil }
+    static func fragment(in bytes: UnsafeBufferPointer<UInt8>) throws -> Data {
+        let head = Array(#"{"data":{"data":""#.utf8)
+        if bytes.count > head.count, bytes.starts(with: head) {
             let start = bytes.baseAddress! + head.count
-            guard let quote = memchr(start, Int32(UInt8(ascii: "\"")), bytes.count - head.count) else { return nil }
-            let length = UnsafeRawPointer(quote) - UnsafeRawPointer(start)
-            // An escaped character (a `\/`) is left to the JSON parser.
-            guard memchr(start, Int32(UInt8(ascii: "\\")), length) == nil else { return nil }
-            return Data(base64Encoded: Data(bytes: start, count: length))
+            if let quote = memchr(start, Int32(UInt8(ascii: "\"")), bytes.count - head.count),
+                // An escaped character (a `\/`) is left to the JSON parser.
+                memchr(start, Int32(UInt8(ascii: "\\")), UnsafeRawPointer(quote) - UnsafeRawPointer(start)) == nil,
+                let data = Data(
+                    base64Encoded: Data(
+                        bytesNoCopy: UnsafeMutableRawPointer(mutating: start),
+                        count: UnsafeRawPointer(quote) - UnsafeRawPointer(start), deallocator: .none))
+            {
+                return data
+            }
         }
-        if let fast { return fast }
+        let reply = String(decoding: bytes, as: UTF8.self)
         guard let envelope = Envelope.parse(reply), envelope["status"] as? String == "ok" else {
             throw BenchError("get_file_fragmented transfer failed: \(reply.prefix(300))")
         }

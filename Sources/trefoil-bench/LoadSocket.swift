@@ -62,6 +62,11 @@ final class LoadSocket {
 
     /// Sends one masked text frame.
     func send(text: [UInt8]) throws {
+        try text.withUnsafeBytes { try send(payload: $0) }
+    }
+
+    /// Sends one masked text frame of `text`'s bytes.
+    func send(payload text: UnsafeRawBufferPointer) throws {
         outbox.removeAll(keepingCapacity: true)
         outbox.append(0x81)
         switch text.count {
@@ -78,9 +83,32 @@ final class LoadSocket {
         maskState ^= maskState << 13
         maskState ^= maskState >> 17
         maskState ^= maskState << 5
-        let mask = withUnsafeBytes(of: maskState) { Array($0) }
-        outbox.append(contentsOf: mask)
-        for (offset, byte) in text.enumerated() { outbox.append(byte ^ mask[offset & 3]) }
+        let key = maskState
+        withUnsafeBytes(of: key) { outbox.append(contentsOf: $0) }
+        let start = outbox.count
+        outbox.append(contentsOf: text)
+        // Eight bytes at a time, as a client's C masking does (Python's `websockets`): a byte loop cost the bench
+        // 8 ms per 4 MiB fragment, as much as the server's whole answer to it.
+        let word = UInt64(key) | UInt64(key) << 32
+        outbox.withUnsafeMutableBytes { bytes in
+            let base = bytes.baseAddress! + start
+            let count = bytes.count - start
+            var offset = 0
+            while offset + 8 <= count {
+                base.storeBytes(
+                    of: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ word, toByteOffset: offset,
+                    as: UInt64.self)
+                offset += 8
+            }
+            withUnsafeBytes(of: key) { keyBytes in
+                while offset < count {
+                    base.storeBytes(
+                        of: base.load(fromByteOffset: offset, as: UInt8.self) ^ keyBytes[offset & 3],
+                        toByteOffset: offset, as: UInt8.self)
+                    offset += 1
+                }
+            }
+        }
         try writeAll(outbox)
     }
 

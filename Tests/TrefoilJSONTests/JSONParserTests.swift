@@ -122,4 +122,29 @@ struct JSONParserTests {
         let plain = try #require(JSONParser.parse(Data(#"{"e": [1, "a"]}"#.utf8), keepingTextOf: "e"))
         #expect(plain == ["e": [1, "a"]])
     }
+
+    @Test("a quote, backslash, control character or non-ASCII byte at any place in a long string is read as one")
+    func longStringsAtEveryPlace() throws {
+        let quote = "\""
+        let filler = String(repeating: "QUJD", count: 6)  // base64-looking, 24 bytes: three words and more
+        for place in 0...filler.utf8.count {
+            let head = String(filler.prefix(place))
+            let tail = String(filler.dropFirst(place))
+            #expect(parsed(quote + head + "\\\"" + tail + quote) == .string(head + quote + tail), "quote at \(place)")
+            #expect(
+                parsed(quote + head + "\\\\" + tail + quote) == .string(head + "\\" + tail), "backslash at \(place)")
+            #expect(parsed(quote + head + "é" + tail + quote) == .string(head + "é" + tail), "é at \(place)")
+            #expect(parsed(quote + head + "\u{01}" + tail + quote) == nil, "control character at \(place)")
+            #expect(parsed(quote + head + "\u{1F}" + tail + quote) == nil, "0x1F at \(place)")
+            #expect(
+                parsed("[" + quote + head + quote + "," + quote + tail + quote + "]") == [
+                    .string(head), .string(tail),
+                ],
+                "two strings split at \(place)")
+            if !tail.isEmpty { #expect(parsed(quote + head + quote + tail) == nil, "text after the end at \(place)") }
+        }
+        // Bytes that are not UTF-8 after a long ASCII run are refused, not repaired.
+        let bytes = Array((quote + filler).utf8) + [0xC3, 0x28, UInt8(ascii: "\"")]
+        #expect(JSONParser.parse(bytes) == nil)
+    }
 }

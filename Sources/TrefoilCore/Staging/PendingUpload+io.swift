@@ -15,9 +15,12 @@ import Foundation
 /// the hashed prefix may differ from the first sending, so it restarts the digests from nothing (a re-send is rare;
 /// reading the file back at `finish` is always right).
 extension PendingUpload {
-    /// Creates the temp file of a new upload, sized for `.bytes` layouts (sparse: nothing is written yet).
-    static func createFile(_ path: String, layout: PendingLayout) async throws(TrefoilError) -> Int32 {
-        try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) -> Int32 in
+    /// Creates the temp file of a new upload, sized for `.bytes` layouts (sparse: nothing is written yet), and
+    /// opens it a second time for direct writes (-1 where the file system takes none; see `PieceWrites`).
+    static func createFile(_ path: String, layout: PendingLayout) async throws(TrefoilError) -> (
+        fd: Int32, directFD: Int32
+    ) {
+        try await DispatchQueue.blockingCalls.perform { () throws(TrefoilError) -> (fd: Int32, directFD: Int32) in
             let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw .storageWriteFailed("cannot create a temp file: \(errnoText())") }
             if case .bytes(let total) = layout, ftruncate(fd, off_t(total)) != 0 {
@@ -26,7 +29,7 @@ extension PendingUpload {
                 unlink(path)
                 throw .storageWriteFailed("cannot size the temp file: \(reason)")
             }
-            return fd
+            return (fd, PieceWrites.openDirect(path))
         }
     }
 
@@ -50,7 +53,7 @@ extension PendingUpload {
             }
             var failure: Int32 = 0
             bytes.withUnsafeBytes { raw in
-                let write = { failure = writeAll(self.fd, raw, at: offset) }
+                let write = { failure = PieceWrites.write(raw, at: offset, fd: self.fd, directFD: self.directFD) }
                 if offset == hashed, end > hashed {
                     digests.update(raw, alongside: write)
                     hashed = end
@@ -93,7 +96,7 @@ extension PendingUpload {
         try await DispatchQueue.blockingCalls.perform { [self] () throws(TrefoilError) in
             var failure: Int32 = 0
             bytes.withUnsafeBytes { raw in
-                let write = { failure = writeAll(self.fd, raw, at: at) }
+                let write = { failure = PieceWrites.write(raw, at: at, fd: self.fd, directFD: self.directFD) }
                 if inOrder { digests.update(raw, alongside: write) } else { write() }
             }
             if failure != 0 {

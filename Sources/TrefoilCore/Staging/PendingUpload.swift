@@ -72,6 +72,8 @@ final class PendingUpload: Sendable {
     let ttlSeconds: Int64?
     let path: String
     let fd: Int32
+    /// The same file opened for direct writes, or -1 (`PieceWrites`).
+    let directFD: Int32
 
     /// Mutable state, guarded by `turn` (an async lock) and read under `state`'s own lock for quick status reads.
     struct State: Sendable {
@@ -99,7 +101,7 @@ final class PendingUpload: Sendable {
 
     init(
         id: String, client: String, name: String, layout: PendingLayout, expected: ExpectedDigests, ttlSeconds: Int64?,
-        path: String, fd: Int32, computeSHA3: Bool, now: Int64
+        path: String, fd: Int32, directFD: Int32, computeSHA3: Bool, now: Int64
     ) {
         self.ttlSeconds = ttlSeconds
         self.id = id
@@ -109,6 +111,7 @@ final class PendingUpload: Sendable {
         self.expected = expected
         self.path = path
         self.fd = fd
+        self.directFD = directFD
         self.computeSHA3 = computeSHA3
         digests = RunningDigests(computeSHA3: computeSHA3)
         state = Mutex(State(touched: now))
@@ -154,6 +157,7 @@ final class PendingUpload: Sendable {
         }
         guard wasOpen else { return }
         closeDescriptor(fd)
+        if directFD >= 0 { closeDescriptor(directFD) }
         if !keepingFile { unlink(path) }
     }
 }

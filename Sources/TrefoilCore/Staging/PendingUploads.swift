@@ -67,10 +67,10 @@ public final class PendingUploads: Sendable {
             if let fileSize, fileSize > tree.settings.maxFileBytes { throw TrefoilError.fileTooLarge }
         }
         let path = "\(tree.directory.tmpPath)/\(UUID().uuidString.lowercased()).pending"
-        let fd = try await PendingUpload.createFile(path, layout: layout)
+        let file = try await PendingUpload.createFile(path, layout: layout)
         let upload = PendingUpload(
             id: id, client: client, name: name, layout: layout, expected: expected, ttlSeconds: ttlSeconds, path: path,
-            fd: fd, computeSHA3: tree.settings.computeSHA3, now: tree.now)
+            fd: file.fd, directFD: file.directFD, computeSHA3: tree.settings.computeSHA3, now: tree.now)
         enum Outcome {
             case registered
             /// Two first pieces raced: the other one's upload is the one.
