@@ -45,6 +45,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // The S3 client's HTTP (TrefoilS3).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Base64 decoded into memory the caller gives (a fragment straight into a reused page-aligned buffer), which
+        // Foundation's `Data(base64Encoded:)` cannot do.
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
@@ -79,6 +82,7 @@ let package = Package(
             dependencies: [
                 "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec", "TrefoilMetrics",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -26,7 +26,7 @@ struct FragmentedUploadAction: ActionHandler {
         case "transfer":
             let id = try Self.pendingID(params)
             let offset = try params.int64(Param.fragmentOffset)
-            let data = try params.base64(Param.fragmentData)
+            let data = try params.pieceBase64(Param.fragmentData)
             if let size = try params.optionalInt64(Param.fragmentSize), size != Int64(data.count) {
                 throw OneBotError.invalid(
                     Param.fragmentSize.name, "\(size) does not match the \(data.count) bytes of data")

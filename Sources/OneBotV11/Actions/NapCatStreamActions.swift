@@ -56,7 +56,8 @@ struct NapCatStreamActions: StreamingActionHandler {
                 ttlSeconds: context.stagedTTL(retentionMS: try params.optionalInt64(Param.fileRetention)),
                 reusing: true)
         }
-        if let data = try params.optionalBase64(Param.chunkData), let index = try params.optionalInt64(Param.chunkIndex)
+        if let data = try params.optionalPieceBase64(Param.chunkData),
+            let index = try params.optionalInt64(Param.chunkIndex)
         {
             guard let index = Int(exactly: index) else {
                 throw OneBotError.invalid(Param.chunkIndex.name, "out of range")

@@ -16,7 +16,7 @@ struct ShamrockChunkAction: ActionHandler {
         guard let md5 = try StagingActions.hexDigest(params, Param.chunkMD5, length: 32) else {
             throw OneBotError.lack(Param.chunkMD5.name)
         }
-        let chunk = try params.base64(Param.chunk)
+        let chunk = try params.pieceBase64(Param.chunk)
         let offset = try params.optionalInt64(Param.chunkOffset) ?? 0
         let fileSize = try params.optionalInt64(Param.chunkFileSize) ?? Int64(chunk.count)
         let id = Self.family + md5

@@ -37,8 +37,18 @@ public struct Params: Sendable, Equatable {
     /// strict decoding fails, which is the slower one).
     static func decodedBase64(_ text: Substring) -> Data? {
         let text = String(text)
-        return Data(base64Encoded: text) ?? Data(base64Encoded: text, options: .ignoreUnknownCharacters)
+        if let data = Data(base64Encoded: text) ?? Data(base64Encoded: text, options: .ignoreUnknownCharacters) {
+            return data
+        }
+        // Foundation wants the padding: put back what a client left off, once the stray characters are gone.
+        var kept = String(text.unicodeScalars.filter { $0.isASCII && Self.base64Alphabet.contains(UInt8($0.value)) })
+        guard !kept.isEmpty, kept.utf8.count % 4 != 1 else { return nil }
+        kept += String(repeating: "=", count: (4 - kept.utf8.count % 4) % 4)
+        return Data(base64Encoded: kept)
     }
+
+    private static let base64Alphabet = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     public func base64(_ spec: ParamSpec) throws(OneBotError) -> Data {
         guard let data = try optionalBase64(spec) else { throw .lack(spec.name) }

@@ -10,7 +10,8 @@ import Foundation
 /// waiting on `DispatchQueue.blockingCalls`, never on the cooperative pool.
 ///
 /// Digests are computed while the pieces arrive as long as they arrive in order (each piece is hashed from memory on
-/// two threads while a third writes it), so an upload sent front to back is finished without reading its file back;
+/// two threads, behind its write and its answer: `RunningDigests.updateBehind`), so an upload sent front to back is
+/// finished without reading its file back;
 /// pieces out of order are only written, and `finish` hashes the rest of the file from disk. A piece re-sent below
 /// the hashed prefix may differ from the first sending, so it restarts the digests from nothing (a re-send is rare;
 /// reading the file back at `finish` is always right).
@@ -51,15 +52,13 @@ extension PendingUpload {
                 digests = RunningDigests(computeSHA3: computeSHA3)
                 hashed = 0
             }
-            var failure: Int32 = 0
-            bytes.withUnsafeBytes { raw in
-                let write = { failure = PieceWrites.write(raw, at: offset, fd: self.fd, directFD: self.directFD) }
-                if offset == hashed, end > hashed {
-                    digests.update(raw, alongside: write)
-                    hashed = end
-                } else {
-                    write()
-                }
+            // The piece is hashed behind this write: the answer goes out while the lanes finish it.
+            if offset == hashed, end > hashed {
+                digests.updateBehind(bytes)
+                hashed = end
+            }
+            let failure = bytes.withUnsafeBytes { raw in
+                PieceWrites.write(raw, at: offset, fd: self.fd, directFD: self.directFD)
             }
             if failure != 0 {
                 // The digests may hold bytes the file does not: start them over, from the first byte.
@@ -94,10 +93,9 @@ extension PendingUpload {
         }
         let end = at + Int64(bytes.count)
         try await DispatchQueue.blockingCalls.perform { [self] () throws(TrefoilError) in
-            var failure: Int32 = 0
-            bytes.withUnsafeBytes { raw in
-                let write = { failure = PieceWrites.write(raw, at: at, fd: self.fd, directFD: self.directFD) }
-                if inOrder { digests.update(raw, alongside: write) } else { write() }
+            if inOrder { digests.updateBehind(bytes) }
+            let failure = bytes.withUnsafeBytes { raw in
+                PieceWrites.write(raw, at: at, fd: self.fd, directFD: self.directFD)
             }
             if failure != 0 {
                 digests = RunningDigests(computeSHA3: computeSHA3)

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,6 +30,12 @@ enum PieceWrites {
         var written = 0
         let aligned = bytes.count - bytes.count % alignment
         if directFD >= 0, position % Int64(alignment) == 0, aligned > 0, let base = bytes.baseAddress,
+            Int(bitPattern: base) % alignment == 0
+        {
+            // Already page-aligned (`PieceMemory`): written as it is.
+            let failure = writeAll(directFD, UnsafeRawBufferPointer(rebasing: bytes[..<aligned]), at: position)
+            if failure == 0 { written = aligned } else if failure != EINVAL { return failure }
+        } else if directFD >= 0, position % Int64(alignment) == 0, aligned > 0, let base = bytes.baseAddress,
             let buffer = AlignedBuffers.shared.take(aligned)
         {
             defer { AlignedBuffers.shared.giveBack(buffer) }
@@ -39,6 +46,26 @@ enum PieceWrites {
         }
         guard written < bytes.count else { return 0 }
         return writeAll(fd, UnsafeRawBufferPointer(rebasing: bytes[written...]), at: position + Int64(written))
+    }
+}
+
+/// Memory for a piece on its way to a pending upload: a reused page-aligned buffer (`AlignedBuffers`), which
+/// `PieceWrites` hands to the disk as it is. A face decodes a fragment's base64 straight into it, so the piece is
+/// neither a fresh allocation (page faults on every 4 MiB) nor copied again before its direct write.
+public enum PieceMemory {
+    /// A `Data` over a buffer of at least `capacity` bytes that `fill` writes into, returning how many bytes it wrote;
+    /// the buffer goes back for reuse when the `Data` is released. Nil when `fill` throws or no buffer can be mapped.
+    public static func data(capacity: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Int) -> Data? {
+        guard capacity > 0, let buffer = AlignedBuffers.shared.take(capacity) else { return nil }
+        guard let count = try? fill(UnsafeMutableRawBufferPointer(start: buffer.base, count: capacity)),
+            count > 0, count <= capacity
+        else {
+            AlignedBuffers.shared.giveBack(buffer)
+            return nil
+        }
+        return Data(
+            bytesNoCopy: buffer.base, count: count,
+            deallocator: .custom { _, _ in AlignedBuffers.shared.giveBack(buffer) })
     }
 }
 
