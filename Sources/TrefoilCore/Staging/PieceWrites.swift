@@ -10,8 +10,8 @@ import Synchronization
 /// How a piece of a pending upload reaches its temp file.
 ///
 /// A piece that starts on a page boundary goes to the disk with `O_DIRECT`, through a second descriptor of the same
-/// file, copied first into a page-aligned buffer; its unaligned tail, and every piece that starts elsewhere, go
-/// through the page cache. Filling new page-cache pages ran at about 540 MB/s here (`dd` into a new file; 8.6 GB/s
+/// file, from page-aligned memory (its own when it came in `PieceMemory`, else a copy in a reused buffer); its
+/// unaligned tail, and every piece that starts elsewhere, go through the page cache. Filling new page-cache pages ran at about 540 MB/s here (`dd` into a new file; 8.6 GB/s
 /// over pages already cached) and `pwrite`'s copy was a quarter of the server's CPU while 4 MiB fragments arrived;
 /// a direct write costs the copy into the aligned buffer and waits on the disk instead, while the digests run.
 /// Direct and buffered writes of one file stay coherent (the kernel writes back and drops cached pages a direct
@@ -29,18 +29,18 @@ enum PieceWrites {
         let alignment = IngestChunk.alignment
         var written = 0
         let aligned = bytes.count - bytes.count % alignment
-        if directFD >= 0, position % Int64(alignment) == 0, aligned > 0, let base = bytes.baseAddress,
-            Int(bitPattern: base) % alignment == 0
-        {
-            // Already page-aligned (`PieceMemory`): written as it is.
-            let failure = writeAll(directFD, UnsafeRawBufferPointer(rebasing: bytes[..<aligned]), at: position)
-            if failure == 0 { written = aligned } else if failure != EINVAL { return failure }
-        } else if directFD >= 0, position % Int64(alignment) == 0, aligned > 0, let base = bytes.baseAddress,
-            let buffer = AlignedBuffers.shared.take(aligned)
-        {
-            defer { AlignedBuffers.shared.giveBack(buffer) }
-            buffer.base.copyMemory(from: base, byteCount: aligned)
-            let failure = writeAll(directFD, UnsafeRawBufferPointer(start: buffer.base, count: aligned), at: position)
+        if directFD >= 0, position % Int64(alignment) == 0, aligned > 0, let base = bytes.baseAddress {
+            let failure: Int32
+            if Int(bitPattern: base) % alignment == 0 {
+                // Already page-aligned (`PieceMemory`): written as it is.
+                failure = writeAll(directFD, UnsafeRawBufferPointer(start: base, count: aligned), at: position)
+            } else if let buffer = AlignedBuffers.shared.take(aligned) {
+                defer { AlignedBuffers.shared.giveBack(buffer) }
+                buffer.base.copyMemory(from: base, byteCount: aligned)
+                failure = writeAll(directFD, UnsafeRawBufferPointer(start: buffer.base, count: aligned), at: position)
+            } else {
+                failure = EINVAL  // no buffer to be had: the page cache takes it all
+            }
             // EINVAL: this file system refuses the direct write after all; the page cache takes all of it.
             if failure == 0 { written = aligned } else if failure != EINVAL { return failure }
         }
@@ -72,7 +72,8 @@ public enum PieceMemory {
 /// Page-aligned buffers for direct writes, mapped apart from the heap and kept for the next piece.
 ///
 /// A fresh `posix_memalign` of 4 MiB per fragment left the server's RSS 130 MB above idle during a 1 GiB upload (the
-/// heap's arenas kept what the aligned blocks split off); two mapped buffers reused keep it where it was.
+/// heap's arenas kept what the aligned blocks split off); two mapped buffers reused keep it where it was. Two, because
+/// a fragment's buffer is still being hashed (`RunningDigests.updateBehind`) while the next one is decoded.
 final class AlignedBuffers: Sendable {
     struct Buffer: @unchecked Sendable {
         let base: UnsafeMutableRawPointer

@@ -6,8 +6,8 @@ import NIOWebSocket
 ///
 /// Written here because NIO's `webSocketUnmask` goes byte by byte (an index, a modulo and a key subscript per byte):
 /// on a 5.6 MB text frame (a 4 MiB fragment in base64) it was a fifth of the server's CPU in `perf` (about 8 ms per
-/// frame), against about 0.1 ms for this loop. The result is the same bytes: `FrameUnmaskerTests` compares both on
-/// every length and key offset, and every WebSocket test sends masked frames through it.
+/// frame), against about 0.1 ms for this loop. The result is the same bytes: `FrameUnmaskerTests` compares both at
+/// every length from 0 to 67 and at 5 MB, and every WebSocket test sends masked frames through it.
 final class FrameUnmasker: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = WebSocketFrame
