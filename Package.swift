@@ -45,8 +45,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // The S3 client's HTTP (TrefoilS3).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        // Base64 decoded into memory the caller gives (a fragment straight into a reused page-aligned buffer), which
-        // Foundation's `Data(base64Encoded:)` cannot do.
+        // Base64 decoded and encoded in memory the caller gives (a fragment straight into a reused page-aligned
+        // buffer, a range straight into its reply), which Foundation's `Data(base64Encoded:)` and
+        // `base64EncodedData()` cannot do.
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
@@ -54,7 +55,7 @@ let package = Package(
         .target(name: "CTrefoilLinux"),
         // JSON for every face and the config file: one value type, one parser (fast frames; documents in order with
         // line and column), one writer. No dependencies, so any face may use it.
-        .target(name: "TrefoilJSON"),
+        .target(name: "TrefoilJSON", dependencies: [.product(name: "ExtrasBase64", package: "swift-extras-base64")]),
         // The config file: its keys, their rules and defaults, environment overrides, one line per problem. It
         // names the transports and faces it configures, so it lives outside the core, which never sees it.
         .target(name: "TrefoilConfiguration", dependencies: ["TrefoilJSON"]),
@@ -246,6 +247,7 @@ let package = Package(
             name: "trefoil-bench",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import ExtrasBase64
 import Foundation
 
 /// Writes compact JSON straight from typed values into bytes, in the exact form `JSONValue.encoded()`
@@ -114,14 +115,18 @@ public struct JSONFragment: Sendable, Equatable {
 
     /// The JSON string of `data` in base64 (standard alphabet, padded), written straight from the bytes: a file's
     /// range sent as base64 is megabytes that need no escape, so it skips a `String` and the writer's escape scan.
+    /// The base64 is encoded into the fragment's own bytes, between its quotes (no `Data` of it first, no copy).
     public init(base64Of data: Data) {
-        let encoded = data.base64EncodedData()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(encoded.count + 2)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: encoded)
-        bytes.append(UInt8(ascii: "\""))
-        self.bytes = bytes
+        let length = Base64.encodedLength(bytesCount: data.count)
+        bytes = data.withUnsafeBytes { raw in
+            [UInt8](unsafeUninitializedCapacity: length + 2) { buffer, count in
+                buffer[0] = UInt8(ascii: "\"")
+                var output = UnsafeMutableBufferPointer(rebasing: buffer[1..<(length + 1)]).mutableSpan
+                let written = Base64.encode(bytes: raw.assumingMemoryBound(to: UInt8.self).span, into: &output)
+                buffer[written + 1] = UInt8(ascii: "\"")
+                count = written + 2
+            }
+        }
     }
 
     /// The same JSON as a `JSONValue` tree, for code (and tests) that inspect it; parsing costs

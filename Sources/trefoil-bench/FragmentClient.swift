@@ -1,3 +1,4 @@
+import ExtrasBase64
 import Foundation
 
 /// The client side of the fragment rows: one forward-WebSocket connection on a blocking socket (`LoadSocket`, which
@@ -77,5 +78,18 @@ final class FragmentClient {
 
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: bytes.prefix(300), as: UTF8.self)
+    }
+}
+
+extension Base64 {
+    /// Appends the standard base64 of `bytes` to `message`, encoded in place (no `Data` of it first).
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to message: inout [UInt8]) {
+        let start = message.count
+        let length = encodedLength(bytesCount: bytes.count)
+        message.append(contentsOf: repeatElement(0, count: length))
+        message.withUnsafeMutableBufferPointer { buffer in
+            var output = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + length)]).mutableSpan
+            _ = encode(bytes: bytes.span, into: &output)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ExtrasBase64
 import Foundation
 
 /// OneBot 12's fragmented transfers over one forward WebSocket, on a server of their own: a file sent with
@@ -133,15 +134,11 @@ enum FragmentsScenario {
         var raw = [UInt8](repeating: 0, count: fragmentBytes)
         func build(_ index: Int) throws {
             let (offset, count) = pieces[index]
-            let encoded = try raw.withUnsafeMutableBytes { buffer in
-                let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
-                try file.read(offset: offset, into: piece)
-                return Data(bytesNoCopy: piece.baseAddress!, count: count, deallocator: .none).base64EncodedData()
-            }
+            try raw.withUnsafeMutableBytes { try file.read(offset: offset, into: .init(rebasing: $0[..<count])) }
             echoes[index % 2] = client.build("upload_file_fragmented", into: &messages[index % 2]) { message in
                 message.append(
                     contentsOf: #""stage":"transfer","file_id":"\#(pending)","offset":\#(offset),"data":""#.utf8)
-                message.append(contentsOf: encoded)
+                raw.withUnsafeBufferPointer { Base64.append(.init(rebasing: $0[..<count]), to: &message) }
                 message.append(UInt8(ascii: "\""))
             }
         }
@@ -221,56 +218,65 @@ enum FragmentsScenario {
             return echo
         }
         var expected = [UInt8](repeating: 0, count: fragmentBytes)
+        var received = [UInt8](repeating: 0, count: Base64.decodedLength(bytesCount: fragmentBytes * 4 / 3 + 4))
         var echo = pieces.isEmpty ? 0 : try request(0)
         for (index, (offset, count)) in pieces.enumerated() {
             try client.receive(echo: echo) { bytes in
                 // The next range is asked for before this one is checked, so the check overlaps the server's work.
                 if index + 1 < pieces.count { echo = try request(index + 1) }
-                let received = try fragment(in: bytes)
+                let length = try fragment(in: bytes, into: &received)
                 let same = try expected.withUnsafeMutableBytes { buffer in
                     let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
                     try file.read(offset: offset, into: piece)
-                    return received.count == count
+                    return length == count
                         && received.withUnsafeBytes { memcmp($0.baseAddress!, piece.baseAddress!, count) == 0 }
                 }
                 guard same else {
                     throw BenchError(
-                        "get_file_fragmented: the \(received.count) bytes it gave at offset \(offset) are not the "
-                            + "file's \(count) bytes there")
+                        "get_file_fragmented: the \(length) bytes it gave at offset \(offset) are not the file's "
+                            + "\(count) bytes there")
                 }
             }
         }
         return megabytesPerSecond(bytes: file.size, seconds: (clock.now - started).seconds)
     }
 
-    /// The bytes of a `get_file_fragmented` transfer answer.
+    /// Decodes the bytes of a `get_file_fragmented` transfer answer into `output` (grown when too small) and returns
+    /// how many there are.
     ///
     /// Trefoil writes the envelope's keys sorted, so the answer starts with `{"data":{"data":"` and the base64 runs
     /// to the next quote: it is cut out and decoded without parsing megabytes of JSON (as costly as the server's
     /// whole answer). Any other shape goes through the JSON parser.
-    static func fragment(in bytes: UnsafeBufferPointer<UInt8>) throws -> Data {
+    static func fragment(in bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) throws -> Int {
         let head = Array(#"{"data":{"data":""#.utf8)
-        if bytes.count > head.count, bytes.starts(with: head) {
-            let start = bytes.baseAddress! + head.count
-            if let quote = memchr(start, Int32(UInt8(ascii: "\"")), bytes.count - head.count),
-                // An escaped character (a `\/`) is left to the JSON parser.
-                memchr(start, Int32(UInt8(ascii: "\\")), UnsafeRawPointer(quote) - UnsafeRawPointer(start)) == nil,
-                let data = Data(
-                    base64Encoded: Data(
-                        bytesNoCopy: UnsafeMutableRawPointer(mutating: start),
-                        count: UnsafeRawPointer(quote) - UnsafeRawPointer(start), deallocator: .none))
-            {
-                return data
+        var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var parsed: [UInt8] = []
+        if bytes.count > head.count, bytes.starts(with: head),
+            let quote = memchr(bytes.baseAddress! + head.count, Int32(UInt8(ascii: "\"")), bytes.count - head.count),
+            // An escaped character (a `\/`) is left to the JSON parser.
+            memchr(
+                bytes.baseAddress! + head.count, Int32(UInt8(ascii: "\\")),
+                UnsafeRawPointer(quote) - UnsafeRawPointer(bytes.baseAddress! + head.count)) == nil
+        {
+            text = UnsafeBufferPointer(
+                rebasing: bytes[head.count..<(UnsafeRawPointer(quote) - UnsafeRawPointer(bytes.baseAddress!))])
+        } else {
+            let reply = String(decoding: bytes, as: UTF8.self)
+            guard let envelope = Envelope.parse(reply), envelope["status"] as? String == "ok",
+                let data = Envelope.dataField(envelope, "data") as? String
+            else { throw BenchError("get_file_fragmented transfer: no base64 data in \(reply.prefix(300))") }
+            parsed = Array(data.utf8)
+        }
+        return try parsed.withUnsafeBufferPointer { parsedText in
+            let input = parsed.isEmpty ? text : parsedText
+            if output.count < Base64.decodedLength(bytesCount: input.count) {
+                output = [UInt8](repeating: 0, count: Base64.decodedLength(bytesCount: input.count))
+            }
+            return try output.withUnsafeMutableBufferPointer { buffer in
+                var span = buffer.mutableSpan
+                return try Base64.decode(bytes: input.span, into: &span)
             }
         }
-        let reply = String(decoding: bytes, as: UTF8.self)
-        guard let envelope = Envelope.parse(reply), envelope["status"] as? String == "ok" else {
-            throw BenchError("get_file_fragmented transfer failed: \(reply.prefix(300))")
-        }
-        guard let text = Envelope.dataField(envelope, "data") as? String, let data = Data(base64Encoded: text) else {
-            throw BenchError("get_file_fragmented transfer: no base64 data in \(reply.prefix(300))")
-        }
-        return data
     }
 
     /// A pending upload's id: 32 lowercase hex digits.

@@ -50,4 +50,13 @@ struct JSONWriterTests {
         ]
         #expect(String(decoding: out.bytes, as: UTF8.self) == String(decoding: expected.encoded(), as: UTF8.self))
     }
+
+    @Test("a base64 fragment is the quoted standard base64 of its bytes at every length, empty and megabytes included")
+    func base64Fragments() {
+        for count in [0, 1, 2, 3, 4, 5, 57, 1000, 3 << 20] {
+            let data = Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+            #expect(JSONFragment(base64Of: data).bytes == Array(("\"" + data.base64EncodedString() + "\"").utf8))
+        }
+        #expect(JSONFragment(base64Of: Data([0xFB, 0xFF])).value == .string("+/8="))
+    }
 }
