@@ -28,9 +28,10 @@ struct EasemobApp: Sendable {
 
     /// `path` (a request path, percent-encoded) after the prefix it starts with, or nil when it starts with none.
     func relativePath(_ path: Substring) -> Substring? {
-        for prefix in prefixes where path.hasPrefix(prefix) {
-            let rest = path.dropFirst(prefix.count)
-            if rest.isEmpty || rest.first == "/" { return rest }
+        // A path compares as bytes: every download's path may be asked here, and `hasPrefix` compares characters.
+        for prefix in prefixes where path.utf8.starts(with: prefix.utf8) {
+            let rest = Substring(path.utf8.dropFirst(prefix.utf8.count))
+            if rest.isEmpty || rest.utf8.first == UInt8(ascii: "/") { return rest }
         }
         return nil
     }

@@ -11,7 +11,9 @@ struct ConsoleDownloads: DownloadRoute {
     let sessions: ConsoleSessions
 
     func matches(path: Substring) -> Bool {
-        path.hasPrefix(Self.prefix) && FileID.isFresh("/" + path.dropFirst(Self.prefix.count))
+        // By bytes: every download's path is asked here first, and `hasPrefix` compares characters.
+        path.utf8.starts(with: Self.prefix.utf8)
+            && FileID.isFresh("/" + Substring(path.utf8.dropFirst(Self.prefix.utf8.count)))
     }
 
     func resolve(_ request: DownloadRequest) async -> DownloadResolution {

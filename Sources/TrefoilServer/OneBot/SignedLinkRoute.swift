@@ -19,7 +19,7 @@ struct SignedLinkRoute: DownloadRoute {
     /// The id's text in a download path. Scanned once by byte: splitting the path into segments was 6% of a small
     /// download's time (it ran for `matches` and again for the check).
     private static func idText(inPath path: Substring) -> Substring? {
-        guard path.hasPrefix("/files/") else { return nil }
+        guard path.utf8.starts(with: "/files/".utf8) else { return nil }
         let rest = path.utf8.dropFirst("/files/".utf8.count)
         let slash = UInt8(ascii: "/")
         guard let end = rest.firstIndex(of: slash) else { return rest.isEmpty ? nil : Substring(rest) }
