@@ -7,11 +7,11 @@ import TrefoilJSON
 
 @Suite("Pieces sent as base64")
 struct PieceParamsTests {
-    let bytes = Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+    let bytes = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
 
     private func params(_ text: String) -> Params { Params(["data": .string(text)]) }
 
-    @Test("padded base64, with or without base64://, decodes to the exact bytes in page-aligned memory")
+    @Test("padded base64 of 64 KiB and more, with or without base64://, decodes to the exact bytes in aligned memory")
     func strictBase64IsAligned() throws {
         for text in [bytes.base64EncodedString(), "base64://" + bytes.base64EncodedString()] {
             let decoded = try params(text).pieceBase64(Param.fragmentData)
@@ -19,6 +19,9 @@ struct PieceParamsTests {
             // Aligned memory is what lets the pending upload write the piece directly, without a copy.
             #expect(decoded.withUnsafeBytes { Int(bitPattern: $0.baseAddress!) % 4096 } == 0)
         }
+        // A small piece decodes the plain way, to the same bytes.
+        let small = bytes.prefix(40_000)
+        #expect(try params(small.base64EncodedString()).pieceBase64(Param.fragmentData) == small)
     }
 
     @Test("base64 without its padding or with line breaks still decodes, the lenient way")

@@ -6,11 +6,15 @@ import TrefoilCore
 extension Params {
     /// A piece of a pending upload sent as base64 (a fragment's `data`, a chunk): decoded from the frame's text
     /// straight into reused page-aligned memory (`PieceMemory`), which the upload writes to disk without a copy. Text
-    /// that strict base64 does not read (no padding, line breaks) goes the lenient way of `base64(_:)`, with its errors.
+    /// under 64 KiB, and text that strict base64 does not read (no padding, line breaks), goes the plain, lenient way
+    /// of `base64(_:)`, with its errors.
     public func pieceBase64(_ spec: ParamSpec) throws(OneBotError) -> Data {
         guard let data = try optionalPieceBase64(spec) else { throw .lack(spec.name) }
         return data
     }
+
+    /// The base64 text from which a piece is decoded into `PieceMemory` (64 KiB).
+    static let mappedPieceText = 1 << 16
 
     /// `pieceBase64(_:)` of a parameter that may be absent.
     public func optionalPieceBase64(_ spec: ParamSpec) throws(OneBotError) -> Data? {
@@ -18,7 +22,8 @@ extension Params {
             let decoded = text.withUTF8 { utf8 -> Data? in
                 let prefix = "base64://".utf8
                 let input = utf8.starts(with: prefix) ? UnsafeBufferPointer(rebasing: utf8[prefix.count...]) : utf8
-                guard !input.isEmpty else { return nil }
+                // A small piece is not worth a mapping of its own: it takes the plain way.
+                guard input.count >= Self.mappedPieceText else { return nil }
                 return PieceMemory.data(capacity: Base64.decodedLength(bytesCount: input.count)) { output in
                     var span = output.bindMemory(to: UInt8.self).mutableSpan
                     return try Base64.decode(bytes: input.span, into: &span)

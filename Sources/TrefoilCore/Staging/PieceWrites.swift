@@ -99,8 +99,10 @@ final class AlignedBuffers: Sendable {
         }) {
             return reused
         }
-        // Whole mebibytes, so that fragments of slightly different sizes reuse one buffer.
-        let capacity = (count + (1 << 20) - 1) & ~((1 << 20) - 1)
+        // Whole pages: a piece pins no more than a page beyond its own bytes (a fragment's buffer, kept by the hashing
+        // behind it, counts against nothing else).
+        let page = IngestChunk.alignment
+        let capacity = (count + page - 1) & ~(page - 1)
         guard let base = mmap(nil, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             base != MAP_FAILED
         else { return nil }
