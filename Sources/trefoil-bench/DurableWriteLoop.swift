@@ -10,14 +10,8 @@ enum DurableWriteLoop {
     static func run(directory: String, bytes: Int, seed: UInt64, warmup: Duration, duration: Duration) async throws
         -> Double
     {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try runBlocking(
-                            directory: directory, bytes: bytes, seed: seed, warmup: warmup, duration: duration)
-                    })
-            }
+        try await onOwnThread {
+            try runBlocking(directory: directory, bytes: bytes, seed: seed, warmup: warmup, duration: duration)
         }
     }
 

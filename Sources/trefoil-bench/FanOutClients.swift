@@ -9,13 +9,8 @@ enum FanOutClients {
     /// when each `group_upload` notice reached each client, until every client has seen `uploads` of them or
     /// `stop` is set.
     static func run(url: String, count: Int, uploads: Int, ledger: FanOutLedger, stop: Locked<Bool>) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try runBlocking(url: url, count: count, uploads: uploads, ledger: ledger, stop: stop)
-                    })
-            }
+        try await onOwnThread {
+            try runBlocking(url: url, count: count, uploads: uploads, ledger: ledger, stop: stop)
         }
     }
 

@@ -18,15 +18,10 @@ final class FragmentClient {
     static func withConnection<T: Sendable>(
         url: String, _ body: @escaping @Sendable (FragmentClient) throws -> T
     ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        let client = FragmentClient(socket: try LoadSocket.open(url: url))
-                        defer { client.socket.sendClose() }
-                        return try body(client)
-                    })
-            }
+        try await onOwnThread {
+            let client = FragmentClient(socket: try LoadSocket.open(url: url))
+            defer { client.socket.sendClose() }
+            return try body(client)
         }
     }
 

@@ -56,7 +56,7 @@ enum HTTPLoad {
             for index in 0..<connections {
                 let start = index * heads.count / connections
                 group.addTask {
-                    try await onThread {
+                    try await onOwnThread {
                         try runConnection(
                             port: target.port, requests: heads, first: start, expectedBytes: target.bytes,
                             measureStart: measureStart, end: end)
@@ -116,7 +116,7 @@ enum HTTPLoad {
         try await withThrowingTaskGroup(of: (Int, Fetch).self) { group in
             for (index, head) in heads.enumerated() {
                 group.addTask {
-                    try await onThread {
+                    try await onOwnThread {
                         // Large reads: one syscall per MiB rather than per 64 KiB.
                         var buffer = [UInt8](repeating: 0, count: 1 << 20)
                         let clock = ContinuousClock()
@@ -132,13 +132,6 @@ enum HTTPLoad {
             var fetches: [Fetch?] = Array(repeating: nil, count: heads.count)
             for try await (index, fetch) in group { fetches[index] = fetch }
             return fetches.map { $0! }
-        }
-    }
-
-    /// Runs blocking socket work on a thread of its own, off the Swift concurrency pool.
-    private static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
     }
 
@@ -172,7 +165,7 @@ enum HTTPLoad {
     /// Fetches each of `heads` in turn on one keep-alive connection; returns each answer's status and body, to check
     /// what a load will ask for before it runs.
     static func bodies(port: Int, heads: [String]) async throws -> [(status: Int, body: [UInt8])] {
-        try await onThread {
+        try await onOwnThread {
             let fd = try connectLoopback(port: port)
             defer { close(fd) }
             var buffer = [UInt8](repeating: 0, count: 1 << 16)

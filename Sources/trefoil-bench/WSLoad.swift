@@ -44,15 +44,9 @@ enum WSLoad {
         duration: Duration,
         frame: @escaping @Sendable (_ sequence: Int, _ echo: Int) -> String
     ) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try runBlocking(
-                            url: url, connections: connections, depth: depth, warmup: warmup, duration: duration,
-                            frame: frame)
-                    })
-            }
+        try await onOwnThread {
+            try runBlocking(
+                url: url, connections: connections, depth: depth, warmup: warmup, duration: duration, frame: frame)
         }
     }
 
