@@ -10,29 +10,36 @@ import TrefoilTestSupport
 
 @Suite("Pieces of pending uploads")
 struct PieceWritesTests {
-    @Test("the second descriptor of a pending file is direct, so aligned pieces skip the page cache")
-    func secondDescriptorIsDirect() throws {
+    /// Runs `body` with a new, empty file in a temp folder, opened for reading and writing as a pending upload's is.
+    private func withPendingFile(_ body: (_ path: String, _ fd: Int32) throws -> Void) throws {
         let folder = makeTempDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = "\(folder)/probe.pending"
+        let path = "\(folder)/piece.pending"
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        try #require(fd >= 0)
         defer { close(fd) }
-        let direct = PieceWrites.openDirect(path)
-        defer { close(direct) }
-        #expect(direct >= 0)
-        #expect(fcntl(direct, F_GETFL) & directFlag == directFlag)
+        try body(path, fd)
+    }
+
+    @Test("the second descriptor of a pending file is direct, so aligned pieces skip the page cache")
+    func secondDescriptorIsDirect() throws {
+        try withPendingFile { path, _ in
+            let direct = PieceWrites.openDirect(path)
+            defer { close(direct) }
+            #expect(direct >= 0)
+            #expect(fcntl(direct, F_GETFL) & directFlag == directFlag)
+        }
     }
 
     /// Pieces aligned and not, overlapping, and a buffered write over bytes written directly and the other way round:
     /// the file reads back, through the buffered descriptor, as the last write of every byte.
     @Test("aligned, unaligned and overlapping pieces read back as the last write of every byte")
     func mixedPiecesReadBackExactly() throws {
-        let folder = makeTempDirectory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = "\(folder)/mixed.pending"
+        try withPendingFile { path, fd in try mixedPieces(path: path, fd: fd) }
+    }
+
+    private func mixedPieces(path: String, fd: Int32) throws {
         let total = 3 << 20
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        defer { close(fd) }
         #expect(ftruncate(fd, off_t(total)) == 0)
         let direct = PieceWrites.openDirect(path)
         defer { close(direct) }
@@ -59,14 +66,11 @@ struct PieceWritesTests {
 
     @Test("a piece written with no direct descriptor goes through the page cache alone")
     func withoutDirectDescriptor() throws {
-        let folder = makeTempDirectory()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = "\(folder)/plain.pending"
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        defer { close(fd) }
-        let bytes = pseudoRandomBytes(3 * 4096, seed: 3)
-        #expect(bytes.withUnsafeBytes { PieceWrites.write($0, at: 4096, fd: fd, directFD: -1) } == 0)
-        #expect(readFile(path) == [UInt8](repeating: 0, count: 4096) + bytes)
+        try withPendingFile { path, fd in
+            let bytes = pseudoRandomBytes(3 * 4096, seed: 3)
+            #expect(bytes.withUnsafeBytes { PieceWrites.write($0, at: 4096, fd: fd, directFD: -1) } == 0)
+            #expect(readFile(path) == [UInt8](repeating: 0, count: 4096) + bytes)
+        }
     }
 
     @Test("aligned buffers are reused up to the number kept; bigger ones and more are unmapped")
