@@ -46,16 +46,21 @@ let package = Package(
         // The S3 client's HTTP (TrefoilS3).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Base64 decoded and encoded in memory the caller gives (a fragment straight into a reused page-aligned
-        // buffer, a range straight into its reply), which Foundation's `Data(base64Encoded:)` and
-        // `base64EncodedData()` cannot do.
+        // buffer, a range straight into its frame), which Foundation's `Data(base64Encoded:)` and
+        // `base64EncodedData()` cannot do; TrefoilJSON's Base64Codec leaves it the tails, padding and errors.
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         // Linux calls Swift's Glibc module does not reach (openat2, O_PATH, renameat2).
         .target(name: "CTrefoilLinux"),
+        // Base64 of whole blocks with AVX2 (TrefoilJSON's Base64Codec does the rest); base64.c says why by hand.
+        .target(name: "CTrefoilBase64"),
         // JSON for every face and the config file: one value type, one parser (fast frames; documents in order with
-        // line and column), one writer. No dependencies, so any face may use it.
-        .target(name: "TrefoilJSON", dependencies: [.product(name: "ExtrasBase64", package: "swift-extras-base64")]),
+        // line and column), one writer, and the base64 that large strings carry. Nothing of the store or the
+        // transports, so any face may use it.
+        .target(
+            name: "TrefoilJSON",
+            dependencies: ["CTrefoilBase64", .product(name: "ExtrasBase64", package: "swift-extras-base64")]),
         // The config file: its keys, their rules and defaults, environment overrides, one line per problem. It
         // names the transports and faces it configures, so it lives outside the core, which never sees it.
         .target(name: "TrefoilConfiguration", dependencies: ["TrefoilJSON"]),
@@ -83,7 +88,6 @@ let package = Package(
             dependencies: [
                 "TrefoilCore", "TrefoilConfiguration", "TrefoilJSON", "OneBotSpec", "TrefoilMetrics",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -246,8 +250,9 @@ let package = Package(
         .executableTarget(
             name: "trefoil-bench",
             dependencies: [
+                // The gateway's base64 codec for the fragment client, so that the client does not limit those rows.
+                "TrefoilJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -95,7 +95,11 @@ extension JSONValue {
     }
 
     @usableFromInline
-    func write(into out: inout [UInt8]) {
+    func write(into out: inout [UInt8]) { write(to: &out) }
+
+    /// Writes the compact JSON text with sorted keys (`encoded()`'s) to `out`: a transport's buffer, so that a
+    /// base64 fragment is encoded straight into the frame.
+    public func write(to out: inout some JSONSink) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
@@ -105,31 +109,33 @@ extension JSONValue {
             var text = value.description
             if text.hasSuffix(".0") { text.removeLast(2) }
             out.append(contentsOf: text.utf8)
-        case .string(let value): Self.writeString(value, into: &out)
+        case .string(let value): Self.writeString(value, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                item.write(into: &out)
+                item.write(to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
             for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(member.key, into: &out)
+                Self.writeString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.write(into: &out)
+                member.value.write(to: &out)
             }
             out.append(UInt8(ascii: "}"))
-        case .fragment(let fragment): out.append(contentsOf: fragment.bytes)
+        case .fragment(let fragment): fragment.write(to: &out)
         }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     @usableFromInline
-    static func writeString(_ text: String, into out: inout [UInt8]) {
+    static func writeString(_ text: String, into out: inout [UInt8]) { writeString(text, to: &out) }
+
+    static func writeString(_ text: String, to out: inout some JSONSink) {
         out.append(UInt8(ascii: "\""))
         var text = text
         // Most strings need no escape at all: copy them whole.

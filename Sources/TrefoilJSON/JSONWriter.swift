@@ -1,4 +1,3 @@
-import ExtrasBase64
 import Foundation
 
 /// Writes compact JSON straight from typed values into bytes, in the exact form `JSONValue.encoded()`
@@ -21,6 +20,14 @@ public struct JSONWriter {
 
     @inlinable
     public init(capacity: Int = 512) { output.reserveCapacity(capacity) }
+
+    /// A writer that goes on with an object whose brace and first member were written elsewhere: what it writes
+    /// first starts with a comma, and `endObject()` closes that object.
+    @inlinable
+    public init(afterFirstMemberWithCapacity capacity: Int) {
+        output.reserveCapacity(capacity)
+        first = false
+    }
 
     @inlinable public mutating func beginObject() { open(UInt8(ascii: "{")) }
     @inlinable public mutating func endObject() { close(UInt8(ascii: "}")) }
@@ -103,30 +110,62 @@ public struct JSONWriter {
     }
 }
 
-/// JSON text already written by a `JSONWriter`, or a member's value as it came, spliced verbatim
-/// when the enclosing value is encoded. Two fragments are equal when their bytes are.
+/// JSON text already written by a `JSONWriter`, a member's value as it came, or the base64 string of bytes, spliced
+/// verbatim when the enclosing value is encoded. Two fragments are equal when their bytes are.
 public struct JSONFragment: Sendable, Equatable {
-    public let bytes: [UInt8]
+    enum Text: Sendable {
+        case written([UInt8])
+        /// The base64 of these bytes, encoded only when the fragment is written (into its sink, without a copy).
+        case base64(Data)
+    }
 
-    public init(_ writer: JSONWriter) { bytes = writer.bytes }
+    let text: Text
+
+    public init(_ writer: JSONWriter) { text = .written(writer.bytes) }
 
     /// JSON text as it came, to be sent back unchanged (a request's `echo`); the caller has parsed it.
-    init(verbatim bytes: [UInt8]) { self.bytes = bytes }
+    init(verbatim bytes: [UInt8]) { text = .written(bytes) }
 
-    /// The JSON string of `data` in base64 (standard alphabet, padded), written straight from the bytes: a file's
-    /// range sent as base64 is megabytes that need no escape, so it skips a `String` and the writer's escape scan.
-    /// The base64 is encoded into the fragment's own bytes, between its quotes (no `Data` of it first, no copy).
-    public init(base64Of data: Data) {
-        let length = Base64.encodedLength(bytesCount: data.count)
-        bytes = data.withUnsafeBytes { raw in
-            [UInt8](unsafeUninitializedCapacity: length + 2) { buffer, count in
-                buffer[0] = UInt8(ascii: "\"")
-                var output = UnsafeMutableBufferPointer(rebasing: buffer[1..<(length + 1)]).mutableSpan
-                let written = Base64.encode(bytes: raw.assumingMemoryBound(to: UInt8.self).span, into: &output)
-                buffer[written + 1] = UInt8(ascii: "\"")
-                count = written + 2
-            }
+    /// The JSON string of `data` in base64 (standard alphabet, padded). Nothing is encoded yet: the text is written
+    /// where the enclosing value goes (`write(to:)`), straight from `data`; a file's range sent as base64 is megabytes
+    /// that need no escape and no buffer of their own.
+    public init(base64Of data: Data) { text = .base64(data) }
+
+    /// The JSON text (for a base64 fragment, encoded now).
+    public var bytes: [UInt8] {
+        switch text {
+        case .written(let bytes): return bytes
+        case .base64:
+            var out: [UInt8] = []
+            write(to: &out)
+            return out
         }
+    }
+
+    /// How many bytes the JSON text has, without encoding it.
+    public var count: Int {
+        switch text {
+        case .written(let bytes): bytes.count
+        case .base64(let data): Base64Codec.encodedLength(data.count) + 2
+        }
+    }
+
+    /// Writes the JSON text to `sink`.
+    public func write(to sink: inout some JSONSink) {
+        switch text {
+        case .written(let bytes): sink.append(contentsOf: bytes)
+        case .base64(let data):
+            sink.append(UInt8(ascii: "\""))
+            sink.append(room: Base64Codec.encodedLength(data.count)) { room in
+                data.withUnsafeBytes { Base64Codec.encode($0, into: room) }
+            }
+            sink.append(UInt8(ascii: "\""))
+        }
+    }
+
+    public static func == (lhs: JSONFragment, rhs: JSONFragment) -> Bool {
+        if case .base64(let left) = lhs.text, case .base64(let right) = rhs.text { return left == right }
+        return lhs.bytes == rhs.bytes
     }
 
     /// The same JSON as a `JSONValue` tree, for code (and tests) that inspect it; parsing costs

@@ -1,5 +1,5 @@
-import ExtrasBase64
 import Foundation
+import TrefoilJSON
 
 /// OneBot 12's fragmented transfers over one forward WebSocket, on a server of their own: a file sent with
 /// `upload_file_fragmented` (prepare, base64 fragments in JSON text frames one at a time as NoneBot's `call_api`
@@ -138,7 +138,7 @@ enum FragmentsScenario {
             echoes[index % 2] = client.build("upload_file_fragmented", into: &messages[index % 2]) { message in
                 message.append(
                     contentsOf: #""stage":"transfer","file_id":"\#(pending)","offset":\#(offset),"data":""#.utf8)
-                raw.withUnsafeBufferPointer { Base64.append(.init(rebasing: $0[..<count]), to: &message) }
+                raw.withUnsafeBufferPointer { message.appendBase64(of: .init(rebasing: $0[..<count])) }
                 message.append(UInt8(ascii: "\""))
             }
         }
@@ -218,7 +218,7 @@ enum FragmentsScenario {
             return echo
         }
         var expected = [UInt8](repeating: 0, count: fragmentBytes)
-        var received = [UInt8](repeating: 0, count: Base64.decodedLength(bytesCount: fragmentBytes * 4 / 3 + 4))
+        var received = [UInt8](repeating: 0, count: Base64Codec.decodedLength(fragmentBytes * 4 / 3 + 4))
         var echo = pieces.isEmpty ? 0 : try request(0)
         for (index, (offset, count)) in pieces.enumerated() {
             try client.receive(echo: echo) { bytes in
@@ -269,13 +269,10 @@ enum FragmentsScenario {
         }
         return try parsed.withUnsafeBufferPointer { parsedText in
             let input = parsed.isEmpty ? text : parsedText
-            if output.count < Base64.decodedLength(bytesCount: input.count) {
-                output = [UInt8](repeating: 0, count: Base64.decodedLength(bytesCount: input.count))
+            if output.count < Base64Codec.decodedLength(input.count) {
+                output = [UInt8](repeating: 0, count: Base64Codec.decodedLength(input.count))
             }
-            return try output.withUnsafeMutableBufferPointer { buffer in
-                var span = buffer.mutableSpan
-                return try Base64.decode(bytes: input.span, into: &span)
-            }
+            return try output.withUnsafeMutableBytes { try Base64Codec.decode(UnsafeRawBufferPointer(input), into: $0) }
         }
     }
 

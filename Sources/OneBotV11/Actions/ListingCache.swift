@@ -45,7 +45,7 @@ final class ListingCache: Sendable {
         let (listing, stamp) = try await tree.stampedList(
             key.folder, in: OneBotIDs.text(key.group), limit: key.limit, offset: key.offset)
         let rendered = listing.listingObject
-        let size = if case .fragment(let fragment) = rendered { fragment.bytes.count } else { Self.maxEntryBytes }
+        let size = if case .fragment(let fragment) = rendered { fragment.count } else { Self.maxEntryBytes }
         if size < Self.maxEntryBytes {
             state.withLock { state in
                 if let old = state.entries[key] { state.bytes -= old.size }

@@ -121,7 +121,7 @@ struct NapCatStreamActions: StreamingActionHandler {
                     "data": .fragment(text), "size": .int(Int64(bytes.count)),
                     "progress": .int(file.size == 0 ? 100 : offset * 100 / file.size),
                     // The fragment's bytes are the base64 text and its two quotes.
-                    "base64_size": .int(Int64(text.bytes.count - 2)),
+                    "base64_size": .int(Int64(text.count - 2)),
                 ]))
             index += 1
         }

@@ -45,17 +45,29 @@ public struct ActionResponse: Sendable, Equatable {
     /// `encoded()` as bytes, for transports that copy them into their own buffers.
     public func encodedBytes() -> [UInt8] {
         // Sized for `data` up front: a reply carrying megabytes of base64 is written without regrowing its buffer.
-        var out = JSONWriter(capacity: 256 + Int(data.heldBytes))
-        out.beginObject()
-        out.member("data", data)
-        if let echo { out.member("echo", echo) }
-        out.member("message", message)
-        if let msg { out.member("msg", msg) }
-        out.member("retcode", Int64(retcode))
-        out.member("status", status.rawValue)
-        if stream { out.member("stream", "stream-action") }
-        out.member("wording", message)
-        out.endObject()
-        return out.bytes
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + Int(data.heldBytes))
+        encode(into: &out)
+        return out
     }
+
+    /// The envelope written to `sink` (a transport's own buffer): `data` first, as its key sorts, and a base64
+    /// fragment in it encoded straight into the sink.
+    public func encode(into sink: inout some JSONSink) {
+        sink.append(contentsOf: #"{"data":"#.utf8)
+        data.write(to: &sink)
+        var rest = JSONWriter(afterFirstMemberWithCapacity: 128 + message.utf8.count * 2)
+        if let echo { rest.member("echo", echo) }
+        rest.member("message", message)
+        if let msg { rest.member("msg", msg) }
+        rest.member("retcode", Int64(retcode))
+        rest.member("status", status.rawValue)
+        if stream { rest.member("stream", "stream-action") }
+        rest.member("wording", message)
+        rest.endObject()
+        sink.append(contentsOf: rest.bytes)
+    }
+
+    /// How many bytes `encode(into:)` writes at most, for a sink sized once.
+    public var encodedCapacity: Int { 256 + Int(data.heldBytes) + message.utf8.count * 2 + Int(echo?.heldBytes ?? 0) }
 }

@@ -1,7 +1,7 @@
-import ExtrasBase64
 import Foundation
 import OneBotSpec
 import TrefoilCore
+import TrefoilJSON
 
 extension Params {
     /// A piece of a pending upload sent as base64 (a fragment's `data`, a chunk): decoded from the frame's text
@@ -24,9 +24,8 @@ extension Params {
                 let input = utf8.starts(with: prefix) ? UnsafeBufferPointer(rebasing: utf8[prefix.count...]) : utf8
                 // A small piece is not worth a mapping of its own: it takes the plain way.
                 guard input.count >= Self.mappedPieceText else { return nil }
-                return PieceMemory.data(capacity: Base64.decodedLength(bytesCount: input.count)) { output in
-                    var span = output.bindMemory(to: UInt8.self).mutableSpan
-                    return try Base64.decode(bytes: input.span, into: &span)
+                return PieceMemory.data(capacity: Base64Codec.decodedLength(input.count)) { output in
+                    try Base64Codec.decode(UnsafeRawBufferPointer(input), into: output)
                 }
             }
             if let decoded { return decoded }

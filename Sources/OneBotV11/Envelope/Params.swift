@@ -174,7 +174,7 @@ extension JSONValue {
         case .array(let items): return items.reduce(overhead) { $0 + $1.heldBytes }
         case .object(let members):
             return members.reduce(overhead) { $0 + overhead + Int64($1.key.utf8.count) + $1.value.heldBytes }
-        case .fragment(let fragment): return overhead + Int64(fragment.bytes.count)
+        case .fragment(let fragment): return overhead + Int64(fragment.count)
         }
     }
 }

@@ -49,10 +49,14 @@ enum PieceWrites {
     }
 }
 
-/// Memory for a piece on its way to a pending upload: a reused page-aligned buffer (`AlignedBuffers`), which
-/// `PieceWrites` hands to the disk as it is. A face decodes a fragment's base64 straight into it, so the piece is
-/// neither a fresh allocation (page faults on every 4 MiB) nor copied again before its direct write.
+/// Memory for a piece on its way to a pending upload, or read from a blob for a ranged answer: a reused page-aligned
+/// buffer (`AlignedBuffers`), which `PieceWrites` hands to the disk as it is. A face decodes a fragment's base64
+/// straight into it, so the piece is neither a fresh allocation (page faults on every 4 MiB) nor copied again before
+/// its direct write; `DiskBlobs.read` fills it with a range.
 public enum PieceMemory {
+    /// The smallest piece worth a reused mapping (64 KiB); smaller ones take the heap.
+    public static let reusedMinimum = 1 << 16
+
     /// A `Data` over a buffer of at least `capacity` bytes that `fill` writes into, returning how many bytes it wrote;
     /// the buffer goes back for reuse when the `Data` is released. Nil when `fill` throws or no buffer can be mapped.
     public static func data(capacity: Int, fill: (UnsafeMutableRawBufferPointer) throws -> Int) -> Data? {

@@ -143,11 +143,14 @@ struct OneBotSocket: Sendable {
                                     await respond(to: text, client: client, outbound: outbound)
                                 }
                                 await send(answer, to: outbound)
+                                ResponseFrames.sent(answer)
                                 answers.answered(origin)
                             }
                         } else {
                             workers.addTask {
-                                await send(await respond(to: text, client: client, outbound: outbound), to: outbound)
+                                let answer = await respond(to: text, client: client, outbound: outbound)
+                                await send(answer, to: outbound)
+                                ResponseFrames.sent(answer)
                             }
                         }
                     case .binary:
@@ -189,13 +192,15 @@ struct OneBotSocket: Sendable {
         case .success(var request):
             request.params.client = client
             return frame(
-                await table.respond(to: request) { envelope in await send(frame(envelope), to: outbound) })
+                await table.respond(to: request) { envelope in
+                    let chunk = frame(envelope)
+                    defer { ResponseFrames.sent(chunk) }
+                    return await send(chunk, to: outbound)
+                })
         }
     }
 
-    private func frame(_ response: ActionResponse) -> ByteBuffer {
-        ByteBuffer(bytes: response.encodedBytes())
-    }
+    private func frame(_ response: ActionResponse) -> ByteBuffer { ResponseFrames.frame(response) }
 
     private func lifecycleFrame() -> String {
         let event = OneBotEvents.lifecycle(
