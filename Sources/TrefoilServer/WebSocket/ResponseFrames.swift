@@ -7,8 +7,9 @@ import TrefoilJSON
 /// there, not into a string first), and buffers of large answers are reused.
 ///
 /// A `get_file_fragmented` range of 4 MiB was answered through three fresh buffers of about 5.6 MB (the base64
-/// string, the envelope's bytes, the frame's `ByteBuffer`); page faults filling them were two fifths of the server's
-/// CPU on that path (perf, docs/performance.md). Now there is one, and it is the last one's memory.
+/// string, the envelope's bytes, the frame's `ByteBuffer`), besides the range's own; faulting them in and glibc
+/// handing them back were half of the server's CPU on that path (perf, docs/performance.md). Now there is one, and it
+/// is the last one's memory.
 enum ResponseFrames {
     /// The frame's payload for `response`.
     static func frame(_ response: ActionResponse) -> ByteBuffer {
@@ -42,10 +43,10 @@ struct FrameSink: JSONSink {
 ///
 /// A buffer is given back when its frame has been handed to the channel, which may still hold it until the bytes
 /// are on the socket; `ByteBuffer.clear()` then finds it shared and allocates anew, so reuse never writes into a
-/// frame still on its way. Only frames of at least 1 MiB are kept, at most two, each at most 64 MiB: what this
-/// holds when idle is what the last two large answers needed.
+/// frame still on its way. Only frames of 1–16 MiB are kept (a 4 MiB range is 5.6 MB of base64), at most two: what
+/// this holds when idle is what the last two large answers needed, 32 MiB at most.
 final class LargeFrameBuffers: Sendable {
-    static let shared = LargeFrameBuffers(keep: 2, smallest: 1 << 20, largest: 64 << 20)
+    static let shared = LargeFrameBuffers(keep: 2, smallest: 1 << 20, largest: 16 << 20)
 
     private let keep: Int
     private let smallest: Int
