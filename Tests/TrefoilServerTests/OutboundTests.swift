@@ -207,7 +207,7 @@ struct WebhookTests {
             ]
         }
         _ = try await bot.post { $0.envelope?.json["sub_type"] == "enable" }
-        bot.setHookMode(.failFirst(2))
+        bot.setHookMode(.failFirst(2, containing: #""name":"retry""#))
         _ = try await server.call("upload_group_file", ["group_id": 4, "file": "base64://aGk=", "name": "retry"])
         _ = try await bot.post(timeout: .seconds(15)) { _ in
             bot.posts.filter { $0.envelope?.json["file"]?["name"] == "retry" }.count == 3

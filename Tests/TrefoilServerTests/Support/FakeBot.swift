@@ -16,8 +16,10 @@ final class FakeBot: Sendable {
     /// How `/hook` answers.
     enum HookMode: Sendable {
         case accept
-        /// Answers 503 to this many posts, then accepts.
-        case failFirst(Int)
+        /// Answers 503 to this many posts whose body contains `containing` (every post when it is empty), then
+        /// accepts; other posts are accepted. A filter keeps a retried lifecycle post (its answer slower than the
+        /// target's `timeout_ms` on a crowded machine) from using up the failures meant for an event.
+        case failFirst(Int, containing: String = "")
         /// Never answers.
         case silent
     }
@@ -77,7 +79,9 @@ final class FakeBot: Sendable {
             case .silent:
                 try await Task.sleep(for: .seconds(3600))
                 return Response(status: .ok)
-            case .failFirst(let count):
+            case .failFirst(let count, let containing):
+                let text = String(buffer: body)
+                guard containing.isEmpty || text.contains(containing) else { return Response(status: .noContent) }
                 let failures = state.withLock { state in
                     state.failures += 1
                     return state.failures
