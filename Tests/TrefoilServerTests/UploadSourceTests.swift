@@ -229,9 +229,10 @@ struct UploadSourceTests {
         let fifo = server.root + "/roots/pipe"
         try #require(mkfifo(fifo, 0o600) == 0)
         // Opening a FIFO for reading waits for a writer. Should an upload do that on the cooperative pool, this whole
-        // process (server and test) would stop; this thread plays the writer after 20 s so that the test then
-        // fails on time instead of hanging.
-        let writer = FIFOWriter(fifo, after: .seconds(20))
+        // process (server and test) would stop; this thread plays the writer after 60 s so that the test then
+        // fails on time instead of hanging. The answers below must come well before that: 30 s is the bound, because
+        // a full run's crowded start once took 12.8 s for them (a 10 s bound failed in a CI dry run).
+        let writer = FIFOWriter(fifo, after: .seconds(60))
         let started = ContinuousClock.now
         let bot = HTTPCaller(server: server)
         let params: JSONValue = ["group_id": 5, "file": .string(fifo)]
@@ -242,7 +243,7 @@ struct UploadSourceTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await bot.ok("get_group_root_files", ["group_id": 5])["files"] == [])
         let waited = ContinuousClock.now - started
-        #expect(waited < .seconds(10), "the server took \(waited) to answer beside the FIFO uploads")
+        #expect(waited < .seconds(30), "the server took \(waited) to answer beside the FIFO uploads")
         for upload in uploads {
             let failed = try await upload.value
             #expect(failed.retcode == 32001 && failed.msg == "LOCAL_FILE_NOT_FOUND", "\(failed)")

@@ -90,12 +90,13 @@ struct SafeFetcherStreamingTests {
             }
         ) { port in
             // Margins wide enough for a loaded 2-core machine: the server only has to keep sending within
-            // 4 s, while the consumer pauses 2.5 times as long (2 s once failed with both cores busy).
-            let fetcher = makeTestFetcher(allowList: ["127.0.0.1"], timeout: .seconds(4))
+            // 8 s, while the consumer pauses 2.5 times as long (2 s once failed with both cores busy, and 4 s in a
+            // CI dry run of a full suite on a slower host).
+            let fetcher = makeTestFetcher(allowList: ["127.0.0.1"], timeout: .seconds(8))
             let response = try await fetcher.get("http://127.0.0.1:\(port)/file")
             var received: [UInt8] = []
             for try await buffer in response.body {
-                if received.isEmpty { try? await Task.sleep(for: .seconds(10)) }
+                if received.isEmpty { try? await Task.sleep(for: .seconds(20)) }
                 received.append(contentsOf: buffer.readableBytesView)
             }
             #expect(received == payload)
