@@ -111,18 +111,21 @@ public struct ActionContext: Sendable {
     /// made twice per upload (the answer and the `group_upload` event; perf, issue 18).
     static func nameSegment(_ name: String) -> String {
         if name == "." || name == ".." { return "" }
-        let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = [UInt8(ascii: "/")]
         out.reserveCapacity(name.utf8.count * 3 + 1)
         for byte in name.utf8 {
             if byte < 0x80, segmentAllowed[Int(byte)] {
                 out.append(byte)
             } else {
-                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHexDigits[Int(byte >> 4)])
+                out.append(upperHexDigits[Int(byte & 0x0F)])
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
 
     /// The ASCII bytes a name segment keeps as they are: RFC 3986's unreserved characters, sub-delimiters but `;`,
     /// `:` and `@`.

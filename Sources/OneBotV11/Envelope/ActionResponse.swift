@@ -46,7 +46,7 @@ public struct ActionResponse: Sendable, Equatable {
     public func encodedBytes() -> [UInt8] {
         // Sized for `data` up front: a reply carrying megabytes of base64 is written without regrowing its buffer.
         var out: [UInt8] = []
-        out.reserveCapacity(256 + Int(data.heldBytes))
+        out.reserveCapacity(encodedCapacity)
         encode(into: &out)
         return out
     }

@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// A piece that starts on a page boundary goes to the disk with `O_DIRECT`, through a second descriptor of the same
 /// file, from page-aligned memory (its own when it came in `PieceMemory`, else a copy in a reused buffer); its
-/// unaligned tail, and every piece that starts elsewhere, go through the page cache. Filling new page-cache pages ran at about 540 MB/s here (`dd` into a new file; 8.6 GB/s
-/// over pages already cached) and `pwrite`'s copy was a quarter of the server's CPU while 4 MiB fragments arrived;
+/// unaligned tail, and every piece that starts elsewhere, go through the page cache. Filling new page-cache pages
+/// ran at about 540 MB/s here (`dd` into a new file; 8.6 GB/s over pages already cached) and `pwrite`'s copy was a
+/// quarter of the server's CPU while 4 MiB fragments arrived;
 /// a direct write costs the copy into the aligned buffer and waits on the disk instead, while the digests run.
 /// Direct and buffered writes of one file stay coherent (the kernel writes back and drops cached pages a direct
 /// write covers), and `fsync` of either descriptor makes both durable.

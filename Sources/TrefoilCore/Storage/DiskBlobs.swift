@@ -115,8 +115,7 @@ public struct DiskBlobs: BlobBackend {
                     capacity: range.count,
                     fill: { buffer in
                         failure = readAll(fd, into: buffer, at: range.lowerBound)
-                        guard failure == 0 else { throw TrefoilError.fileNotFound }
-                        return buffer.count
+                        return failure == 0 ? buffer.count : 0  // nothing written: no Data, and `failure` says why
                     })
             {
                 return reused
