@@ -28,6 +28,8 @@ public struct Gateway: Sendable {
     public let startedAt: Int64
     /// The gateway's own Prometheus registry and its scrape.
     let metrics: GatewayMetrics
+    /// Downloads answered in front of the HTTP decoder (`DownloadFastPath`).
+    let fastPath = FastPathTally()
     private let lock: DataDirectoryLock
 
     /// Opens the data directory (taking its lock), cleans up after any crash, loads the signer, and builds each of
@@ -149,7 +151,7 @@ public struct Gateway: Sendable {
                             try await serve(inbound, outbound)
                         }
                     }),
-                faces: faces, downloads: downloads,
+                faces: faces, downloads: downloads, fastPath: fastPath,
                 idleTimeout: .milliseconds(Int64(config.server.idleTimeoutMS)),
                 logger: logger)
         }

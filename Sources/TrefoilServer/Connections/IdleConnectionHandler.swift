@@ -71,6 +71,17 @@ final class IdleConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // A download answered in front of the decoder counts as a request like any other, from its start to its end.
+        switch event as? AnsweredBeforeDecoder {
+        case .started:
+            unanswered += 1
+            idleSince = nil
+            return
+        case .written:
+            answered(context: context)
+            return
+        case nil: break
+        }
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             if unanswered == 0 {

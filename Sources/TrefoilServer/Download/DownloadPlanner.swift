@@ -30,8 +30,9 @@ struct DownloadPlanner: Sendable {
         var body: Body
         /// What a `.file` body sends, for the metrics.
         var kind: DownloadKind = .file
-        /// `status` and `headers` already encoded for HTTP/1.1 (a prepared answer's), to write as they are.
-        var encodedHead: ByteBuffer? = nil
+        /// The whole answer already encoded for HTTP/1.1, head and body (a prepared answer's of bytes in memory), to
+        /// write as it is.
+        var wire: ByteBuffer? = nil
     }
 
     /// A face's download route, with the face it belongs to.
@@ -86,7 +87,7 @@ struct DownloadPlanner: Sendable {
             if plain, let answer = prepared.answer(for: file) {
                 if isHead { return Plan(status: .ok, headers: answer.headers, body: .none) }
                 tree.recordDownload(of: file.id)
-                return Plan(status: .ok, headers: answer.headers, body: answer.body, encodedHead: answer.encodedHead)
+                return Plan(status: .ok, headers: answer.headers, body: answer.body, wire: answer.wire)
             }
             let source: Blob.Source
             if file.bytesInDatabase {
@@ -102,6 +103,16 @@ struct DownloadPlanner: Sendable {
         case .derived: return nil
         case .refused(let refusal): return Plan(refusal)
         }
+    }
+
+    /// The prepared answer (`PreparedAnswers`) to a whole-file `GET` of a file whose bytes are in memory, with its
+    /// download counted; nil, and nothing done, for anything else. For `DownloadFastPath`, which answers only this.
+    func preparedNow(_ route: any DownloadRoute, _ request: DownloadRequest) -> Plan? {
+        guard !request.isHead, case .file(let file) = route.resolveNow(request),
+            let answer = prepared.answer(for: file), case .storedBytes = answer.body
+        else { return nil }
+        tree.recordDownload(of: file.id)
+        return Plan(status: .ok, headers: answer.headers, body: answer.body, wire: answer.wire)
     }
 
     /// Whether a request asks for the whole file, unconditionally: no `Range`, no `If-None-Match`.

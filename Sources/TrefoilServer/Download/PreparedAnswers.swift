@@ -19,8 +19,9 @@ final class PreparedAnswers: Sendable {
         let name: String
         let size: Int64
         let headers: HTTPHeaders
-        /// The response head as HTTP/1.1 puts it on the wire: `HTTP/1.1 200 OK`, the headers, the empty line.
-        let encodedHead: ByteBuffer
+        /// For bytes in memory, the whole answer as HTTP/1.1 puts it on the wire: `HTTP/1.1 200 OK`, the headers, the
+        /// empty line, the body (which `body` shares, not copies).
+        let wire: ByteBuffer?
         let body: DownloadPlanner.Plan.Body
 
         func serves(_ file: StoredFile) -> Bool {
@@ -51,15 +52,26 @@ final class PreparedAnswers: Sendable {
     /// Keeps `plan`, a whole-file `200` for `file`, for the next plain request of it.
     func keep(_ plan: DownloadPlanner.Plan, for file: StoredFile) {
         let bytes: Int
+        let wire: ByteBuffer?
+        var body = plan.body
         switch plan.body {
-        case .storedBytes(let buffer, _): bytes = buffer.readableBytes
-        case .file: bytes = 0
+        case .storedBytes(let buffer, let range):
+            bytes = buffer.readableBytes
+            // One buffer for the head and the body, written in one go; the body is a slice of it.
+            var whole = Self.encode(plan.headers)
+            let headBytes = whole.readableBytes
+            whole.writeImmutableBuffer(buffer)
+            wire = whole
+            body = .storedBytes(whole.getSlice(at: whole.readerIndex + headBytes, length: bytes)!, range: range)
+        case .file:
+            bytes = 0
+            wire = nil
         default: return
         }
         guard bytes <= byteCapacity / 16 else { return }
         let answer = Answer(
-            sha256: file.digests.sha256, name: file.name, size: file.size, headers: plan.headers,
-            encodedHead: Self.encode(plan.headers), body: plan.body)
+            sha256: file.digests.sha256, name: file.name, size: file.size, headers: plan.headers, wire: wire,
+            body: body)
         state.withLock { state in
             if state.answers.count >= capacity || state.bytes + bytes > byteCapacity {
                 state.answers.removeAll(keepingCapacity: true)
