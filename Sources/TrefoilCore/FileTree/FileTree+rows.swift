@@ -132,7 +132,7 @@ extension FileTree {
             downloadTimes: 0, uploader: new.member.id, uploaderName: new.member.name,
             secretRequired: new.options.secretRequired, previewWidth: new.options.previewBox?.width,
             previewHeight: new.options.previewBox?.height)
-        try row.insert(db)
+        try row.insertCached(db)
         guard let detail = try file(db, new.owner, FileID(row.id), now: new.now) else {
             throw TrefoilError.internalError("a file row vanished inside its own transaction")
         }
