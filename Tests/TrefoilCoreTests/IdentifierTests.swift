@@ -23,7 +23,8 @@ struct IdentifierTests {
     func freshIDsAreRandom() {
         let ids = (0..<10_000).map { _ in FileID.make().rawValue }
         #expect(Set(ids).count == ids.count)
-        let free = Set(1..<37).subtracting([9, 14, 19, 24, 15, 20])  // after "/": the dashes, the version and variant digits
+        // After "/": the dashes, the version digit and the variant digit are fixed.
+        let free = Set(1..<37).subtracting([9, 14, 19, 24, 15, 20])
         for position in free.sorted() {
             let seen = Set(ids.map { Array($0.utf8)[position] })
             #expect(seen.count == 16, "position \(position) took \(seen.count) digits")
