@@ -35,4 +35,24 @@ struct DedupTests {
         #expect(second.digests.sha3 == "3338be694f50c5f338814986cdf0686453a888b84f424d792af4b9202398f392")
         #expect(try await withSHA3.tree.file(first.id).digests.sha3 == second.digests.sha3)
     }
+
+    /// New bytes, bytes in the database or on disk, and a dedup upload without SHA3 of bytes that have one.
+    @Test("the file an upload answers with is the file the store reads back")
+    func answeredAsStored() async throws {
+        let withSHA3 = try TestStore(settings: .init(computeSHA3: true))
+        let first = try await withSHA3.upload("hello", name: "a")
+        #expect(try await withSHA3.tree.file(first.id) == first)
+        let plain = try withSHA3.reopened(settings: .init(computeSHA3: false))
+        let second = try await plain.upload("hello", name: "b", group: "2")
+        #expect(second.digests == first.digests, "the blob's SHA3 comes with the second file")
+        #expect(try await plain.tree.file(second.id) == second)
+        let onDisk = try plain.reopened(settings: .init(inlineBlobBytes: 0))
+        let third = try await onDisk.upload("bytes kept as a file", name: "c")
+        #expect(!third.bytesInDatabase)
+        #expect(try await onDisk.tree.file(third.id) == third)
+        let inline = try onDisk.reopened(settings: .init(inlineBlobBytes: 1_024))
+        let fourth = try await inline.upload("bytes kept in the database", name: "d")
+        #expect(fourth.bytesInDatabase)
+        #expect(try await inline.tree.file(fourth.id) == fourth)
+    }
 }

@@ -198,6 +198,15 @@ struct FileDetail: FetchableRecord {
         FROM file JOIN space ON space.id = file.space_id JOIN blob ON blob.sha256 = file.sha256
         """
 
+    init(file: FileRow, owner: Owner, md5: String, sha1: String, sha3: String?, inDatabase: Bool) {
+        self.file = file
+        self.owner = owner
+        self.md5 = md5
+        self.sha1 = sha1
+        self.sha3 = sha3
+        self.inDatabase = inDatabase
+    }
+
     /// By position rather than by name: looking every column up by name for every row of a listing page was
     /// about 5 % of the server's time for listing a folder (perf).
     init(row: Row) throws {

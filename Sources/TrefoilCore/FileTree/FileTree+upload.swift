@@ -202,8 +202,8 @@ extension FileTree {
         let faults = self.faults
         return try await writeShared { db in
             if let ticket { try Self.use(ticket, db, now: now) }
-            try Self.recordBlob(db, temp, now: now, placed: placement)
-            let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing)
+            let blob = try Self.recordBlob(db, temp, now: now, placed: placement)
+            let (stored, replaced) = try Self.addFile(db, new, limits: limits, replacing: replacing, blob: blob)
             try faults.check(.beforeCommit)
             return (stored, replaced, replaced.isEmpty ? [] : try Self.unreferencedBlobs(db))
         }
