@@ -42,7 +42,9 @@ struct EventFanout: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             for await event in storeEvents {
-                guard let notice = OneBotEvents.notice(for: event, context: context) else { continue }
+                // No event channel to send it to (a bot on the API alone): no notice, no signed link, no bytes.
+                guard frames.subscriberCount > 0, let notice = OneBotEvents.notice(for: event, context: context)
+                else { continue }
                 frames.publish(EventFrame(notice, origin: event.origin))
             }
         }
