@@ -54,6 +54,25 @@ struct GroupCommitTests {
         #expect(try Self.numbers(writer) == Array(1...8))
     }
 
+    @Test("a piece alone in its transaction that throws after writing leaves nothing; the next piece commits")
+    func lonePieceFailureLeavesNothing() async throws {
+        let (committer, writer) = try Self.committer()
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await committer.run { db in
+                try db.execute(sql: "INSERT INTO number (value) VALUES (1)")
+                throw Refused()
+            }
+        }
+        let optional: Int? = try await committer.run { db in
+            try db.execute(sql: "INSERT INTO number (value) VALUES (2)")
+            return nil
+        }
+        #expect(optional == nil, "a piece whose result is nil committed, not failed")
+        #expect(try Self.numbers(writer) == [2])
+        #expect(committer.totals == (batches: 2, pieces: 2))
+    }
+
     @Test("a piece that throws is rolled back alone: its caller gets the error, the others in its transaction commit")
     func failureRollsBackOnePiece() async throws {
         let (committer, writer) = try Self.committer()

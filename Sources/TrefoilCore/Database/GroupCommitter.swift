@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Each piece of work runs in a savepoint of its own inside the shared transaction, so it sees the rows of the
 /// pieces before it (a quota or a file count is checked against them, exactly as in a transaction of its own) and a
-/// piece that throws is rolled back alone: its caller gets its error, the others commit. A caller is resumed only
+/// piece that throws is rolled back alone: its caller gets its error, the others commit (a piece alone in its
+/// transaction has no savepoint: its failure rolls the transaction back). A caller is resumed only
 /// once the shared transaction has committed (its rows are durable: `synchronous = FULL`), or with the commit's error
 /// when that fails, which then none of the pieces has made.
 ///
@@ -14,11 +15,17 @@ import Synchronization
 /// whoever arrives during that commit (which waits for the disk) joins the next one. So one upload at a time costs
 /// what it did, and many at a time cost one sync per batch instead of one each.
 final class GroupCommitter: Sendable {
-    /// One caller's work, run inside the shared transaction; the closure it returns resumes the caller once the
-    /// transaction has ended (with nil when it committed).
+    /// One caller's work, run inside the shared transaction, in a savepoint of its own when `isolated`; it returns the
+    /// closure that resumes the caller once the transaction has ended (with nil when it committed), and whether the
+    /// work failed.
     private struct Job: Sendable {
-        let attempt: @Sendable (Database) throws -> @Sendable ((any Error)?) -> Void
+        let attempt: @Sendable (Database, _ isolated: Bool) throws -> Attempt
         let fail: @Sendable (any Error) -> Void
+    }
+
+    private struct Attempt {
+        let resume: @Sendable ((any Error)?) -> Void
+        let failed: Bool
     }
 
     private struct State {
@@ -57,13 +64,17 @@ final class GroupCommitter: Sendable {
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         let job = Job(
-            attempt: { db in
+            attempt: { db, isolated in
                 var result: Result<T, any Error> = .failure(
                     TrefoilError.internalError("a savepoint ended without running its work"))
                 do {
-                    try db.inSavepoint {
+                    if isolated {
+                        try db.inSavepoint {
+                            result = .success(try work(db))
+                            return .commit
+                        }
+                    } else {
                         result = .success(try work(db))
-                        return .commit
                     }
                 } catch {
                     // A failure SQLite answers by rolling back the whole transaction (a full disk, an I/O
@@ -72,7 +83,9 @@ final class GroupCommitter: Sendable {
                     result = .failure(error)
                 }
                 let settled = result
-                return { commitFailure in outcome.settle(commitFailure.map { .failure($0) } ?? settled) }
+                return Attempt(
+                    resume: { commitFailure in outcome.settle(commitFailure.map { .failure($0) } ?? settled) },
+                    failed: { if case .failure = settled { true } else { false } }())
             },
             fail: { outcome.settle(.failure($0)) })
         let leads = state.withLock { state -> Bool in
@@ -104,7 +117,14 @@ final class GroupCommitter: Sendable {
             do {
                 var resumes: [@Sendable ((any Error)?) -> Void] = []
                 try db.inTransaction(.immediate) {
-                    resumes = try batch.map { try $0.attempt(db) }
+                    // A piece alone needs no savepoint: when it fails, the transaction is rolled back instead. Two
+                    // statements fewer (GRDB prepares each anew) for every upload that comes by itself.
+                    guard batch.count > 1 else {
+                        let attempt = try batch[0].attempt(db, false)
+                        resumes = [attempt.resume]
+                        return attempt.failed ? .rollback : .commit
+                    }
+                    resumes = try batch.map { try $0.attempt(db, true).resume }
                     return .commit
                 }
                 self.ended()
