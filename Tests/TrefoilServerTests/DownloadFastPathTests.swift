@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrefoilConfiguration
 import TrefoilTestSupport
 
 @testable import TrefoilServer
@@ -71,150 +72,128 @@ struct DownloadFastPathTests {
         }
     }
 
-    /// Uploads `bytes` to group 9 and returns the download link's path and query.
-    func upload(_ server: LiveServer, _ bytes: [UInt8], name: String = "f.txt") async throws -> String {
-        let data = try await HTTPCaller(server: server).ok(
-            "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": .string(name)])
-        let url = try #require(data["url"]?.stringValue)
-        return String(url.dropFirst(server.base.count))
-    }
-
     func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n" }
 
     @Test(
         "on one keep-alive connection, later downloads come from in front of the decoder with the same bytes and head")
     func sameAnswerAhead() async throws {
-        let server = try await LiveServer.start()
-        let bytes = pseudoRandomBytes(10_240, seed: 41)
-        let path = try await upload(server, bytes, name: "report.bin")
-        let before = server.gateway.fastPath.answers
-        let answers = try await offCooperativePool { () -> [Answer] in
-            let connection = try Connection(port: server.port)
-            return try (0..<4).map { _ in
-                try connection.send(get(path))
-                return try #require(connection.answer())
+        try await withUploadedFile(10_240, seed: 41, name: "report.bin") { server, bytes, path in
+            let before = server.gateway.fastPath.answers
+            let answers = try await offCooperativePool { () -> [Answer] in
+                let connection = try Connection(port: server.port)
+                return try (0..<4).map { _ in
+                    try connection.send(get(path))
+                    return try #require(connection.answer())
+                }
             }
+            // The first download reads the file's row, the second (from the cached row) prepares the answer; the rest are
+            // answered ahead.
+            #expect(server.gateway.fastPath.answers - before == 2)
+            for answer in answers {
+                #expect(answer.status == 200)
+                #expect(answer.body == bytes)
+                #expect(answer.fields == answers[0].fields)
+            }
+            #expect(answers[0].fields.contains("Content-Length: 10240"))
+            #expect(answers[0].fields.contains { $0.hasPrefix("Content-Disposition:") && $0.contains("report.bin") })
         }
-        // The first download reads the file's row, the second (from the cached row) prepares the answer; the rest are
-        // answered ahead.
-        #expect(server.gateway.fastPath.answers - before == 2)
-        for answer in answers {
-            #expect(answer.status == 200)
-            #expect(answer.body == bytes)
-            #expect(answer.fields == answers[0].fields)
-        }
-        #expect(answers[0].fields.contains("Content-Length: 10240"))
-        #expect(answers[0].fields.contains { $0.hasPrefix("Content-Disposition:") && $0.contains("report.bin") })
-        await server.stop()
-        server.removeFiles()
     }
 
     @Test("requests the fast path does not judge, between plain ones, are each answered as before and in order")
     func othersAnsweredAsBefore() async throws {
-        let server = try await LiveServer.start()
-        let bytes = pseudoRandomBytes(3_000, seed: 42)
-        let path = try await upload(server, bytes)
-        let before = server.gateway.fastPath.answers
-        try await offCooperativePool {
-            let connection = try Connection(port: server.port)
-            try connection.send(get(path))
-            let first = try #require(connection.answer())
-            let etag = try #require(first.fields.first { $0.hasPrefix("ETag:") }?.dropFirst("ETag: ".count))
-            // A range, a revalidation, a HEAD, an API call: answered by the decoder's path.
-            try connection.send(get(path, "Range: bytes=5-9\r\n"))
-            let ranged = try #require(connection.answer())
-            #expect(ranged.status == 206 && ranged.body == Array(bytes[5...9]))
-            try connection.send(get(path, "If-None-Match: \(etag)\r\n"))
-            #expect(connection.answer()?.status == 304)
-            try connection.send("HEAD \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
-            let head = try #require(connection.answer(bodiless: true))
-            #expect(head.status == 200 && head.fields.contains("Content-Length: 3000"))
-            try connection.send("POST /get_status HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}")
-            let status = try #require(connection.answer())
-            #expect(String(decoding: status.body, as: UTF8.self).contains("\"online\":true"))
-            // The body above leaves the decoder with the connection: a plain GET still gets its bytes.
-            try connection.send(get(path))
-            #expect(connection.answer()?.body == bytes)
+        try await withUploadedFile(3_000, seed: 42) { server, bytes, path in
+            let before = server.gateway.fastPath.answers
+            try await offCooperativePool {
+                let connection = try Connection(port: server.port)
+                try connection.send(get(path))
+                let first = try #require(connection.answer())
+                let etag = try #require(first.fields.first { $0.hasPrefix("ETag:") }?.dropFirst("ETag: ".count))
+                // A range, a revalidation, a HEAD, an API call: answered by the decoder's path.
+                try connection.send(get(path, "Range: bytes=5-9\r\n"))
+                let ranged = try #require(connection.answer())
+                #expect(ranged.status == 206 && ranged.body == Array(bytes[5...9]))
+                try connection.send(get(path, "If-None-Match: \(etag)\r\n"))
+                #expect(connection.answer()?.status == 304)
+                try connection.send("HEAD \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+                let head = try #require(connection.answer(bodiless: true))
+                #expect(head.status == 200 && head.fields.contains("Content-Length: 3000"))
+                try connection.send("POST /get_status HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}")
+                let status = try #require(connection.answer())
+                #expect(String(decoding: status.body, as: UTF8.self).contains("\"online\":true"))
+                // The body above leaves the decoder with the connection: a plain GET still gets its bytes.
+                try connection.send(get(path))
+                #expect(connection.answer()?.body == bytes)
+            }
+            #expect(server.gateway.fastPath.answers == before, "none of these was for the fast path")
+            try await offCooperativePool {
+                // A head split over two writes, then an API call and a download in one write: in order.
+                let connection = try Connection(port: server.port)
+                try connection.send(get(path))
+                #expect(connection.answer()?.body == bytes)
+                let split = get(path)
+                try connection.send(String(split.prefix(10)))
+                Thread.sleep(forTimeInterval: 0.05)
+                try connection.send(String(split.dropFirst(10)))
+                #expect(connection.answer()?.body == bytes)
+                try connection.send(get("/get_version_info") + get(path))
+                #expect(
+                    connection.answer().map { String(decoding: $0.body, as: UTF8.self) }?.contains("app_name") == true)
+                #expect(connection.answer()?.body == bytes)
+            }
         }
-        #expect(server.gateway.fastPath.answers == before, "none of these was for the fast path")
-        try await offCooperativePool {
-            // A head split over two writes, then an API call and a download in one write: in order.
-            let connection = try Connection(port: server.port)
-            try connection.send(get(path))
-            #expect(connection.answer()?.body == bytes)
-            let split = get(path)
-            try connection.send(String(split.prefix(10)))
-            Thread.sleep(forTimeInterval: 0.05)
-            try connection.send(String(split.dropFirst(10)))
-            #expect(connection.answer()?.body == bytes)
-            try connection.send(get("/get_version_info") + get(path))
-            #expect(connection.answer().map { String(decoding: $0.body, as: UTF8.self) }?.contains("app_name") == true)
-            #expect(connection.answer()?.body == bytes)
-        }
-        await server.stop()
-        server.removeFiles()
     }
 
     @Test("a download sent right behind an API call on its own write is answered after the API call's answer")
     func waitsForEarlierAnswers() async throws {
-        let server = try await LiveServer.start()
-        let bytes = pseudoRandomBytes(2_000, seed: 43)
-        let path = try await upload(server, bytes)
-        try await offCooperativePool {
-            let connection = try Connection(port: server.port)
-            try connection.send(get(path))
-            #expect(connection.answer()?.body == bytes)
-            for _ in 0..<20 {
-                try connection.send(get("/get_status"))
+        try await withUploadedFile(2_000, seed: 43) { server, bytes, path in
+            try await offCooperativePool {
+                let connection = try Connection(port: server.port)
                 try connection.send(get(path))
-                let status = try #require(connection.answer())
-                #expect(String(decoding: status.body, as: UTF8.self).contains("\"online\":true"))
                 #expect(connection.answer()?.body == bytes)
+                for _ in 0..<20 {
+                    try connection.send(get("/get_status"))
+                    try connection.send(get(path))
+                    let status = try #require(connection.answer())
+                    #expect(String(decoding: status.body, as: UTF8.self).contains("\"online\":true"))
+                    #expect(connection.answer()?.body == bytes)
+                }
             }
         }
-        await server.stop()
-        server.removeFiles()
     }
 
     @Test("a connection busy with answers from in front of the decoder stays open; once silent it is closed on time")
     func idleTimeoutKept() async throws {
-        let idleMS = 400
-        let server = try await LiveServer.start { $0.server.idleTimeoutMS = idleMS }
-        let bytes = pseudoRandomBytes(1_000, seed: 44)
-        let path = try await upload(server, bytes)
-        let before = server.gateway.fastPath.answers
-        try await offCooperativePool {
-            let connection = try Connection(port: server.port)
-            // Ten answers 150 ms apart: well past the timeout in all, never idle for it.
-            for _ in 0..<10 {
-                try connection.send(get(path))
-                #expect(connection.answer()?.body == bytes)
-                Thread.sleep(forTimeInterval: 0.15)
+        let shortIdle: (inout TrefoilConfig) -> Void = { $0.server.idleTimeoutMS = 400 }
+        try await withUploadedFile(1_000, seed: 44, configure: shortIdle) { server, bytes, path in
+            let before = server.gateway.fastPath.answers
+            try await offCooperativePool {
+                let connection = try Connection(port: server.port)
+                // Ten answers 150 ms apart: well past the timeout in all, never idle for it.
+                for _ in 0..<10 {
+                    try connection.send(get(path))
+                    #expect(connection.answer()?.body == bytes)
+                    Thread.sleep(forTimeInterval: 0.15)
+                }
+                #expect(connection.closedByServer(within: 5))
             }
-            #expect(connection.closedByServer(within: 5))
+            #expect(server.gateway.fastPath.answers - before == 8, "all but the first two (see sameAnswerAhead)")
         }
-        #expect(server.gateway.fastPath.answers - before == 8, "all but the first two (see sameAnswerAhead)")
-        await server.stop()
-        server.removeFiles()
     }
 
     @Test("a download with Connection: close is answered and the connection closed, after answers ahead of it")
     func closeAfterAnswersAhead() async throws {
-        let server = try await LiveServer.start()
-        let bytes = pseudoRandomBytes(500, seed: 45)
-        let path = try await upload(server, bytes)
-        try await offCooperativePool {
-            let connection = try Connection(port: server.port)
-            for _ in 0..<3 {
-                try connection.send(get(path))
-                #expect(connection.answer()?.body == bytes)
+        try await withUploadedFile(500, seed: 45) { server, bytes, path in
+            try await offCooperativePool {
+                let connection = try Connection(port: server.port)
+                for _ in 0..<3 {
+                    try connection.send(get(path))
+                    #expect(connection.answer()?.body == bytes)
+                }
+                try connection.send(get(path, "Connection: close\r\n"))
+                let last = try #require(connection.answer())
+                #expect(last.body == bytes && last.fields.contains { $0.lowercased() == "connection: close" })
+                #expect(connection.closedByServer(within: 5))
             }
-            try connection.send(get(path, "Connection: close\r\n"))
-            let last = try #require(connection.answer())
-            #expect(last.body == bytes && last.fields.contains { $0.lowercased() == "connection: close" })
-            #expect(connection.closedByServer(within: 5))
         }
-        await server.stop()
-        server.removeFiles()
     }
 }

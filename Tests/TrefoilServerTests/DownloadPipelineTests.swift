@@ -74,14 +74,6 @@ struct DownloadPipelineTests {
         return result
     }
 
-    /// Uploads `bytes` and returns the download link's path and query.
-    func upload(_ server: LiveServer, _ bytes: [UInt8]) async throws -> String {
-        let data = try await HTTPCaller(server: server).ok(
-            "upload_group_file", ["group_id": 9, "file": .string(base64(bytes)), "name": "d.txt"])
-        let url = try #require(data["url"]?.stringValue)
-        return String(url.dropFirst(server.base.count))
-    }
-
     func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n" }
 
     /// The headers of a WebSocket handshake (RFC 6455's sample key).
@@ -89,27 +81,9 @@ struct DownloadPipelineTests {
         "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 
-    /// Starts a server, uploads `size` bytes and runs `body` with the server, the bytes and the download path;
-    /// the server is stopped and its files removed whether `body` throws or not.
-    func withUpload(
-        _ size: Int, seed: UInt64, _ body: (LiveServer, [UInt8], String) async throws -> Void
-    ) async throws {
-        let server = try await LiveServer.start()
-        do {
-            let bytes = pseudoRandomBytes(size, seed: seed)
-            try await body(server, bytes, try await upload(server, bytes))
-        } catch {
-            await server.stop()
-            server.removeFiles()
-            throw error
-        }
-        await server.stop()
-        server.removeFiles()
-    }
-
     @Test("pipelined API calls and downloads on one connection are each answered, in the order they were sent")
     func pipelinedInOrder() async throws {
-        try await withUpload(200_000, seed: 3) { server, body, path in
+        try await withUploadedFile(200_000, seed: 3) { server, body, path in
             let request =
                 get("/get_version_info") + get(path) + get(path, "Range: bytes=0-13\r\n") + get("/get_status")
                 + "HEAD \(path) HTTP/1.1\r\nHost: t\r\n\r\n" + get(path)
@@ -131,7 +105,7 @@ struct DownloadPipelineTests {
 
     @Test("downloads first, a forged link among them, then an API call: forty requests in one write all come back")
     func manyPipelined() async throws {
-        try await withUpload(30_000, seed: 4) { server, body, path in
+        try await withUploadedFile(30_000, seed: 4) { server, body, path in
             let forged = path.replacingOccurrences(of: "sig=", with: "sig=0")
             var request = ""
             var expected: [Int] = []
@@ -156,7 +130,7 @@ struct DownloadPipelineTests {
 
     @Test("a download without keep-alive closes the connection after its answer and nothing after it is answered")
     func closeAfterDownload() async throws {
-        try await withUpload(5_000, seed: 5) { server, body, path in
+        try await withUploadedFile(5_000, seed: 5) { server, body, path in
             let answers = responses(
                 try await exchange(port: server.port, get(path, "Connection: close\r\n") + get("/get_version_info")))
             #expect(answers.map(\.status) == [200], "\(answers)")
@@ -167,7 +141,7 @@ struct DownloadPipelineTests {
 
     @Test("a download sent with a body has the body ignored; HTTP/1.0 gets its answer and the connection closes")
     func bodiesAndHTTP10() async throws {
-        try await withUpload(3_000, seed: 9) { server, body, path in
+        try await withUploadedFile(3_000, seed: 9) { server, body, path in
             let withBody =
                 "GET \(path) HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world"
                 + get("/get_version_info", "Connection: close\r\n")
@@ -183,7 +157,7 @@ struct DownloadPipelineTests {
 
     @Test("a download that carries a WebSocket Upgrade header is answered as a download, then the connection closes")
     func downloadWithUpgradeHeader() async throws {
-        try await withUpload(2_000, seed: 7) { server, body, path in
+        try await withUploadedFile(2_000, seed: 7) { server, body, path in
             let answers = responses(
                 try await exchange(
                     port: server.port,
@@ -196,7 +170,7 @@ struct DownloadPipelineTests {
 
     @Test("a WebSocket upgrade after a download on the same connection is granted")
     func upgradeAfterDownload() async throws {
-        try await withUpload(1_000, seed: 8) { server, body, path in
+        try await withUploadedFile(1_000, seed: 8) { server, body, path in
             // The server sends lifecycle connect on `/` and keeps the socket open.
             let bytes = try await exchange(port: server.port, get(path) + get("/", Self.webSocketUpgrade)) {
                 String(decoding: $0, as: UTF8.self).contains("\"connect\"")
