@@ -15,8 +15,9 @@ import TrefoilFaceKit
 /// It answers only a read that holds exactly one such request, and only while `DownloadHandler.isQuiet` (no earlier
 /// answer still to come) and every byte passed to the decoder so far ended at the end of a request head (so the decoder
 /// waits for a new request, not for the rest of one). At the first read it cannot vouch for that way, it passes the
-/// read on and leaves the pipeline, for the rest of the connection. It tells `IdleConnectionHandler` when an answer starts and when it has been written
-/// (`AnsweredBeforeDecoder`), so that idle timeouts and graceful shutdown treat it like any other.
+/// read on and leaves the pipeline, for the rest of the connection. It tells `IdleConnectionHandler` when an answer
+/// starts and when it has been written (`AnsweredBeforeDecoder`), so that idle timeouts and graceful shutdown treat it
+/// like any other.
 final class DownloadFastPath: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

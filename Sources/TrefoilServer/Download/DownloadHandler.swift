@@ -20,6 +20,9 @@ import TrefoilFaceKit
 /// the answer is written. NIO's `HTTPServerPipelineHandler` does the same for a single responder but
 /// hung every request in front of Hummingbird's channel (measured in session 2; see the git log).
 ///
+/// The plainest of these, a keep-alive `GET` whose answer is prepared in memory, is answered before the decoder
+/// (`DownloadFastPath`) while this handler `isQuiet`; the rest come here.
+///
 /// Any other request that asks for an upgrade makes the handler leave the pipeline for good: after a
 /// granted upgrade the connection carries WebSocket bytes, not HTTP parts, and a refused one is answered
 /// and closed by Hummingbird (400, or 401/403 from `WebSocketAuthGuard`). A download that carries an
@@ -399,10 +402,11 @@ final class DownloadHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes a prepared answer (a small file's, from memory) as bytes encoded once: its head and body, one buffer, go
-    /// straight past the HTTP encoder, which would otherwise copy the shared headers to check their framing and encode them again for
-    /// every answer (about 9% of a small download's time in perf, issue 18). The encoder keeps no state between
-    /// responses that this skips, and nothing else is written meanwhile: a download is written only when every earlier
-    /// response has ended. The idle handler, which counts answers by their `.end`, is told with `AnsweredPastEncoder`.
+    /// straight past the HTTP encoder, which would otherwise copy the shared headers to check their framing and encode
+    /// them again for every answer (about 9% of a small download's time in perf, issue 18). The encoder keeps no state
+    /// between responses that this skips, and nothing else is written meanwhile: a download is written only when every
+    /// earlier response has ended. The idle handler, which counts answers by their `.end`, is told with
+    /// `AnsweredPastEncoder`.
     private func writePastEncoder(
         _ plan: DownloadPlanner.Plan, wire: ByteBuffer, face: String, encoder: ChannelHandlerContext,
         context: ChannelHandlerContext
