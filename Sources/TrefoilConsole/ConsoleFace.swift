@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import TrefoilConfiguration
 import TrefoilCore
 import TrefoilFaceKit
@@ -91,8 +90,6 @@ public struct ConsoleFace: Face {
     }
 
     public var downloadRoutes: [any DownloadRoute] { [downloads] }
-
-    public var services: [any Service] { [recent] }
 
     public var openAccess: String? {
         guard credential.isOpen else { return nil }

@@ -275,6 +275,20 @@ struct BroadcastTests {
         #expect(fastSeen == Array(0..<10))
     }
 
+    @Test("an observer sees every element published after it was added, in order, before publish returns")
+    func observerSeesEachElementAtOnce() {
+        let bus = Broadcast<Int>()
+        bus.publish(-1)
+        let seen = Mutex<[Int]>([])
+        bus.observe { value in seen.withLock { $0.append(value) } }
+        for i in 0..<5 {
+            bus.publish(i)
+            #expect(seen.withLock { $0.last } == i)
+        }
+        #expect(seen.withLock { $0 } == Array(0..<5))
+        #expect(bus.subscriberCount == 0, "an observer is not a subscription")
+    }
+
     @Test("a cancelled subscription is removed")
     func unsubscribe() async {
         let bus = Broadcast<Int>()

@@ -64,6 +64,7 @@ public final class Broadcast<Element: Sendable>: Sendable {
     private struct State {
         var next = 0
         var subscribers: [Int: Subscriber] = [:]
+        var observers: [@Sendable (Element) -> Void] = []
     }
 
     private struct Subscriber {
@@ -98,8 +99,17 @@ public final class Broadcast<Element: Sendable>: Sendable {
         return stream
     }
 
+    /// Calls `observer` with every element published from now on, on the publisher's task before `publish` returns,
+    /// for as long as the broadcast lives: for a consumer that only records or forwards what it sees, so it must be
+    /// quick and never wait. It costs no task and no wake-up per element, which a subscription's stream does (two,
+    /// counting the consumer's task and a graceful-shutdown merge, for every upload; issue 18).
+    public func observe(_ observer: @escaping @Sendable (Element) -> Void) {
+        state.withLock { $0.observers.append(observer) }
+    }
+
     public func publish(_ element: Element) {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let (subscribers, observers) = state.withLock { (Array($0.subscribers.values), $0.observers) }
+        for observer in observers { observer(element) }
         for subscriber in subscribers {
             switch subscriber.continuation.yield(element) {
             case .dropped:

@@ -32,9 +32,16 @@ struct EventFanout: Service {
     let context: ActionContext
     let frames: Broadcast<EventFrame>
 
-    /// Subscribes at once, so that nothing published between start-up and `run` is missed.
+    /// Observes the store's events at once, so that nothing published between start-up and `run` is missed. An event
+    /// comes through only while an event channel listens: a bot on the API alone (no event channel) has no notice, no
+    /// signed link and no bytes made for each upload, and no task woken for it.
     init(context: ActionContext, frames: Broadcast<EventFrame>) {
-        storeEvents = context.tree.events.subscribe(bufferSize: 4096)
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: StoreEvent.self, bufferingPolicy: .bufferingOldest(4096))
+        context.tree.events.observe { event in
+            if frames.subscriberCount > 0 { continuation.yield(event) }
+        }
+        storeEvents = stream
         self.context = context
         self.frames = frames
     }
@@ -42,9 +49,7 @@ struct EventFanout: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             for await event in storeEvents {
-                // No event channel to send it to (a bot on the API alone): no notice, no signed link, no bytes.
-                guard frames.subscriberCount > 0, let notice = OneBotEvents.notice(for: event, context: context)
-                else { continue }
+                guard let notice = OneBotEvents.notice(for: event, context: context) else { continue }
                 frames.publish(EventFrame(notice, origin: event.origin))
             }
         }
