@@ -86,8 +86,8 @@ struct DownloadFastPathTests {
                     return try #require(connection.answer())
                 }
             }
-            // The first download reads the file's row, the second (from the cached row) prepares the answer; the rest are
-            // answered ahead.
+            // The first download reads the file's row, the second (from the cached row) prepares the answer; the rest
+            // are answered ahead.
             #expect(server.gateway.fastPath.answers - before == 2)
             for answer in answers {
                 #expect(answer.status == 200)
