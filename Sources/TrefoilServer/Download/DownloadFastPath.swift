@@ -25,7 +25,7 @@ final class DownloadFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     private let planner: DownloadPlanner
     private let downloads: DownloadHandler
-    /// Counts the answers written from here (for tests and measurements).
+    /// Counts the answers written from here, as each is written (for tests and measurements).
     private let tally: FastPathTally
 
     init(planner: DownloadPlanner, downloads: DownloadHandler, tally: FastPathTally) {
@@ -85,13 +85,13 @@ final class DownloadFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ answer: Answer, context: ChannelHandlerContext) {
         context.fireUserInboundEventTriggered(AnsweredBeforeDecoder.started)
+        // Counted before the bytes go: a client that has read the answer finds it counted.
+        tally.answered()
         let planner = self.planner
-        let tally = self.tally
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(answer.wire)).assumeIsolated().whenComplete { result in
             let completed = (try? result.get()) != nil
             planner.record(answer.plan, face: answer.face, completed: completed)
-            tally.answered()
             let context = bound.value
             context.fireUserInboundEventTriggered(AnsweredBeforeDecoder.written)
             if !completed { context.close(promise: nil) }
