@@ -150,8 +150,9 @@ struct ReverseWebSocketTests {
         let connection = try await restarted.connection(0)
         let waited = ContinuousClock.now - back
         // 300 ms plus 20 % jitter is the schedule; the rest is slack for a loaded machine (1.48 s was seen once with
-        // three builds running beside the tests, 1.92 s in a full run of the suite on two cores).
-        #expect(waited < .milliseconds(360 + 2500), "reconnected after \(waited)")
+        // three builds running beside the tests, 1.92 s in a full run of the suite on two cores, 3.86 s in a CI dry run
+        // on a slower host).
+        #expect(waited < .milliseconds(360 + 4500), "reconnected after \(waited)")
         _ = try await connection.frames.first(matching: { $0.isLifecycleConnect }, timeout: .seconds(10))
         _ = try await server.call("upload_group_file", ["group_id": 8, "file": "base64://aGk=", "name": "after"])
         let notice = try await connection.frames.first(

@@ -24,7 +24,7 @@ public func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> 
 
 /// Hands more blocking jobs to `runBlocking` (the code under test, which should run each on a thread of its own) than
 /// Swift's cooperative pool has threads, and checks, while every job blocks its thread, that async work still runs.
-/// A `runBlocking` that runs jobs on the pool itself starves the pool: jobs give up waiting after 30 seconds
+/// A `runBlocking` that runs jobs on the pool itself starves the pool: jobs give up waiting after 60 seconds
 /// (`jobsReleasedInTime` false), or the async work cannot run.
 public func blockingJobsLeaveThePoolFree(
     _ runBlocking: @escaping @Sendable (_ job: @escaping @Sendable () -> Void) async -> Void
@@ -36,10 +36,11 @@ public func blockingJobsLeaveThePoolFree(
             group.addTask {
                 await runBlocking {
                     state.withLock { $0.started += 1 }
-                    // 30 s: at the start of a full run the pool is crowded with every suite's first steps, and the
-                    // async work below once took more than 10 s to get its turn; a pool that the jobs starve never
-                    // gives it one, so a broken `runBlocking` still fails.
-                    if !waitUntil(atMost: .seconds(30), { state.withLock { $0.released } }) {
+                    // 60 s: at the start of a full run the pool is crowded with every suite's first steps, and the
+                    // async work below once took more than 10 s to get its turn (more than 30 s in a CI dry run on a
+                    // slower host); a pool that the jobs starve never gives it one, so a broken `runBlocking` still
+                    // fails.
+                    if !waitUntil(atMost: .seconds(60), { state.withLock { $0.released } }) {
                         state.withLock { $0.releasedInTime = false }
                     }
                 }
