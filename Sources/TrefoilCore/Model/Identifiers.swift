@@ -38,20 +38,9 @@ func randomUUIDText() -> String {
     }
     bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
     bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 9562's variant
-    let digits = Array("0123456789abcdef".utf8)
-    return String(unsafeUninitializedCapacity: 36) { text in
-        var at = 0
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 {
-                text[at] = UInt8(ascii: "-")
-                at += 1
-            }
-            text[at] = digits[Int(byte >> 4)]
-            text[at + 1] = digits[Int(byte & 0x0F)]
-            at += 2
-        }
-        return at
-    }
+    var text = Array(bytes.hexString.utf8)
+    for position in [20, 16, 12, 8] { text.insert(UInt8(ascii: "-"), at: position) }
+    return String(decoding: text, as: UTF8.self)
 }
 
 /// The id of a folder: `"/"` for a space's root, otherwise `"/"` followed by a lowercase UUID.
